@@ -1,0 +1,131 @@
+package hss
+
+import (
+	"context"
+	"iter"
+	"net/url"
+
+	"github.com/google/go-querystring/query"
+)
+
+// ListSyncTaskRegistries returns one page of the image repositories
+// (registries) associated with the image synchronisation task taskID:
+// GET /v5/{project_id}/image/image-sync/tasks/{task_id}/registries.
+//
+// opts may be nil. Every argument is checked against the API's bounds
+// before anything is sent; a bad one gives a *ValidationError. A non-2xx
+// answer gives an *APIError, a 2xx answer that is not the documented JSON a
+// *DecodeError.
+func (c *Client) ListSyncTaskRegistries(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) (*ListSyncTaskRegistriesResponse, error) {
+	u, err := c.registriesURL(taskID, opts)
+	if err != nil {
+		return nil, err
+	}
+	resp := new(ListSyncTaskRegistriesResponse)
+	err = c.get(ctx, u, func(body []byte, requestID string) error {
+		if err := decodeRegistriesPage(body, resp); err != nil {
+			return err
+		}
+		resp.RequestID = requestID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// registriesURL validates the arguments and builds the request URL.
+func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOptions) (*url.URL, error) {
+	if err := checkPathID("task_id", taskID, 64); err != nil {
+		return nil, err
+	}
+	var q string
+	if opts != nil {
+		if err := opts.validate(); err != nil {
+			return nil, err
+		}
+		v, err := query.Values(opts)
+		if err != nil {
+			return nil, err
+		}
+		q = v.Encode()
+	}
+	const mid, tail = "/image/image-sync/tasks/", "/registries"
+	taskEsc := url.PathEscape(taskID)
+	return &url.URL{
+		Scheme:   c.endpoint.Scheme,
+		Host:     c.endpoint.Host,
+		Path:     c.prefixPath + "/v5/" + c.projectID + mid + taskID + tail,
+		RawPath:  c.prefixRaw + "/v5/" + c.projectEsc + mid + taskEsc + tail,
+		RawQuery: q,
+	}, nil
+}
+
+// ListSyncTaskRegistriesPages returns an iterator over the pages of the
+// listing, for callers that want TotalNum and request ids as pages arrive.
+//
+// It is lazy: nothing is sent until the loop starts. opts is copied; Limit
+// defaults to 200 (the API's largest page) and Offset to where the caller
+// set it. Each page advances the offset by the number of registries it
+// held; iteration ends when the offset reaches TotalNum, when a page is
+// empty, or when the next offset would pass the API's 2,000,000 bound, so
+// no answer can make it loop forever. On an error it yields (nil, err) once
+// and stops. Breaking out of the loop stops it at once.
+func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) iter.Seq2[*ListSyncTaskRegistriesResponse, error] {
+	var o ListSyncTaskRegistriesOptions
+	if opts != nil {
+		o = *opts
+		o.RegistryTypes = append([]RegistryType(nil), opts.RegistryTypes...)
+	}
+	if o.Limit == 0 {
+		o.Limit = MaxLimit
+	}
+	return func(yield func(*ListSyncTaskRegistriesResponse, error) bool) {
+		page := o // each range loop starts from the caller's offset
+		for {
+			resp, err := c.ListSyncTaskRegistries(ctx, taskID, &page)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(resp, nil) {
+				return
+			}
+			n := len(resp.DataList)
+			next := page.Offset + n
+			if n == 0 || next >= resp.TotalNum || next > MaxOffset {
+				return
+			}
+			page.Offset = next
+		}
+	}
+}
+
+// ListSyncTaskRegistriesIter returns an iterator over every registry of the
+// listing, fetching pages as the loop needs them; it follows the rules of
+// ListSyncTaskRegistriesPages. On an error it yields a zero registry and
+// the error once, then stops.
+//
+//	for reg, err := range client.ListSyncTaskRegistriesIter(ctx, taskID, nil) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(reg.RegistryName, reg.SyncStatus)
+//	}
+func (c *Client) ListSyncTaskRegistriesIter(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) iter.Seq2[AssociateRegistriesResponseInfo, error] {
+	pages := c.ListSyncTaskRegistriesPages(ctx, taskID, opts)
+	return func(yield func(AssociateRegistriesResponseInfo, error) bool) {
+		for page, err := range pages {
+			if err != nil {
+				yield(AssociateRegistriesResponseInfo{}, err)
+				return
+			}
+			for _, reg := range page.DataList {
+				if !yield(reg, nil) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package hss
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// WithRateLimit paces the Client's requests to perSecond on average with
+// bursts of up to burst, shared by every goroutine using the Client, so a
+// long listing stays under a known quota instead of collecting 429s. HSS
+// documents 600 calls a minute per API and 5 a minute per user or IP; for
+// the latter use WithRateLimit(5.0/60, 1). Waiting honours the context.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(c *Client) error {
+		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("perSecond must be a positive number, got %v", perSecond)}
+		}
+		if burst < 1 {
+			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("burst must be at least 1, got %d", burst)}
+		}
+		c.limiter = &rateLimiter{interval: time.Duration(float64(time.Second) / perSecond), burst: burst}
+		return nil
+	}
+}
+
+// rateLimiter is a token bucket. It hands out send times: each caller
+// reserves the next free slot under the lock, then waits outside it.
+type rateLimiter struct {
+	interval time.Duration // time to earn one token
+	burst    int
+
+	mu   sync.Mutex
+	next time.Time // when the bucket is empty again after reservations
+}
+
+// wait blocks until the caller may send, or ctx is done.
+func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
+	now := clk.Now()
+	l.mu.Lock()
+	// The bucket holds at most burst tokens: next can lag now by at most
+	// burst intervals.
+	earliest := now.Add(-time.Duration(l.burst) * l.interval)
+	if l.next.Before(earliest) {
+		l.next = earliest
+	}
+	l.next = l.next.Add(l.interval)
+	delay := l.next.Sub(now)
+	if delay <= 0 {
+		l.mu.Unlock()
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(delay)) {
+		l.next = l.next.Add(-l.interval) // give the slot back
+		l.mu.Unlock()
+		return fmt.Errorf("hss: rate limit wait of %s would pass the context deadline: %w", delay, context.DeadlineExceeded)
+	}
+	l.mu.Unlock()
+	return clk.Sleep(ctx, delay)
+}
