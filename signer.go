@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -29,7 +28,7 @@ type sigHeader struct {
 	name, value string
 }
 
-// queryPair is one decoded query parameter.
+// queryPair is one query parameter as sent (still escaped).
 type queryPair struct {
 	key, value string
 }
@@ -130,7 +129,8 @@ func appendCanonicalURI(dst []byte, escapedPath string) ([]byte, error) {
 // appendCanonicalQuery appends the canonical query string: the raw query
 // decoded (as a form: '+' is a space), sorted by key and then by value,
 // re-encoded keeping only unreserved characters, joined with '&'. A key
-// without '=' gets an empty value.
+// without '=' gets an empty value. Parameters are compared and re-encoded
+// straight from their escaped form, so nothing is allocated for them.
 func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 	if rawQuery == "" {
 		return dst, nil
@@ -145,11 +145,7 @@ func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		var err error
-		if k, err = url.QueryUnescape(k); err != nil {
-			return dst, errBadEscape
-		}
-		if v, err = url.QueryUnescape(v); err != nil {
+		if !validEscapes(k) || !validEscapes(v) {
 			return dst, errBadEscape
 		}
 		pairs = append(pairs, queryPair{k, v})
@@ -157,20 +153,81 @@ func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 	// Sort by the decoded strings, as Huawei Cloud's signers do: sorting the
 	// encoded forms would order "a." and "a/" the other way round.
 	slices.SortFunc(pairs, func(a, b queryPair) int {
-		if c := strings.Compare(a.key, b.key); c != 0 {
+		if c := compareDecoded(a.key, b.key); c != 0 {
 			return c
 		}
-		return strings.Compare(a.value, b.value)
+		return compareDecoded(a.value, b.value)
 	})
 	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, '&')
 		}
-		dst = appendEscaped(dst, p.key)
+		dst = appendReencoded(dst, p.key)
 		dst = append(dst, '=')
-		dst = appendEscaped(dst, p.value)
+		dst = appendReencoded(dst, p.value)
 	}
 	return dst, nil
+}
+
+// validEscapes reports whether every '%' in s starts a two-digit escape.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if _, ok := unhexPair(s, i+1); !ok {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+// decodeAt decodes the query byte at s[i] ('+' is a space, %XX a byte) and
+// returns the index after it. s must have valid escapes.
+func decodeAt(s string, i int) (byte, int) {
+	switch s[i] {
+	case '+':
+		return ' ', i + 1
+	case '%':
+		b, _ := unhexPair(s, i+1)
+		return b, i + 3
+	}
+	return s[i], i + 1
+}
+
+// compareDecoded compares the decoded forms of two escaped query strings
+// byte by byte, like strings.Compare on the decoded strings.
+func compareDecoded(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		var ca, cb byte
+		ca, i = decodeAt(a, i)
+		cb, j = decodeAt(b, j)
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case i < len(a):
+		return 1
+	case j < len(b):
+		return -1
+	}
+	return 0
+}
+
+// appendReencoded decodes an escaped query string and appends it encoded
+// the canonical way.
+func appendReencoded(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		var c byte
+		c, i = decodeAt(s, i)
+		dst = appendEscapedByte(dst, c)
+	}
+	return dst
 }
 
 // appendEscaped percent-encodes s, keeping only A-Z a-z 0-9 - _ . ~.
@@ -229,7 +286,9 @@ func signature(mac hash.Hash, sdkDate string, canonicalRequestHash [sha256.Size]
 	s = hex.AppendEncode(s, canonicalRequestHash[:])
 	mac.Reset()
 	mac.Write(s)
-	var sum [sha256.Size]byte
-	hex.Encode(sig[:], mac.Sum(sum[:0]))
+	// Sum appends to the scratch buffer: a local array would escape
+	// through the hash.Hash interface.
+	s = mac.Sum(s)
+	hex.Encode(sig[:], s[len(s)-sha256.Size:])
 	return sig, s
 }
