@@ -230,16 +230,10 @@ func appendReencoded(dst []byte, s string) []byte {
 	return dst
 }
 
-// appendEscaped percent-encodes s, keeping only A-Z a-z 0-9 - _ . ~.
-func appendEscaped(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		dst = appendEscapedByte(dst, s[i])
-	}
-	return dst
-}
-
 const upperHex = "0123456789ABCDEF"
 
+// appendEscapedByte appends c, percent-encoded (upper-case hex) unless it
+// is one of A-Z a-z 0-9 - _ . ~.
 func appendEscapedByte(dst []byte, c byte) []byte {
 	if unreserved(c) {
 		return append(dst, c)
