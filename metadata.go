@@ -34,6 +34,13 @@ const metadataSource = "ECS metadata"
 // expire, by one request however many calls need them. Create them with
 // NewMetadataCredentials; they are safe for concurrent use.
 type MetadataCredentials struct {
+	// The state sits behind a pointer so that printing a copied value
+	// shows an address, not the cached keys.
+	*metadataCredentials
+}
+
+// metadataCredentials is a MetadataCredentials' state.
+type metadataCredentials struct {
 	url   string
 	hc    *http.Client
 	cache refresher[*akskCredentials]
@@ -52,7 +59,7 @@ func newMetadataCredentials(url string, hc *http.Client, clk Clock) *MetadataCre
 	if hc == nil {
 		hc = metadataHTTPClient()
 	}
-	m := &MetadataCredentials{url: url, hc: hc}
+	m := &MetadataCredentials{&metadataCredentials{url: url, hc: hc}}
 	m.cache = refresher[*akskCredentials]{
 		fetch:   m.fetch,
 		ahead:   metadataRefreshAhead,
@@ -82,6 +89,9 @@ func metadataHTTPClient() *http.Client {
 // Authenticate signs req with the current temporary keys, fetching them
 // first when needed.
 func (m *MetadataCredentials) Authenticate(ctx context.Context, req *http.Request) error {
+	if m == nil || m.metadataCredentials == nil {
+		return &ValidationError{Field: "credentials", Reason: "MetadataCredentials must be created with NewMetadataCredentials"}
+	}
 	cr, err := m.cache.get(ctx)
 	if err != nil {
 		return err
@@ -90,10 +100,19 @@ func (m *MetadataCredentials) Authenticate(ctx context.Context, req *http.Reques
 }
 
 // Invalidate drops the cached keys, so the next request fetches new ones.
-func (m *MetadataCredentials) Invalidate() { m.cache.invalidate() }
+func (m *MetadataCredentials) Invalidate() {
+	if m != nil && m.metadataCredentials != nil {
+		m.cache.invalidate()
+	}
+}
 
 // Format names the metadata URL and nothing secret, for every fmt verb.
-func (m *MetadataCredentials) Format(f fmt.State, _ rune) {
+// Its value receiver covers a dereferenced MetadataCredentials too.
+func (m MetadataCredentials) Format(f fmt.State, _ rune) {
+	if m.metadataCredentials == nil {
+		fmt.Fprint(f, "hss.MetadataCredentials{}")
+		return
+	}
 	fmt.Fprintf(f, "hss.MetadataCredentials{url: %s}", m.url)
 }
 

@@ -38,13 +38,16 @@ type Profile struct {
 }
 
 // HasKeys reports whether the profile holds an access key and a secret key.
-func (p *Profile) HasKeys() bool { return p.AccessKey != "" && p.secretKey != "" }
+func (p *Profile) HasKeys() bool { return p != nil && p.AccessKey != "" && p.secretKey != "" }
 
 // Credentials returns AK/SK credentials made of the profile's ak, sk and
 // security_token (if any), dated by the wall clock. It fails with a
 // *ValidationError, which never quotes a secret, when the keys are
 // missing or malformed.
 func (p *Profile) Credentials() (Credentials, error) {
+	if p == nil {
+		return nil, &ValidationError{Field: "profile", Reason: "must not be nil"}
+	}
 	if err := p.checkKeys(); err != nil {
 		return nil, err
 	}
@@ -65,8 +68,9 @@ func (p *Profile) checkKeys() error {
 }
 
 // Format prints the path, ak and project; sk and the security token show
-// as REDACTED, for every fmt verb.
-func (p *Profile) Format(f fmt.State, _ rune) {
+// as REDACTED, for every fmt verb. Its value receiver covers a Profile
+// printed by value too.
+func (p Profile) Format(f fmt.State, _ rune) {
 	sk, tok := "none", "none"
 	if p.secretKey != "" {
 		sk = redacted

@@ -70,6 +70,10 @@ func credentialKinds(t *testing.T) map[string]struct {
 		"token config ptr":   {&cfg, []string{iamPassword}},
 		"token config field": {struct{ Config PasswordTokenConfig }{cfg}, []string{iamPassword}},
 		"profile":            {prof, []string{testSK, testToken}},
+		"profile value":      {*prof, []string{testSK, testToken}},
+		"token source value": {*ts, iamSecrets},
+		"metadata value":     {*meta, metaSecrets},
+		"client value":       {*client, []string{testSK, testToken}},
 		"client":             {client, []string{testSK, testToken}},
 		"client in a slice":  {[]any{client, ts, meta}, append(append([]string{testSK, testToken}, metaSecrets...), iamSecrets...)},
 	}
@@ -199,4 +203,28 @@ func TestSecretsNeverInChainErrors(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "sk", ve.Field)
 	assert.False(t, strings.Contains(err.Error(), testSK))
+}
+
+// Values not made by the constructors fail politely instead of panicking.
+func TestZeroAndNilCredentials(t *testing.T) {
+	ctx := context.Background()
+	req := httptest.NewRequest("GET", "https://h/x", nil)
+	var nilTS *TokenSource
+	var nilMeta *MetadataCredentials
+	var nilProf *Profile
+	for _, cr := range []Credentials{&TokenSource{}, nilTS, &MetadataCredentials{}, nilMeta} {
+		assert.NotPanics(t, func() {
+			require.Error(t, cr.Authenticate(ctx, req))
+			cr.(Invalidator).Invalidate()
+			_ = fmt.Sprintf("%+v", cr)
+		}, "%T", cr)
+	}
+	_, err := nilTS.Token(ctx)
+	require.Error(t, err)
+	assert.NotPanics(t, func() {
+		_, err := nilProf.Credentials()
+		require.Error(t, err)
+		assert.False(t, nilProf.HasKeys())
+		_ = fmt.Sprint(nilProf)
+	})
 }

@@ -74,6 +74,13 @@ func (c PasswordTokenConfig) Format(f fmt.State, _ rune) {
 // TokenSource may serve several Clients of the same project. It is safe for
 // concurrent use.
 type TokenSource struct {
+	// The state sits behind a pointer so that printing a copied
+	// TokenSource value shows an address, not the password or the token.
+	*tokenSource
+}
+
+// tokenSource is a TokenSource's state.
+type tokenSource struct {
 	tokenURL string // IAM endpoint + /v3/auth/tokens, without query
 	hc       *http.Client
 	body     []byte // the request body; holds the password
@@ -119,7 +126,7 @@ func NewPasswordTokenSource(cfg PasswordTokenConfig) (*TokenSource, error) {
 	if clk == nil {
 		clk = realClock{}
 	}
-	ts := &TokenSource{
+	ts := &TokenSource{&tokenSource{
 		tokenURL: u.String() + "/v3/auth/tokens",
 		hc:       hc,
 		body:     body,
@@ -127,7 +134,7 @@ func NewPasswordTokenSource(cfg PasswordTokenConfig) (*TokenSource, error) {
 		domain:   cfg.DomainName,
 		user:     cfg.UserName,
 		project:  cfg.ProjectID,
-	}
+	}}
 	ts.cache = refresher[string]{fetch: ts.fetch, ahead: ahead, timeout: iamTimeout, clock: clk}
 	return ts, nil
 }
@@ -222,6 +229,9 @@ func passwordAuthBody(cfg PasswordTokenConfig) ([]byte, error) {
 // Token returns a valid IAM token, fetching one first when needed. The
 // caller owns what it does with it; the TokenSource never prints it.
 func (ts *TokenSource) Token(ctx context.Context) (string, error) {
+	if ts == nil || ts.tokenSource == nil {
+		return "", errZeroTokenSource
+	}
 	if ctx == nil {
 		return "", &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
@@ -246,11 +256,24 @@ func (ts *TokenSource) Authenticate(ctx context.Context, req *http.Request) erro
 
 // Invalidate drops the cached token: the next request fetches a new one.
 // The Client calls it when the service answers 401 APIGW.0307.
-func (ts *TokenSource) Invalidate() { ts.cache.invalidate() }
+func (ts *TokenSource) Invalidate() {
+	if ts != nil && ts.tokenSource != nil {
+		ts.cache.invalidate()
+	}
+}
+
+// errZeroTokenSource guards against a TokenSource not made by
+// NewPasswordTokenSource, which has nothing to log in with.
+var errZeroTokenSource = &ValidationError{Field: "credentials", Reason: "TokenSource must be created with NewPasswordTokenSource"}
 
 // Format names the IAM endpoint, user and project, never the password or
-// token, for every fmt verb.
-func (ts *TokenSource) Format(f fmt.State, _ rune) {
+// token, for every fmt verb. Its value receiver covers a dereferenced
+// TokenSource too.
+func (ts TokenSource) Format(f fmt.State, _ rune) {
+	if ts.tokenSource == nil {
+		fmt.Fprint(f, "hss.TokenSource{}")
+		return
+	}
 	fmt.Fprintf(f, "hss.TokenSource{iam: %s, domain: %s, user: %s, project_id: %s, password: %s, token: %s}",
 		ts.tokenURL, ts.domain, ts.user, ts.project, redacted, redacted)
 }
