@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -32,40 +31,23 @@ type CredentialsError struct {
 // Error reads like
 // "hss: IAM https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens: 401 IAM.0004: ...".
 func (e *CredentialsError) Error() string {
-	var b strings.Builder
-	b.WriteString("hss: ")
-	b.WriteString(e.Source)
+	s := "hss: " + e.Source
 	if e.URL != "" {
-		b.WriteByte(' ')
-		b.WriteString(e.URL)
+		s += " " + e.URL
 	}
-	b.WriteString(": ")
-	if e.StatusCode != 0 {
-		b.WriteString(strconv.Itoa(e.StatusCode))
-		if e.Code != "" {
-			b.WriteByte(' ')
-			b.WriteString(e.Code)
+	if e.StatusCode == 0 {
+		if e.Err == nil {
+			return s + ": failed"
 		}
-		if e.Message != "" {
-			b.WriteString(": ")
-			b.WriteString(e.Message)
-		} else if e.Code == "" {
-			b.WriteByte(' ')
-			b.WriteString(http.StatusText(e.StatusCode))
-		}
-		if e.Err != nil {
-			b.WriteString(": ")
-		}
+		return s + ": " + e.Err.Error()
 	}
+	// The status part reads as an APIError does.
+	api := &APIError{StatusCode: e.StatusCode, Code: e.Code, Message: e.Message, RequestID: e.RequestID}
+	s += ": " + strings.TrimPrefix(api.Error(), "hss: ")
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
+		s += ": " + e.Err.Error()
 	}
-	if e.RequestID != "" {
-		b.WriteString(" (request id ")
-		b.WriteString(e.RequestID)
-		b.WriteByte(')')
-	}
-	return b.String()
+	return s
 }
 
 // Unwrap returns the transport or decoding error.
