@@ -154,8 +154,9 @@ func (c *Client) Endpoint() string {
 func (c *Client) ProjectID() string { return c.projectID }
 
 // Format prints the endpoint and project only, never credentials, for
-// every fmt verb.
-func (c *Client) Format(f fmt.State, _ rune) {
+// every fmt verb. Its value receiver covers a dereferenced Client too,
+// which fmt would otherwise dump field by field, credentials included.
+func (c Client) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "hss.Client{endpoint: %s, project_id: %s}", c.Endpoint(), c.projectID)
 }
 
