@@ -1,0 +1,159 @@
+package hsstest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/hsskit/hss"
+)
+
+// DefaultEnterpriseProjectID is the default enterprise project, the one a
+// request without enterprise_project_id sees.
+const DefaultEnterpriseProjectID = "0"
+
+// MaxSeed caps the registries SeedRegistries generates in one call, so a
+// typo cannot exhaust the test's memory.
+const MaxSeed = 100000
+
+// Registry is one registry associated with a task, as the server stores
+// it: the fields the API returns plus the enterprise project it belongs to.
+type Registry struct {
+	RegistryID   string
+	RegistryName string
+	RegistryType hss.RegistryType
+	SyncStatus   hss.SyncStatus
+	FailedReason string // sent as failed_reason when not empty
+	// EnterpriseProjectID is the enterprise project the registry belongs
+	// to; empty means DefaultEnterpriseProjectID. It is not in the answer,
+	// only used by the enterprise_project_id filter.
+	EnterpriseProjectID string
+}
+
+// Info returns the registry as the SDK decodes it, for comparing a
+// client's results with what the server holds.
+func (r Registry) Info() hss.AssociateRegistriesResponseInfo {
+	return hss.AssociateRegistriesResponseInfo{
+		RegistryID:   r.RegistryID,
+		RegistryName: r.RegistryName,
+		RegistryType: r.RegistryType,
+		SyncStatus:   r.SyncStatus,
+		FailedReason: r.FailedReason,
+	}
+}
+
+// AddTask creates an empty task, so that listing it answers 200 with no
+// registries rather than 400 HSS.0011. Adding an existing task changes
+// nothing.
+func (s *Server) AddTask(taskID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tasks[taskID]; !ok {
+		s.tasks[taskID] = []Registry{}
+	}
+}
+
+// AddRegistries appends regs to the task, creating the task if needed.
+// An empty EnterpriseProjectID becomes DefaultEnterpriseProjectID and an
+// empty RegistryID gets a generated one, as the service always has both.
+func (s *Server) AddRegistries(taskID string, regs ...Registry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.tasks[taskID]
+	if list == nil {
+		list = []Registry{}
+	}
+	for _, r := range regs {
+		if r.EnterpriseProjectID == "" {
+			r.EnterpriseProjectID = DefaultEnterpriseProjectID
+		}
+		if r.RegistryID == "" {
+			// Own namespace, so it never equals a SeedRegistries id.
+			r.RegistryID = registryID(taskID+"\x00added", len(list))
+		}
+		list = append(list, r)
+	}
+	s.tasks[taskID] = list
+}
+
+// Registries returns a copy of the task's registries in listing order, or
+// nil when the task does not exist.
+func (s *Server) Registries(taskID string) []Registry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list, ok := s.tasks[taskID]
+	if !ok {
+		return nil
+	}
+	return append([]Registry{}, list...)
+}
+
+// Seed adds n generated registries to the task, creating it if needed,
+// and returns them; see SeedRegistries.
+func (s *Server) Seed(taskID string, n int) []Registry {
+	regs := SeedRegistries(taskID, n)
+	s.AddTask(taskID)
+	s.AddRegistries(taskID, regs...)
+	return regs
+}
+
+// failureReasons are realistic causes for a failed synchronisation.
+var failureReasons = []string{
+	"authentication failed: invalid username or password for the registry",
+	"connection to the registry timed out",
+	"TLS handshake failed: certificate signed by unknown authority",
+	"repository not found or access denied",
+	"image pull quota exceeded, try again later",
+}
+
+// typeSlugs name generated registries after their type.
+var typeSlugs = map[hss.RegistryType]string{
+	hss.RegistryTypeSwrPrivate:    "swr-private",
+	hss.RegistryTypeSwrShared:     "swr-shared",
+	hss.RegistryTypeSwrEnterprise: "swr-enterprise",
+	hss.RegistryTypeHarbor:        "harbor",
+	hss.RegistryTypeJfrog:         "jfrog",
+	hss.RegistryTypeOther:         "registry",
+}
+
+// SeedRegistries generates n registries for taskID, the same for the same
+// arguments. Registry i has type AllRegistryTypes()[i%6] and status
+// AllSyncStatuses()[(i/6)%3], so any 18 consecutive registries hold every
+// type/status pair; failed ones carry a FailedReason. Names are unique
+// ("harbor-004"), ids look like UUIDs and depend on taskID, and all
+// belong to the default enterprise project. n is capped at MaxSeed; n < 1
+// gives none.
+func SeedRegistries(taskID string, n int) []Registry {
+	if n < 1 {
+		return nil
+	}
+	n = min(n, MaxSeed)
+	types, statuses := hss.AllRegistryTypes(), hss.AllSyncStatuses()
+	regs := make([]Registry, n)
+	failed := 0
+	for i := range regs {
+		t := types[i%len(types)]
+		st := statuses[(i/len(types))%len(statuses)]
+		r := Registry{
+			RegistryID:          registryID(taskID, i),
+			RegistryName:        fmt.Sprintf("%s-%03d", typeSlugs[t], i+1),
+			RegistryType:        t,
+			SyncStatus:          st,
+			EnterpriseProjectID: DefaultEnterpriseProjectID,
+		}
+		if st == hss.SyncStatusFailed {
+			r.FailedReason = failureReasons[failed%len(failureReasons)]
+			failed++
+		}
+		regs[i] = r
+	}
+	return regs
+}
+
+// registryID derives a UUID-shaped id from the task and position, so ids
+// are stable across runs and differ between tasks.
+func registryID(taskID string, i int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", taskID, i))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,133 @@
+package hsstest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// serve is the server's http.Handler: it logs every request and gives
+// injected behaviour its chance before the API answers (see the package
+// documentation for the order).
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	rec := s.newRecord(r, s.nextRequestID())
+	w.Header().Set("X-Request-Id", rec.RequestID)
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if rec.Status == 0 {
+			rec.Status = sw.status
+		}
+		s.record(rec)
+	}()
+
+	if !s.applyLatency(sw, r) {
+		return
+	}
+	if hook := s.currentHook(); hook != nil && hook(sw, r) {
+		rec.Fault = FaultHook
+		return
+	}
+	if f, ok := s.popFault(); ok {
+		rec.Fault = f.kind
+		if s.applyFault(f, sw, r, &rec) {
+			return
+		}
+	}
+	s.serveAPI(sw, r, &rec)
+}
+
+// serveAPI answers as the real API Gateway and HSS would.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rec *RecordedRequest) {
+	id := rec.RequestID
+	project, taskID, ok := parsePath(r.URL.EscapedPath())
+	if !ok || r.Method != http.MethodGet {
+		writeError(w, http.StatusNotFound, codeNoAPI, msgNoAPI, id)
+		return
+	}
+	if msg, ok := s.authenticate(r, rec); !ok {
+		writeError(w, http.StatusUnauthorized, codeAuth, msg, id)
+		return
+	}
+	if secs, ok := s.checkThrottle(); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeError(w, http.StatusTooManyRequests, codeThrottled, msgThrottled, id)
+		return
+	}
+	if project != s.cfg.projectID {
+		writeError(w, http.StatusForbidden, codeForbidden, msgForbidden, id)
+		return
+	}
+	q, ok := parseListQuery(r.URL.RawQuery)
+	if !ok || !validText(taskID, maxTaskIDLen) {
+		writeError(w, http.StatusBadRequest, codeInvalidParam, msgInvalidParam, id)
+		return
+	}
+	page, found := s.list(taskID, &q)
+	if !found {
+		writeError(w, http.StatusBadRequest, codeNotFound, msgNotFound, id)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// parsePath splits /v5/{project_id}/image/image-sync/tasks/{task_id}/registries.
+// It works on the escaped path and unescapes each segment on its own, so
+// an escaped slash stays inside its id: tasks/a%2Fb/registries is task "a/b".
+func parsePath(escaped string) (project, taskID string, ok bool) {
+	seg := strings.Split(escaped, "/")
+	if len(seg) != 8 || seg[0] != "" || seg[1] != "v5" || seg[3] != "image" ||
+		seg[4] != "image-sync" || seg[5] != "tasks" || seg[7] != "registries" {
+		return "", "", false
+	}
+	project, err1 := url.PathUnescape(seg[2])
+	taskID, err2 := url.PathUnescape(seg[6])
+	if err1 != nil || err2 != nil || project == "" || taskID == "" {
+		return "", "", false
+	}
+	return project, taskID, true
+}
+
+// pageJSON is the 200 body.
+type pageJSON struct {
+	TotalNum int            `json:"total_num"`
+	DataList []registryJSON `json:"data_list"`
+}
+
+// registryJSON is one entry of data_list.
+type registryJSON struct {
+	RegistryID   string `json:"registry_id"`
+	RegistryName string `json:"registry_name"`
+	RegistryType string `json:"registry_type"`
+	SyncStatus   string `json:"sync_status"`
+	FailedReason string `json:"failed_reason,omitempty"`
+}
+
+// list filters the task's registries and cuts the requested page;
+// found=false when the task does not exist.
+func (s *Server) list(taskID string, q *listQuery) (page pageJSON, found bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	regs, found := s.tasks[taskID]
+	if !found {
+		return page, false
+	}
+	page.DataList = []registryJSON{} // "[]", never null
+	for i := range regs {
+		reg := &regs[i]
+		if !q.matches(reg) {
+			continue
+		}
+		if page.TotalNum >= q.offset && len(page.DataList) < q.limit {
+			page.DataList = append(page.DataList, registryJSON{
+				RegistryID:   reg.RegistryID,
+				RegistryName: reg.RegistryName,
+				RegistryType: string(reg.RegistryType),
+				SyncStatus:   string(reg.SyncStatus),
+				FailedReason: reg.FailedReason,
+			})
+		}
+		page.TotalNum++
+	}
+	return page, true
+}
