@@ -164,16 +164,18 @@ func (s *Server) currentHook() func(http.ResponseWriter, *http.Request) bool {
 }
 
 // applyLatency waits out SetLatency; false means the request is over.
-func (s *Server) applyLatency(w http.ResponseWriter, r *http.Request) bool {
+// logNow records the request; it is called before the connection is closed.
+func (s *Server) applyLatency(w http.ResponseWriter, r *http.Request, logNow func()) bool {
 	s.mu.Lock()
 	d := s.latency
 	s.mu.Unlock()
-	return d <= 0 || s.pause(w, r, d)
+	return d <= 0 || s.pause(w, r, d, logNow)
 }
 
 // applyFault carries out f; true means it answered (or dropped) the
-// request, false that the API should answer now.
-func (s *Server) applyFault(f fault, w http.ResponseWriter, r *http.Request, rec *RecordedRequest) bool {
+// request, false that the API should answer now. logNow records the
+// request; faults that close the connection call it first.
+func (s *Server) applyFault(f fault, w http.ResponseWriter, r *http.Request, rec *RecordedRequest, logNow func()) bool {
 	switch f.kind {
 	case FaultFail:
 		for k, v := range f.header {
@@ -187,19 +189,19 @@ func (s *Server) applyFault(f fault, w http.ResponseWriter, r *http.Request, rec
 		_, _ = w.Write(body)
 		return true
 	case FaultDelay:
-		return !s.pause(w, r, f.delay)
+		return !s.pause(w, r, f.delay, logNow)
 	case FaultHang:
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
-			abort(w)
+			abort(w, logNow)
 		}
 		return true
 	case FaultReset:
-		reset(w)
+		reset(w, logNow)
 		return true
 	case FaultTruncate:
-		s.truncate(w, r, rec)
+		s.truncate(w, r, rec, logNow)
 		return true
 	}
 	return false
@@ -207,7 +209,7 @@ func (s *Server) applyFault(f fault, w http.ResponseWriter, r *http.Request, rec
 
 // pause waits d; false means the client left or the server closed first
 // (the connection is then dropped without an answer).
-func (s *Server) pause(w http.ResponseWriter, r *http.Request, d time.Duration) bool {
+func (s *Server) pause(w http.ResponseWriter, r *http.Request, d time.Duration, logNow func()) bool {
 	if d <= 0 {
 		return true
 	}
@@ -219,7 +221,7 @@ func (s *Server) pause(w http.ResponseWriter, r *http.Request, d time.Duration) 
 	case <-r.Context().Done():
 		return false
 	case <-s.done:
-		abort(w)
+		abort(w, logNow)
 		return false
 	}
 }
@@ -227,7 +229,8 @@ func (s *Server) pause(w http.ResponseWriter, r *http.Request, d time.Duration) 
 // abort closes the connection without an answer. Returning from a handler
 // without writing would send an empty 200, which is not what a server that
 // went away looks like.
-func abort(w http.ResponseWriter) {
+func abort(w http.ResponseWriter, logNow func()) {
+	logNow()
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		_ = conn.Close()
 	}
@@ -235,7 +238,8 @@ func abort(w http.ResponseWriter) {
 
 // reset closes the connection with SO_LINGER 0, which makes the kernel send
 // a TCP RST: the client reads "connection reset by peer".
-func reset(w http.ResponseWriter) {
+func reset(w http.ResponseWriter, logNow func()) {
+	logNow()
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return
@@ -259,7 +263,7 @@ func tcpConn(conn net.Conn) (*net.TCPConn, bool) {
 // truncate lets the API answer into a buffer, then writes that answer by
 // hand on the hijacked connection with the full Content-Length and half the
 // body, and closes the connection.
-func (s *Server) truncate(w http.ResponseWriter, r *http.Request, rec *RecordedRequest) {
+func (s *Server) truncate(w http.ResponseWriter, r *http.Request, rec *RecordedRequest, logNow func()) {
 	full := httptest.NewRecorder()
 	full.Header().Set("X-Request-Id", rec.RequestID)
 	s.serveAPI(full, r, rec)
@@ -273,6 +277,7 @@ func (s *Server) truncate(w http.ResponseWriter, r *http.Request, rec *RecordedR
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Connection", "close")
 	rec.Status = full.Code
+	logNow()
 	writeRaw(buf, full.Code, h, body[:len(body)/2])
 }
 

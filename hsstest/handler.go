@@ -14,14 +14,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := s.newRecord(r, s.nextRequestID())
 	w.Header().Set("X-Request-Id", rec.RequestID)
 	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		if rec.Status == 0 {
-			rec.Status = sw.status
+	// logOnce records the request. Faults that close the connection call it
+	// first, so a client that sees the connection end also finds the request
+	// in the log.
+	logged := false
+	logOnce := func() {
+		if !logged {
+			logged = true
+			if rec.Status == 0 {
+				rec.Status = sw.status
+			}
+			s.record(rec)
 		}
-		s.record(rec)
-	}()
+	}
+	defer logOnce()
 
-	if !s.applyLatency(sw, r) {
+	if !s.applyLatency(sw, r, logOnce) {
 		return
 	}
 	if hook := s.currentHook(); hook != nil && hook(sw, r) {
@@ -30,7 +38,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if f, ok := s.popFault(); ok {
 		rec.Fault = f.kind
-		if s.applyFault(f, sw, r, &rec) {
+		if s.applyFault(f, sw, r, &rec, logOnce) {
 			return
 		}
 	}
