@@ -237,7 +237,9 @@ func abort(w http.ResponseWriter, logNow func()) {
 }
 
 // reset closes the connection with SO_LINGER 0, which makes the kernel send
-// a TCP RST: the client reads "connection reset by peer".
+// a TCP RST: the client reads "connection reset by peer". Under TLS the TCP
+// connection is closed directly: closing the *tls.Conn would first send a
+// close_notify alert, which the client reads as a clean EOF.
 func reset(w http.ResponseWriter, logNow func()) {
 	logNow()
 	conn, _, err := http.NewResponseController(w).Hijack()
@@ -246,6 +248,8 @@ func reset(w http.ResponseWriter, logNow func()) {
 	}
 	if tc, ok := tcpConn(conn); ok {
 		_ = tc.SetLinger(0)
+		_ = tc.Close()
+		return
 	}
 	_ = conn.Close()
 }

@@ -24,7 +24,13 @@ func TestThrottleWindowAndRetryAfter(t *testing.T) {
 	requireError(t, a, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.")
 	assert.Equal(t, "57", a.Header.Get("Retry-After"), "seconds until the window that opened 3s ago ends")
 
-	clk.Advance(56*time.Second + 500*time.Millisecond) // 0.5s left: rounds up to 1
+	clk.Advance(55 * time.Second) // 2s left
+	a = get(t, srv, "task-1", "")
+	assert.Equal(t, "2", a.Header.Get("Retry-After"))
+	clk.Advance(500 * time.Millisecond) // 1.5s left: rounds up, never asks to come back early
+	a = get(t, srv, "task-1", "")
+	assert.Equal(t, "2", a.Header.Get("Retry-After"))
+	clk.Advance(time.Second) // 0.5s left: rounds up to 1
 	a = get(t, srv, "task-1", "")
 	requireError(t, a, http.StatusTooManyRequests, "APIGW.0308", "")
 	assert.Equal(t, "1", a.Header.Get("Retry-After"))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hsskit/hss"
@@ -45,7 +46,7 @@ func TestTLSServer(t *testing.T) {
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	srv.ResetNext(1)
 	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
-	require.Error(t, err)
+	require.ErrorIs(t, err, syscall.ECONNRESET)
 	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.")
 	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	assert.True(t, hss.IsThrottled(err), "%v", err)
