@@ -56,17 +56,35 @@ var ErrNoCredentials = errors.New("hss: no credentials found")
 // error wraps ErrNoCredentials and names every variable, file and URL it
 // looked at; no error names a secret.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	return credChain{metadataURL: DefaultMetadataURL}.newClient(opts)
+	return NewClientFromEnvFunc(os.Getenv, opts...)
+}
+
+// NewClientFromEnvFunc is NewClientFromEnv reading variables through
+// getenv instead of the process environment. A command-line tool lays its
+// flags over the environment this way, and a test passes a map without
+// touching the process. A nil getenv reads the process environment.
+func NewClientFromEnvFunc(getenv func(key string) string, opts ...Option) (*Client, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return credChain{metadataURL: DefaultMetadataURL, lookup: getenv}.newClient(opts)
 }
 
 // credChain is NewClientFromEnv's search; tests point metadataURL at a
 // local server.
 type credChain struct {
-	metadataURL    string       // "" skips the metadata step
-	metadataClient *http.Client // nil: metadataHTTPClient()
+	metadataURL    string                  // "" skips the metadata step
+	metadataClient *http.Client            // nil: metadataHTTPClient()
+	lookup         func(key string) string // nil: os.Getenv
 }
 
-func getenv(name string) string { return strings.TrimSpace(os.Getenv(name)) }
+// getenv reads one variable, trimmed.
+func (ch credChain) getenv(name string) string {
+	if ch.lookup == nil {
+		return strings.TrimSpace(os.Getenv(name))
+	}
+	return strings.TrimSpace(ch.lookup(name))
+}
 
 func (ch credChain) newClient(opts []Option) (*Client, error) {
 	// Apply the caller's options to a scratch Client first: they win, so
@@ -81,12 +99,12 @@ func (ch credChain) newClient(opts []Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	endpoint, err := envEndpoint()
+	endpoint, err := ch.envEndpoint()
 	if err != nil {
 		return nil, err
 	}
-	pf := &profileSource{}
-	project := getenv(EnvProjectID)
+	pf := &profileSource{getenv: ch.getenv}
+	project := ch.getenv(EnvProjectID)
 	if project == "" {
 		p, err := pf.load()
 		if err != nil {
@@ -111,12 +129,12 @@ func (ch credChain) newClient(opts []Option) (*Client, error) {
 }
 
 // envEndpoint resolves the endpoint from the environment.
-func envEndpoint() (string, error) {
-	if ep := getenv(EnvEndpoint); ep != "" {
+func (ch credChain) envEndpoint() (string, error) {
+	if ep := ch.getenv(EnvEndpoint); ep != "" {
 		return ep, nil
 	}
 	for _, name := range []string{EnvRegion, EnvSDKRegion} {
-		if r := getenv(name); r != "" {
+		if r := ch.getenv(name); r != "" {
 			ep, err := RegionEndpoint(r)
 			if err != nil {
 				return "", fmt.Errorf("%w (from $%s)", err, name)
@@ -132,12 +150,12 @@ func envEndpoint() (string, error) {
 func (ch credChain) credentials(clk Clock, pf *profileSource) (Credentials, error) {
 	var looked []string
 
-	if tok := getenv(EnvToken); tok != "" {
+	if tok := ch.getenv(EnvToken); tok != "" {
 		return NewTokenCredentials(tok)
 	}
 	looked = append(looked, "$"+EnvToken)
 
-	ak, sk, st := getenv(EnvAK), getenv(EnvSK), getenv(EnvSecurityToken)
+	ak, sk, st := ch.getenv(EnvAK), ch.getenv(EnvSK), ch.getenv(EnvSecurityToken)
 	switch {
 	case ak != "" && sk != "":
 		return chainAKSK(ak, sk, st, clk)
@@ -160,7 +178,7 @@ func (ch credChain) credentials(clk Clock, pf *profileSource) (Credentials, erro
 	}
 	looked = append(looked, "[basic] ak and sk in "+pf.describe())
 
-	off, err := noMetadata()
+	off, err := ch.noMetadata()
 	switch {
 	case err != nil:
 		return nil, err
@@ -192,8 +210,8 @@ func chainAKSK(ak, sk, securityToken string, clk Clock) (Credentials, error) {
 }
 
 // noMetadata reads $HSS_NO_METADATA.
-func noMetadata() (bool, error) {
-	v := getenv(EnvNoMetadata)
+func (ch credChain) noMetadata() (bool, error) {
+	v := ch.getenv(EnvNoMetadata)
 	if v == "" {
 		return false, nil
 	}
@@ -206,6 +224,7 @@ func noMetadata() (bool, error) {
 
 // profileSource loads the credentials file at most once per chain run.
 type profileSource struct {
+	getenv  func(string) string // reads $HUAWEICLOUD_SDK_CREDENTIALS_FILE
 	done    bool
 	path    string
 	note    string // why there is no profile: "not found", "no home directory"
@@ -221,7 +240,11 @@ func (s *profileSource) load() (*Profile, error) {
 		return s.profile, s.err
 	}
 	s.done = true
-	path, err := DefaultProfilePath()
+	get := s.getenv
+	if get == nil {
+		get = os.Getenv
+	}
+	path, err := profilePath(get)
 	if err != nil {
 		s.note = "no home directory"
 		return nil, nil

@@ -396,3 +396,28 @@ func TestFromEnvOptionsWin(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assertNoSecrets(t, err.Error(), testSK)
 }
+
+func TestNewClientFromEnvFuncReadsOnlyTheLookup(t *testing.T) {
+	t.Setenv(EnvToken, "process-token")
+	t.Setenv(EnvEndpoint, "https://process.example.com")
+	vars := map[string]string{
+		EnvAK:              "AKFROMMAP",
+		EnvSK:              "sk-from-map",
+		EnvProjectID:       "map-project",
+		EnvRegion:          "cn-north-4",
+		EnvCredentialsFile: filepath.Join(t.TempDir(), "absent"),
+		EnvNoMetadata:      "true",
+	}
+	c, err := NewClientFromEnvFunc(func(k string) string { return vars[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "https://hss.cn-north-4.myhuaweicloud.com", c.Endpoint())
+	assert.Equal(t, "map-project", c.ProjectID())
+	_, isAKSK := c.creds.(*akskCredentials)
+	assert.True(t, isAKSK, "the process's HSS_TOKEN was not read")
+
+	delete(vars, EnvAK)
+	delete(vars, EnvSK)
+	_, err = NewClientFromEnvFunc(func(k string) string { return vars[k] })
+	require.ErrorIs(t, err, ErrNoCredentials)
+	assert.Contains(t, err.Error(), "absent")
+}

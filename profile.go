@@ -86,7 +86,11 @@ func (p Profile) Format(f fmt.State, _ rune) {
 // $HUAWEICLOUD_SDK_CREDENTIALS_FILE when set, else
 // ~/.huaweicloud/credentials.
 func DefaultProfilePath() (string, error) {
-	if p := strings.TrimSpace(os.Getenv(EnvCredentialsFile)); p != "" {
+	return profilePath(os.Getenv)
+}
+
+func profilePath(getenv func(string) string) (string, error) {
+	if p := strings.TrimSpace(getenv(EnvCredentialsFile)); p != "" {
 		return p, nil
 	}
 	h, err := os.UserHomeDir()
