@@ -114,7 +114,7 @@ func (ch credChain) newClient(opts []Option) (*Client, error) {
 			project = p.ProjectID
 		}
 		if project == "" {
-			return nil, fmt.Errorf("hss: no project id: set %s or project_id in [basic] of %s", EnvProjectID, pf.describe())
+			return nil, &ValidationError{Field: "project_id", Reason: fmt.Sprintf("not set: set $%s or project_id in [basic] of %s", EnvProjectID, pf.describe())}
 		}
 	}
 	all := opts
@@ -142,7 +142,7 @@ func (ch credChain) envEndpoint() (string, error) {
 			return ep, nil
 		}
 	}
-	return "", fmt.Errorf("hss: no endpoint: set %s, %s or %s", EnvEndpoint, EnvRegion, EnvSDKRegion)
+	return "", &ValidationError{Field: "endpoint", Reason: fmt.Sprintf("not set: set $%s, $%s or $%s", EnvEndpoint, EnvRegion, EnvSDKRegion)}
 }
 
 // credentials walks the sources in order. looked collects where it looked

@@ -121,7 +121,7 @@ func TestFromEnvEndpoint(t *testing.T) {
 		{"bad region", "", "Mars", "", "", "$" + EnvRegion},
 		{"bad sdk region", "", "", "x", "", "$" + EnvSDKRegion},
 		{"bad endpoint", "ftp://x", "", "", "", "scheme"},
-		{"nothing", "", "", "", "", EnvEndpoint + ", " + EnvRegion + " or " + EnvSDKRegion},
+		{"nothing", "", "", "", "", "$" + EnvEndpoint + ", $" + EnvRegion + " or $" + EnvSDKRegion},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -401,7 +402,9 @@ func TestRedirectSameHostFollowed(t *testing.T) {
 }
 
 func TestTLSCertificateErrorNotRetried(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is the point
+	srv.StartTLS()
 	defer srv.Close()
 	c, clk, _ := faultClient(t, srv.URL) // default transport does not trust the test CA
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
