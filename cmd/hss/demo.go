@@ -1,0 +1,41 @@
+package main
+
+import (
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+// Tasks the --demo server holds.
+const (
+	demoTask      = "demo-task"  // a dozen hand-written registries
+	demoLargeTask = "demo-large" // 1,000 generated ones, for --all across pages
+)
+
+// demoRegistries is sample data for --demo: every type and status, and a
+// few failures with the reasons HSS gives.
+var demoRegistries = []hsstest.Registry{
+	{RegistryID: "6a1f0c2e-swr-private-01", RegistryName: "swr-prod-cn-north-4", RegistryType: hss.RegistryTypeSwrPrivate, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-swr-private-02", RegistryName: "swr-staging", RegistryType: hss.RegistryTypeSwrPrivate, SyncStatus: hss.SyncStatusRunning},
+	{RegistryID: "6a1f0c2e-swr-shared-01", RegistryName: "swr-shared-base-images", RegistryType: hss.RegistryTypeSwrShared, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-swr-ent-01", RegistryName: "swr-ee-finance", RegistryType: hss.RegistryTypeSwrEnterprise, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-swr-ent-02", RegistryName: "swr-ee-retail", RegistryType: hss.RegistryTypeSwrEnterprise, SyncStatus: hss.SyncStatusFailed, FailedReason: "insufficient permissions to read the repository"},
+	{RegistryID: "6a1f0c2e-harbor-01", RegistryName: "harbor-dev", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFailed, FailedReason: "connection to registry timed out"},
+	{RegistryID: "6a1f0c2e-harbor-02", RegistryName: "harbor-ci", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-harbor-03", RegistryName: "harbor-edge", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusRunning},
+	{RegistryID: "6a1f0c2e-jfrog-01", RegistryName: "jfrog-artifactory-eu", RegistryType: hss.RegistryTypeJfrog, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-jfrog-02", RegistryName: "jfrog-legacy", RegistryType: hss.RegistryTypeJfrog, SyncStatus: hss.SyncStatusFailed, FailedReason: "authentication failed: invalid username or password"},
+	{RegistryID: "6a1f0c2e-other-01", RegistryName: "quay-mirror", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFinished},
+	{RegistryID: "6a1f0c2e-other-02", RegistryName: "gitlab-registry", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusRunning},
+}
+
+// startDemo starts the embedded fake HSS and returns a client for it.
+func startDemo(opts ...hss.Option) (*hss.Client, func(), error) {
+	srv := hsstest.NewServer(hsstest.WithSeed(demoLargeTask, 1000))
+	srv.AddRegistries(demoTask, demoRegistries...)
+	client, err := srv.NewClient(opts...)
+	if err != nil {
+		srv.Close()
+		return nil, func() {}, err
+	}
+	return client, srv.Close, nil
+}
