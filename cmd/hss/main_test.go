@@ -35,15 +35,29 @@ type result struct {
 	code           int
 }
 
-// runCLI runs the command in-process, as a script would run the binary.
+// runCLI runs the command in-process, as a script would run the binary,
+// in an environment that has no credentials of the machine's.
 func runCLI(t *testing.T, terminal bool, args ...string) result {
 	t.Helper()
+	return runCLIEnv(t, terminal, nil, args...)
+}
+
+// runCLIEnv is runCLI with environment variables.
+func runCLIEnv(t *testing.T, terminal bool, vars map[string]string, args ...string) result {
+	t.Helper()
+	environ := map[string]string{
+		hss.EnvNoMetadata:      "true",
+		hss.EnvCredentialsFile: filepath.Join(t.TempDir(), "no-credentials-file"),
+	}
+	for k, v := range vars {
+		environ[k] = v
+	}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, env{
 		stdout:           &out,
 		stderr:           &errOut,
 		stderrIsTerminal: terminal,
-		getenv:           func(k string) string { return map[string]string{"HSS_NO_METADATA": "true"}[k] },
+		getenv:           func(k string) string { return environ[k] },
 		clientOpts:       []hss.Option{hss.WithClock(instantClock{})},
 	})
 	return result{out.String(), errOut.String(), code}
@@ -247,4 +261,45 @@ func TestDemoGolden(t *testing.T) {
 	r = runCLI(t, false, "registries", "--demo", "--task-id", "demo-large", "--all", "--output", "jsonl")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), 1000)
+}
+
+func TestCredentialsFromTheEnvironment(t *testing.T) {
+	srv := newServer(t, hsstest.WithAKSK("AKCLITEST", "cli-secret-key"))
+	vars := map[string]string{
+		hss.EnvEndpoint:  srv.URL(),
+		hss.EnvProjectID: srv.ProjectID(),
+		hss.EnvAK:        "AKCLITEST",
+		hss.EnvSK:        "cli-secret-key",
+	}
+	r := runCLIEnv(t, false, vars, "registries", "--task-id", "task-1", "--output", "jsonl", "--limit", "20")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), 12)
+	reqs := srv.Requests()
+	assert.Equal(t, hsstest.AuthAKSK, reqs[len(reqs)-1].Auth, "signed with the environment's AK/SK")
+
+	// A flag wins over its variable.
+	r = runCLIEnv(t, false, vars, "registries", "--task-id", "task-1", "--token", srv.Token())
+	require.Equal(t, 0, r.code, r.stderr)
+	reqs = srv.Requests()
+	assert.Equal(t, hsstest.AuthToken, reqs[len(reqs)-1].Auth)
+
+	// A wrong secret key is an authentication error, and never printed.
+	vars[hss.EnvSK] = "wrong-secret-key"
+	r = runCLIEnv(t, false, vars, "registries", "--task-id", "task-1")
+	assert.Equal(t, 3, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "verify aksk signature fail")
+	assert.NotContains(t, r.stderr, "wrong-secret-key")
+
+	// No credentials anywhere: exit 3, naming every place looked at.
+	r = runCLIEnv(t, false, map[string]string{hss.EnvEndpoint: srv.URL(), hss.EnvProjectID: "p"}, "registries", "--task-id", "task-1")
+	assert.Equal(t, 3, r.code, r.stderr)
+	for _, place := range []string{hss.EnvToken, hss.EnvAK, "no-credentials-file", "ECS metadata"} {
+		assert.Contains(t, r.stderr, place)
+	}
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"))
+
+	// No endpoint: a usage-like configuration error names the variables.
+	r = runCLIEnv(t, false, nil, "registries", "--task-id", "task-1", "--token", "x", "--project-id", "p")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, hss.EnvRegion)
 }
