@@ -1,6 +1,7 @@
 package hss
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -119,6 +120,9 @@ func (d *pageDecoder) object(s string, i int) int {
 // colon reads the ':' after a key and the whitespace around it; the
 // result indexes the first byte of the value, which exists.
 func colon(s string, i int) int {
+	if i >= 0 && i < len(s)-1 && s[i] == ':' && s[i+1] > ' ' {
+		return i + 1 // no whitespace: the usual case
+	}
 	i = skipWS(s, i)
 	if i >= len(s) || s[i] != ':' {
 		return -1
@@ -218,50 +222,58 @@ func (d *pageDecoder) registry(s string, i int, e *AssociateRegistriesResponseIn
 	if i < len(s) && s[i] == '}' {
 		return i + 1
 	}
+	next := 0 // index in registryTokens of the member the service sends next
 	for {
-		if i >= len(s) || s[i] != '"' {
-			return -1
-		}
 		var f int
-		f, i = readKey(s, i+1, registryField)
-		if i < 0 {
-			return -1
-		}
-		if i = colon(s, i); i < 0 {
-			return -1
-		}
-		if f == fieldUnknown {
-			if i = d.skipValue(s, i); i < 0 {
+		var v string
+		if next < len(registryTokens) && registryTokens[next].at(s, i) {
+			// The usual member in the usual order, `"key":"`: an exact
+			// key match (its bytes hold no escape) and a string value.
+			f = fieldRegistryID + next
+			if v, i = readString(s, i+registryTokens[next].n); i < 0 {
 				return -1
 			}
+			next++
 		} else {
-			switch s[i] {
-			case '"':
-				var v string
+			if i >= len(s) || s[i] != '"' {
+				return -1
+			}
+			if f, i = readKey(s, i+1, registryField); i < 0 {
+				return -1
+			}
+			next = len(registryTokens)
+			if f != fieldUnknown {
+				next = f - fieldRegistryID + 1
+			}
+			if i = colon(s, i); i < 0 {
+				return -1
+			}
+			switch {
+			case f == fieldUnknown:
+				i = d.skipValue(s, i)
+			case s[i] == '"':
 				v, i = readString(s, i+1)
-				if i < 0 {
-					return -1
-				}
-				switch f {
-				case fieldRegistryID:
-					e.RegistryID = v
-				case fieldRegistryName:
-					e.RegistryName = v
-				case fieldRegistryType:
-					e.RegistryType = internRegistryType(v)
-				case fieldSyncStatus:
-					e.SyncStatus = internSyncStatus(v)
-				case fieldFailedReason:
-					e.FailedReason = v
-				}
-			case 'n':
+			case s[i] == 'n':
 				i = literal(s, i, "null") // leaves the field as it is
+				f = fieldUnknown
 			default:
 				return -1 // a type error in encoding/json
 			}
 			if i < 0 {
 				return -1
 			}
+		}
+		switch f {
+		case fieldRegistryID:
+			e.RegistryID = v
+		case fieldRegistryName:
+			e.RegistryName = v
+		case fieldRegistryType:
+			e.RegistryType = internRegistryType(v)
+		case fieldSyncStatus:
+			e.SyncStatus = internSyncStatus(v)
+		case fieldFailedReason:
+			e.FailedReason = v
 		}
 		i = skipWS(s, i)
 		if i >= len(s) {
@@ -276,6 +288,45 @@ func (d *pageDecoder) registry(s string, i int, e *AssociateRegistriesResponseIn
 			return -1
 		}
 	}
+}
+
+// token is a byte string of 8 to 24 bytes compared with three (possibly
+// overlapping) 8-byte loads.
+type token struct {
+	n, mid  int
+	a, b, c uint64
+}
+
+func newToken(t string) token {
+	if len(t) < 8 || len(t) > 24 {
+		panic("hss: token length out of range")
+	}
+	mid := len(t)/2 - 4
+	return token{n: len(t), mid: mid, a: load64(t, 0), b: load64(t, mid), c: load64(t, len(t)-8)}
+}
+
+// at reports whether s[i:] starts with the token.
+func (t *token) at(s string, i int) bool {
+	return i >= 0 && i <= len(s)-t.n &&
+		load64(s, i) == t.a && load64(s, i+t.mid) == t.b && load64(s, i+t.n-8) == t.c
+}
+
+// load64 reads s[i:i+8] little-endian; the compiler makes it one load.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// registryTokens are the element members up to the opening quote of a
+// string value, in the order the service sends them and of the field
+// numbers; registry tries them in turn before the general path.
+var registryTokens = [...]token{
+	newToken(`"registry_id":"`),
+	newToken(`"registry_name":"`),
+	newToken(`"registry_type":"`),
+	newToken(`"sync_status":"`),
+	newToken(`"failed_reason":"`),
 }
 
 func internRegistryType(v string) RegistryType {
@@ -389,27 +440,50 @@ var strSafe = func() (t [256]bool) {
 // readString reads a string value whose contents start at s[i]. A string
 // without escapes or invalid UTF-8 is a substring of s; others are decoded
 // into new memory. It returns the value and the index after the closing
-// quote.
+// quote. Plain ASCII is skipped eight bytes at a time.
 func readString(s string, i int) (string, int) {
 	start := i
-	for i < len(s) {
-		c := s[i]
-		if strSafe[c] {
-			i++
-			continue
+	for {
+		for i <= len(s)-8 {
+			if m := strSpecial(load64(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
 		}
+		for i < len(s) && strSafe[s[i]] {
+			i++ // the last few bytes of the body
+		}
+		if i >= len(s) {
+			return "", -1
+		}
+		c := s[i]
 		if c == '"' {
 			return s[start:i], i + 1
 		}
 		if c >= utf8.RuneSelf {
 			if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size != 1 {
-				i += size
+				i += size // valid UTF-8 is kept as it is
 				continue
 			}
 		}
-		break // an escape, a control character or invalid UTF-8
+		return unquoteSlow(s, start) // an escape, a control character or invalid UTF-8
 	}
-	return unquoteSlow(s, start)
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// strSpecial flags, in the high bit of each byte, the bytes of x that a
+// string does not hold as they are: '"', '\\', control characters and
+// bytes from 0x80. The lowest flagged byte is exact (borrows only disturb
+// the bytes above a flagged one).
+func strSpecial(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	bs := x ^ (lsb * '\\')
+	return ((x-lsb*0x20)&^x | (q-lsb)&^q | (bs-lsb)&^bs | x) & msb
 }
 
 // unquoteSlow decodes the string whose contents start at s[start] as

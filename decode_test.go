@@ -294,3 +294,21 @@ func TestDecodeDoesNotAliasBody(t *testing.T) {
 		t.Errorf("page B: %#v", b.DataList[0])
 	}
 }
+
+// TestDecodeStringBoundaries puts each kind of special byte at every
+// position of strings around the 8-byte scanning width, in values and keys.
+func TestDecodeStringBoundaries(t *testing.T) {
+	specials := []string{`\n`, `\"`, `\u00e9`, `\ud83d\ude00`, "\x01", "\xff", "é", "😀", "\x7f", `\\`, "\xed\xa0\x80"}
+	for n := 0; n <= 20; n++ {
+		for p := 0; p <= n; p++ {
+			for _, sp := range specials {
+				v := strings.Repeat("a", p) + sp + strings.Repeat("b", n-p)
+				checkDifferential(t, []byte(`{"data_list":[{"registry_id":"`+v+`","registry_name":"x"}]}`))
+				checkDifferential(t, []byte(`{"data_list":[{"registry_id":"x","`+v+`":"y"}]}`))
+				checkDifferential(t, []byte(`{"`+v+`":"`+v+`","total_num":1}`))
+			}
+			// The body ends inside the string.
+			checkDifferential(t, []byte(`{"data_list":[{"registry_id":"`+strings.Repeat("a", n)))
+		}
+	}
+}
