@@ -14,7 +14,8 @@ import (
 // "registry_type":"SwrPrivate","sync_status":"finished"}.
 func appendRegistry(b []byte, n int) []byte {
 	b = append(b, `{"registry_id":"reg-`...)
-	id := strconv.Itoa(n)
+	var tmp [20]byte
+	id := strconv.AppendInt(tmp[:0], int64(n), 10)
 	for i := len(id); i < 8; i++ {
 		b = append(b, '0')
 	}
