@@ -58,6 +58,8 @@ type pageDecoder struct {
 	// deep is set when the decoder declined only because of nesting
 	// deeper than maxSkipDepth (tests tell that from a bug).
 	deep bool
+	// sized is set once DataList has been pre-sized.
+	sized bool
 }
 
 // decode decodes s, the whole body, and reports success.
@@ -181,8 +183,16 @@ func (d *pageDecoder) dataList(s string, i int) int {
 			case n < cap(list):
 				list = list[:n+1]
 			case cap(list) == 0:
-				hint := strings.Count(s[i:], "{")
-				hint = min(max(hint, 1), maxDataListHint)
+				// Pre-size the first backing array by counting the '{'
+				// left in the body (a cheap upper bound on the elements
+				// a service-shaped body holds). Only once: a body that
+				// resets data_list over and over must not make the
+				// decoder count (or allocate) over and over.
+				hint := 1
+				if !d.sized {
+					d.sized = true
+					hint = min(max(strings.Count(s[i:], "{"), 1), maxDataListHint)
+				}
 				list = make([]AssociateRegistriesResponseInfo, 1, hint)
 			default:
 				list = append(list, AssociateRegistriesResponseInfo{})
@@ -492,7 +502,7 @@ func strSpecial(x uint64) uint64 {
 // Control characters and unknown escapes are syntax errors.
 func unquoteSlow(s string, start int) (string, int) {
 	var b strings.Builder
-	b.Grow(min(len(s)-start, 64))
+	b.Grow(max(0, min(len(s)-start, 64)))
 	i := start
 	for i < len(s) {
 		c := s[i]

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -310,5 +311,30 @@ func TestDecodeStringBoundaries(t *testing.T) {
 			// The body ends inside the string.
 			checkDifferential(t, []byte(`{"data_list":[{"registry_id":"`+strings.Repeat("a", n)))
 		}
+	}
+}
+
+// TestDecodeRepeatedResetsStayLinear: a body that sets data_list and
+// resets it thousands of times must cost memory in proportion to its
+// length (DataList is pre-sized once per body, not per reset).
+func TestDecodeRepeatedResetsStayLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{`)
+	for range 10000 {
+		b.WriteString(`"data_list":[{"registry_id":"a"}],"data_list":null,"data_list":[],`)
+	}
+	b.WriteString(`"data_list":[{}],"total_num":1}`)
+	body := []byte(b.String())
+	checkDifferential(t, body)
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var out ListSyncTaskRegistriesResponse
+	if err := decodeRegistriesPage(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(4*len(body)) {
+		t.Errorf("decoding a %d byte body allocated %d bytes", len(body), alloc)
 	}
 }
