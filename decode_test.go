@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // referenceDecode is the contract: the old decoder, "must be a JSON
@@ -239,6 +241,11 @@ func TestDecodeSpecifics(t *testing.T) {
 	if r.DataList[0].RegistryType != RegistryTypeHarbor || r.DataList[0].SyncStatus != SyncStatusRunning {
 		t.Errorf("enums: %#v", r.DataList[0])
 	}
+	// RequestID is json:"-": never read from the body, never touched.
+	keep := ListSyncTaskRegistriesResponse{RequestID: "from-header"}
+	if err := decodeRegistriesPage([]byte(`{"RequestID":"x","requestid":"y","-":"z","request_id":"w"}`), &keep); err != nil || keep.RequestID != "from-header" {
+		t.Errorf("RequestID: %v, %q", err, keep.RequestID)
+	}
 	// Deep nesting goes to encoding/json.
 	var d pageDecoder
 	if d.decode(nested("[", "]", maxSkipDepth+1, "")) || !d.deep {
@@ -336,5 +343,163 @@ func TestDecodeRepeatedResetsStayLinear(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(4*len(body)) {
 		t.Errorf("decoding a %d byte body allocated %d bytes", len(body), alloc)
+	}
+}
+
+// TestDecodeRandomDocuments generates documents from a grammar that mixes
+// the response's keys (exact, case-folded, escaped, with a long s), unknown
+// keys, duplicates, nulls, wrong types, awkward strings and whitespace, and
+// now and then truncates or corrupts one; the fast path must agree with
+// encoding/json on each. It reaches combinations (such as several
+// data_list keys decoding into one slice) that byte mutation rarely builds.
+func TestDecodeRandomDocuments(t *testing.T) {
+	n, seed := 20000, uint64(1)
+	if testing.Short() {
+		n = 2000
+	}
+	if v, err := strconv.Atoi(os.Getenv("HSS_RANDOM_DOCS")); err == nil && v > 0 {
+		n, seed = v, uint64(time.Now().UnixNano()) // a longer, fresh run
+		t.Logf("seed %d", seed)
+	}
+	rng := rand.New(rand.NewPCG(seed, 2))
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	ws := func() string {
+		if rng.IntN(4) > 0 {
+			return ""
+		}
+		return pick(" ", "\n", "\t", "\r\n ", "  ")
+	}
+	str := func() string {
+		return `"` + pick("", "a", "reg-00000001", "registry-1", "SwrPrivate", "Harbor", "Swr\\u0050rivate",
+			"finished", "running", "failed", "fin\\u0069shed", `a\"b`, `\\`, `\/`, `\b\f\n\r\t`, `\u0000`,
+			`\ud83d\ude00`, `\ud800`, `\udc00x`, "é", "注册", "\xff", "\xed\xa0\x80", "abcdefghijklmnop",
+			"0123456789abcdef\\n") + `"`
+	}
+	var value func(depth int) string
+	value = func(depth int) string {
+		switch k := rng.IntN(10); {
+		case k < 3:
+			return str()
+		case k == 3:
+			return pick("null", "true", "false")
+		case k == 4:
+			return pick("0", "-0", "1", "-1", "1e2", "1.0", "1.5", "-2.5e-3", "9223372036854775807",
+				"9223372036854775808", "123456789012345678901234567890")
+		case depth > 3:
+			return "null"
+		case k < 8:
+			var b strings.Builder
+			b.WriteString("[" + ws())
+			for i := range rng.IntN(4) {
+				if i > 0 {
+					b.WriteString("," + ws())
+				}
+				b.WriteString(value(depth + 1))
+			}
+			b.WriteString(ws() + "]")
+			return b.String()
+		default:
+			var b strings.Builder
+			b.WriteString("{" + ws())
+			for i := range rng.IntN(4) {
+				if i > 0 {
+					b.WriteString("," + ws())
+				}
+				b.WriteString(str() + ws() + ":" + ws() + value(depth+1))
+			}
+			b.WriteString(ws() + "}")
+			return b.String()
+		}
+	}
+	members := func(keys []string, val func() string, max int) string {
+		var b strings.Builder
+		b.WriteString("{" + ws())
+		for i := range rng.IntN(max + 1) {
+			if i > 0 {
+				b.WriteString("," + ws())
+			}
+			b.WriteString(`"` + pick(keys...) + `"` + ws() + ":" + ws() + val())
+		}
+		b.WriteString(ws() + "}")
+		return b.String()
+	}
+	elemKeys := []string{"registry_id", "registry_name", "registry_type", "sync_status", "failed_reason",
+		"REGISTRY_ID", "Registry_Name", "regiſtry_type", "SYNC_STATUS", "failed_reaſon", "registry\\u005fid",
+		"registryid", "RegistryID", "extra", "registry_id ", "\\u0073ync_status"}
+	elemValue := func() string {
+		if rng.IntN(6) == 0 {
+			return value(3)
+		}
+		if rng.IntN(8) == 0 {
+			return "null"
+		}
+		return str()
+	}
+	element := func() string {
+		switch rng.IntN(12) {
+		case 0:
+			return "null"
+		case 1:
+			return value(2)
+		}
+		return members(elemKeys, elemValue, 6)
+	}
+	list := func() string {
+		switch rng.IntN(10) {
+		case 0:
+			return "null"
+		case 1:
+			return "[]"
+		case 2:
+			return value(1)
+		}
+		var b strings.Builder
+		b.WriteString("[" + ws())
+		for i := range rng.IntN(5) + 1 {
+			if i > 0 {
+				b.WriteString("," + ws())
+			}
+			b.WriteString(element())
+		}
+		b.WriteString(ws() + "]")
+		return b.String()
+	}
+	topKeys := []string{"total_num", "data_list", "TOTAL_NUM", "Data_List", "data_liſt", "total\\u005fnum",
+		"datalist", "x", "RequestID"}
+	valid := 0
+	for range n {
+		var b strings.Builder
+		b.WriteString(ws() + "{" + ws())
+		for i := range rng.IntN(6) {
+			if i > 0 {
+				b.WriteString("," + ws())
+			}
+			k := pick(topKeys...)
+			b.WriteString(`"` + k + `"` + ws() + ":" + ws())
+			switch strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(k, "\\u005f", "_"), "ſ", "s")) {
+			case "total_num":
+				b.WriteString(value(1))
+			case "data_list":
+				b.WriteString(list())
+			default:
+				b.WriteString(value(1))
+			}
+		}
+		b.WriteString(ws() + "}" + ws())
+		doc := []byte(b.String())
+		switch rng.IntN(20) {
+		case 0:
+			doc = doc[:rng.IntN(len(doc))]
+		case 1:
+			doc[rng.IntN(len(doc))] = pick(`"`, `\`, "{", "]", ",", ":", "\x00", "x")[0]
+		}
+		checkDifferential(t, doc)
+		if _, err := referenceDecode(doc); err == nil {
+			valid++
+		}
+	}
+	t.Logf("%d of %d documents were valid", valid, n)
+	if valid < n/10 {
+		t.Errorf("only %d of %d generated documents were valid; the grammar needs fixing", valid, n)
 	}
 }
