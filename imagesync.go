@@ -4,8 +4,8 @@ import (
 	"context"
 	"iter"
 	"net/url"
-
-	"github.com/google/go-querystring/query"
+	"strconv"
+	"strings"
 )
 
 // ListSyncTaskRegistries returns one page of the image repositories
@@ -45,11 +45,7 @@ func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOption
 		if err := opts.validate(); err != nil {
 			return nil, err
 		}
-		v, err := query.Values(opts)
-		if err != nil {
-			return nil, err
-		}
-		q = v.Encode()
+		q = opts.encodeQuery()
 	}
 	const mid, tail = "/image/image-sync/tasks/", "/registries"
 	taskEsc := url.PathEscape(taskID)
@@ -128,4 +124,45 @@ func (c *Client) ListSyncTaskRegistriesIter(ctx context.Context, taskID string, 
 			}
 		}
 	}
+}
+
+// encodeQuery returns the query string of o: exactly what
+// go-querystring's query.Values(o).Encode() gives (keys sorted, values
+// query-escaped, RegistryTypes comma-joined, empty fields left out), built
+// without reflection. go-querystring stays the reference:
+// TestEncodeQueryMatchesGoQuerystring and FuzzEncodeQuery compare the two.
+func (o *ListSyncTaskRegistriesOptions) encodeQuery() string {
+	b := make([]byte, 0, 64)
+	add := func(key, value string) {
+		if len(b) > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, key...)
+		b = append(b, '=')
+		b = append(b, url.QueryEscape(value)...)
+	}
+	// In url.Values.Encode's order: sorted by key.
+	if o.EnterpriseProjectID != "" {
+		add("enterprise_project_id", o.EnterpriseProjectID)
+	}
+	if o.Limit != 0 {
+		add("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Offset != 0 {
+		add("offset", strconv.Itoa(o.Offset))
+	}
+	if o.RegistryName != "" {
+		add("registry_name", o.RegistryName)
+	}
+	if len(o.RegistryTypes) > 0 {
+		types := make([]string, len(o.RegistryTypes))
+		for i, t := range o.RegistryTypes {
+			types[i] = string(t)
+		}
+		add("registry_type", strings.Join(types, ","))
+	}
+	if o.SyncStatus != "" {
+		add("sync_status", string(o.SyncStatus))
+	}
+	return string(b)
 }
