@@ -248,7 +248,7 @@ func TestTruncateNext(t *testing.T) {
 	resp, err := srv.HTTPClient().Get(srv.URL() + regPath(srv.ProjectID(), "task-1") + "?limit=30")
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	_, err = io.ReadAll(resp.Body)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "no token: the truncated answer is the 401")
 
@@ -260,7 +260,7 @@ func TestTruncateNext(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, int64(len(full.Body)), resp.ContentLength, "declares the whole page")
-	body, err = io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, string(full.Body[:len(full.Body)/2]), string(body), "sends the first half")
 	assert.NotEmpty(t, resp.Header.Get("X-Request-Id"))
