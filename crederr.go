@@ -1,8 +1,6 @@
 package hss
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -70,16 +68,7 @@ func (e *CredentialsError) NonRetryable() bool {
 // a proxy echoing the request would otherwise put a password in the error.
 func credentialsErrorFrom(source, u string, resp *http.Response, body []byte) *CredentialsError {
 	e := &CredentialsError{Source: source, URL: u, StatusCode: resp.StatusCode}
-	var eb errorBody
-	if json.Unmarshal(bytes.TrimSpace(body), &eb) == nil {
-		e.Code = firstNonEmpty(eb.ErrorCode, rawCode(eb.Code))
-		e.Message = firstNonEmpty(eb.ErrorMsg, eb.Message)
-		if eb.Error != nil {
-			e.Code = firstNonEmpty(e.Code, rawCode(eb.Error.Code))
-			e.Message = firstNonEmpty(e.Message, eb.Error.Message)
-		}
-		e.Code, e.Message, e.RequestID = clean(e.Code, 64), clean(e.Message, 512), clean(eb.RequestID, 128)
-	}
+	e.Code, e.Message, e.RequestID, _ = parseJSONError(body)
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		e.RequestID = clean(id, 128)
 	}

@@ -22,19 +22,6 @@ func readAPIError(resp *http.Response, now time.Time) *APIError {
 	return e
 }
 
-// errorBody holds every field name seen in HSS and API Gateway errors.
-type errorBody struct {
-	ErrorCode string          `json:"error_code"`
-	ErrorMsg  string          `json:"error_msg"`
-	Code      json.RawMessage `json:"code"` // string, or a number on some gateways
-	Message   string          `json:"message"`
-	RequestID string          `json:"request_id"`
-	Error     *struct {
-		Code    json.RawMessage `json:"code"`
-		Message string          `json:"message"`
-	} `json:"error"`
-}
-
 // parseErrorBody never fails: whatever it cannot read stays empty, and a
 // non-JSON body lends its first line to Message.
 func parseErrorBody(status int, body []byte) *APIError {
@@ -42,28 +29,38 @@ func parseErrorBody(status int, body []byte) *APIError {
 	if len(body) > 0 {
 		e.Body = body
 	}
-	trimmed := bytes.TrimSpace(body)
-	var eb errorBody
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
-		e.Code = firstNonEmpty(eb.ErrorCode, rawCode(eb.Code))
-		e.Message = firstNonEmpty(eb.ErrorMsg, eb.Message)
-		if eb.Error != nil {
-			e.Code = firstNonEmpty(e.Code, rawCode(eb.Error.Code))
-			e.Message = firstNonEmpty(e.Message, eb.Error.Message)
-		}
-		e.RequestID = eb.RequestID
-		e.Code = clean(e.Code, 64)
-		e.Message = clean(e.Message, 512)
-		e.RequestID = clean(e.RequestID, 128)
-		return e
+	var ok bool
+	if e.Code, e.Message, e.RequestID, ok = parseJSONError(body); !ok {
+		e.Message = clean(firstLine(bytes.TrimSpace(body)), 200)
 	}
-	e.Message = clean(firstLine(trimmed), 200)
 	return e
 }
 
-// rawCode reads a code that is a JSON string or number.
-func rawCode(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
+// parseJSONError reads code, message and request id from a JSON error
+// object in any shape HSS, API Gateway and IAM use: {"error_code",
+// "error_msg"}, {"code","message"} or {"error":{"code","message"}}. Each
+// field is read on its own, so one of an unexpected type (a numeric code,
+// an "error" that is a string) does not hide the others. The results are
+// cleaned for printing. ok is false when body is not a JSON object.
+func parseJSONError(body []byte) (code, msg, requestID string, ok bool) {
+	trimmed := bytes.TrimSpace(body)
+	var top map[string]json.RawMessage
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &top) != nil {
+		return "", "", "", false
+	}
+	code = firstNonEmpty(text(top["error_code"]), text(top["code"]))
+	msg = firstNonEmpty(text(top["error_msg"]), text(top["message"]))
+	var nested map[string]json.RawMessage
+	if raw, ok := top["error"]; ok && json.Unmarshal(raw, &nested) == nil {
+		code = firstNonEmpty(code, text(nested["code"]))
+		msg = firstNonEmpty(msg, text(nested["message"]))
+	}
+	return clean(code, 64), clean(msg, 512), clean(text(top["request_id"]), 128), true
+}
+
+// text reads a JSON string or number as text; anything else is "".
+func text(raw json.RawMessage) string {
+	if len(raw) == 0 {
 		return ""
 	}
 	var s string

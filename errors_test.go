@@ -54,6 +54,9 @@ func TestAPIErrorShapes(t *testing.T) {
 		{"empty body", 404, "", nil, "", "", "", "404 Not Found"},
 		{"json array", 400, `[1,2]`, nil, "", "[1,2]", "", "400: [1,2]"},
 		{"broken json", 400, `{"error_code":`, nil, "", `{"error_code":`, "", `400: {"error_code":`},
+		{"odd field types", 400, `{"error_code":"HSS.0011","error_msg":"Requested resource not found.","error":"bad","request_id":123}`, nil,
+			"HSS.0011", "Requested resource not found.", "123", "400 HSS.0011"},
+		{"numeric error_code", 400, `{"error_code":1234,"error_msg":"m"}`, nil, "1234", "m", "", "400 1234: m"},
 		{"control chars", 400, "{\"error_code\":\"HSS.0001\",\"error_msg\":\"bad\\r\\ninjected\"}", nil, "HSS.0001", "bad  injected", "", "bad  injected"},
 	}
 	for _, tc := range cases {

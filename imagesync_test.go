@@ -49,7 +49,7 @@ func TestListSyncTaskRegistriesRequest(t *testing.T) {
 	assert.Equal(t, http.MethodGet, r.Method)
 	assert.Equal(t, "hss.cn-north-4.myhuaweicloud.com", r.URL.Host)
 	assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/task-1/registries", r.URL.EscapedPath())
-	assert.Equal(t, "enterprise_project_id=all_granted_eps&limit=50&offset=20&registry_name=my+reg&registry_type=SwrPrivate%2CHarbor&sync_status=failed", r.URL.RawQuery)
+	assert.Equal(t, "enterprise_project_id=all_granted_eps&limit=50&offset=20&registry_name=my%20reg&registry_type=SwrPrivate%2CHarbor&sync_status=failed", r.URL.RawQuery, "strict percent-encoding: a space is %20, as the official SDKs send it")
 	assert.Equal(t, testToken, r.Header.Get("X-Auth-Token"))
 	assert.Equal(t, "my-app/1.2 hss-go/"+hss.Version, r.Header.Get("User-Agent"))
 	assert.Equal(t, "application/json", r.Header.Get("Accept"))

@@ -1,6 +1,8 @@
 package hss
 
 import (
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -18,10 +20,24 @@ func goQuerystring(t *testing.T, o *ListSyncTaskRegistriesOptions) string {
 	return v.Encode()
 }
 
+// checkQuery requires encodeQuery to carry exactly the values
+// go-querystring gives, in strict percent-encoding, in sorted key order.
 func checkQuery(t *testing.T, o *ListSyncTaskRegistriesOptions) {
 	t.Helper()
-	if got, want := o.encodeQuery(), goQuerystring(t, o); got != want {
-		t.Fatalf("encodeQuery(%#v) = %q, go-querystring gives %q", o, got, want)
+	got, want := o.encodeQuery(), goQuerystring(t, o)
+	gotVals, err := url.ParseQuery(got)
+	if err != nil {
+		t.Fatalf("encodeQuery(%#v) = %q does not parse: %v", o, got, err)
+	}
+	wantVals, _ := url.ParseQuery(want)
+	if !reflect.DeepEqual(gotVals, wantVals) {
+		t.Fatalf("encodeQuery(%#v) = %q carries %v; go-querystring gives %v", o, got, gotVals, wantVals)
+	}
+	if strings.Contains(got, "+") {
+		t.Fatalf("encodeQuery(%#v) = %q: '+' is ambiguous on the wire", o, got)
+	}
+	if gotVals.Encode() != want || strings.ReplaceAll(want, "+", "%20") != got {
+		t.Fatalf("encodeQuery(%#v) = %q, want go-querystring's %q with %%20 for spaces", o, got, want)
 	}
 }
 

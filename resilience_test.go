@@ -439,7 +439,10 @@ func TestConcurrentUseOfOneClient(t *testing.T) {
 		}
 		return false
 	}
-	c, _, _ := faultClient(t, srv.URL, hss.WithRateLimit(1e6, 100))
+	// Every 7th request fails, whoever sent it; 20 attempts make running
+	// out (a goroutine hitting 20 multiples of 7 in a row) impossible in
+	// practice.
+	c, _, _ := faultClient(t, srv.URL, hss.WithRateLimit(1e6, 100), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 20}))
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for g := 0; g < 50; g++ {

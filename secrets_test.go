@@ -3,6 +3,8 @@ package hss
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -126,7 +128,8 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 			return
 		}
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`)
+		echo, _ := json.Marshal(r.Header.Get("X-Auth-Token") + " " + r.Header.Get("X-Security-Token") + " " + r.Header.Get("Authorization"))
+		io.WriteString(w, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: `+strings.Trim(string(echo), `"`)+`"}`)
 	}))
 	defer hss.Close()
 
@@ -169,6 +172,12 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		}
 		assertNoSecrets(t, err.Error(), secrets...)
 		assertNoSecrets(t, fmt.Sprintf("%+v", err), secrets...)
+		var ae *APIError
+		if errors.As(err, &ae) { // the 401 that echoed the request's headers
+			assertNoSecrets(t, string(ae.Body)+ae.Message, secrets...)
+			assert.NotRegexp(t, `Signature=[0-9a-f]{64}`, string(ae.Body)+ae.Message, name)
+			assert.Contains(t, ae.Message, "REDACTED", name)
+		}
 	}
 	assert.Contains(t, logs.String(), "IAM.9999", "the retried IAM failure is logged")
 	assert.Contains(t, logs.String(), "status\":401", "HSS attempts are logged")

@@ -125,6 +125,7 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := readAPIError(resp, c.clock.Now())
 		apiErr.Method, apiErr.Path = http.MethodGet, u.EscapedPath()
+		scrubEcho(apiErr, req.Header) // a gateway may quote the request back
 		return outcome{
 			err:        apiErr,
 			retryable:  retryableStatus(resp.StatusCode),

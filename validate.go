@@ -57,8 +57,15 @@ func checkText(field, v string) error {
 	return nil
 }
 
-// validate checks every option against the API's documented bounds.
-func (o *ListSyncTaskRegistriesOptions) validate() error {
+// Validate checks every option against the API's documented bounds and
+// returns a *ValidationError naming the first field that breaks them.
+// ListSyncTaskRegistries and the iterators call it before sending; call
+// it yourself to check input early, as the hss CLI does before it looks
+// for credentials. A nil o is valid.
+func (o *ListSyncTaskRegistriesOptions) Validate() error {
+	if o == nil {
+		return nil
+	}
 	if err := checkOptional("enterprise_project_id", o.EnterpriseProjectID, 256); err != nil {
 		return err
 	}

@@ -224,8 +224,13 @@ func TestExitCodes(t *testing.T) {
 			assert.NotContains(t, r.stderr, srv.Token())
 		})
 	}
+	// Out-of-range values are usage errors even with no credentials at all.
+	r := runCLI(t, false, "registries", "--task-id", "t", "--limit", "5")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "invalid limit")
+
 	// The request id reaches the user.
-	r := runCLI(t, false, serverArgs(srv, "--task-id", "nope")...)
+	r = runCLI(t, false, serverArgs(srv, "--task-id", "nope")...)
 	reqs := srv.Requests()
 	assert.Contains(t, r.stderr, "(request id "+reqs[len(reqs)-1].RequestID+")")
 }

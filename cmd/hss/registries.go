@@ -65,6 +65,12 @@ func runRegistries(ctx context.Context, args []string, e env) int {
 	if err := f.check(); err != nil {
 		return fail(e, err)
 	}
+	opts := f.options()
+	// Bad values are usage errors, whatever the credentials situation:
+	// check them before the credential chain (which may ask the network).
+	if err := opts.Validate(); err != nil {
+		return fail(e, err)
+	}
 	out, err := newPrinter(f.output, e.stdout)
 	if err != nil {
 		return fail(e, err)
@@ -76,7 +82,6 @@ func runRegistries(ctx context.Context, args []string, e env) int {
 	}
 	defer cleanup()
 
-	opts := f.options()
 	if !f.all {
 		page, err := client.ListSyncTaskRegistries(ctx, f.taskID, opts)
 		if err != nil {
