@@ -161,7 +161,7 @@ func TestAKSKRetryIsResigned(t *testing.T) {
 func TestAKSKWrongClockFails(t *testing.T) {
 	clk := newAuthClock(authEpoch)
 	srv := newVerifyingServer(t, clk, map[string]string{testAK: testSK})
-	client, err := NewClient(srv.URL, testProject, WithAKSK(testAK, testSK), WithClock(newAuthClock(authEpoch.Add(time.Hour))), WithRetryPolicy(NoRetries))
+	client, err := NewClient(srv.URL, testProject, WithAKSK(testAK, testSK), WithClock(newAuthClock(authEpoch.Add(time.Hour))), WithRetryPolicy(NoRetries()))
 	require.NoError(t, err)
 	_, err = client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.Error(t, err)

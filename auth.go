@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // Credentials authenticate the requests a Client sends. The token, AK/SK and
@@ -49,8 +50,8 @@ func NewTokenCredentials(token string) (Credentials, error) {
 
 func checkToken(token string) error {
 	// The reason never quotes the token: it is a secret.
-	if len(token) == 0 || len(token) > maxTokenLen {
-		return &ValidationError{Field: "X-Auth-Token", Reason: fmt.Sprintf("must be 1-%d characters, got %d", maxTokenLen, len(token))}
+	if n := utf8.RuneCountInString(token); n == 0 || n > maxTokenLen {
+		return &ValidationError{Field: "X-Auth-Token", Reason: fmt.Sprintf("must be 1-%d characters, got %d", maxTokenLen, n)}
 	}
 	if hasControl(token) {
 		return &ValidationError{Field: "X-Auth-Token", Reason: "must not contain control characters"}

@@ -145,13 +145,25 @@ func isLoopback(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
+// errNotConstructed is returned by a Client that NewClient did not make
+// (a zero value or nil pointer), instead of a nil-pointer panic.
+var errNotConstructed = errors.New("hss: Client not created by NewClient")
+
 // Endpoint returns the endpoint the Client sends to, with its path prefix.
 func (c *Client) Endpoint() string {
+	if c == nil || c.endpoint == nil {
+		return ""
+	}
 	return c.endpoint.Scheme + "://" + c.endpoint.Host + c.prefixRaw
 }
 
 // ProjectID returns the project the Client reads.
-func (c *Client) ProjectID() string { return c.projectID }
+func (c *Client) ProjectID() string {
+	if c == nil {
+		return ""
+	}
+	return c.projectID
+}
 
 // Format prints the endpoint and project only, never credentials, for
 // every fmt verb. Its value receiver covers a dereferenced Client too,

@@ -326,7 +326,7 @@ func TestFromEnvMetadata(t *testing.T) {
 	t.Setenv(EnvEndpoint, srv.URL)
 	t.Setenv(EnvProjectID, testProject)
 
-	c, err := credChain{metadataURL: ms.url()}.newClient([]Option{WithClock(clk), WithRetryPolicy(NoRetries)})
+	c, err := credChain{metadataURL: ms.url()}.newClient([]Option{WithClock(clk), WithRetryPolicy(NoRetries())})
 	require.NoError(t, err)
 	_, ok := c.creds.(*MetadataCredentials)
 	require.True(t, ok, "%T", c.creds)

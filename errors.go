@@ -114,14 +114,13 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // longer than the client reads (see WithMaxBodyBytes).
 var ErrBodyTooLarge = errors.New("hss: response body too large")
 
-// IsNotFound reports whether err says the task or resource does not exist
-// (HSS answers 400 HSS.0011 for that, not 404; a 404 is counted too).
+// IsNotFound reports whether err says the task or resource does not exist:
+// HSS answers 400 HSS.0011 for that. A 404 (APIGW.0101, "API does not
+// exist") is not counted: it means a wrong endpoint or path prefix, not a
+// missing task.
 func IsNotFound(err error) bool {
 	var e *APIError
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Code == "HSS.0011" || e.StatusCode == http.StatusNotFound
+	return errors.As(err, &e) && e.Code == "HSS.0011"
 }
 
 // IsThrottled reports whether err is the gateway's throttling answer
@@ -135,8 +134,17 @@ func IsThrottled(err error) bool {
 }
 
 // IsAuthError reports whether err is an authentication or authorisation
-// failure: 401, 403, an APIGW.03xx code, or HSS.0010 / HSS.0013.
+// failure: 401, 403, an APIGW.03xx code, or HSS.0010 / HSS.0013 from the
+// service, or a credential source (IAM, ECS metadata) refusing with 400,
+// 401 or 403, such as a wrong IAM password.
 func IsAuthError(err error) bool {
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		switch ce.StatusCode {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+			return true
+		}
+	}
 	var e *APIError
 	if !errors.As(err, &e) {
 		return false

@@ -3,6 +3,7 @@ package hss_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func errClient(t *testing.T, status int, body string, header http.Header) *hss.C
 		}
 		return resp, nil
 	})
-	return newTestClient(t, "https://hss.example.com", hss.WithHTTPClient(&http.Client{Transport: mt}), hss.WithRetryPolicy(hss.NoRetries))
+	return newTestClient(t, "https://hss.example.com", hss.WithHTTPClient(&http.Client{Transport: mt}), hss.WithRetryPolicy(hss.NoRetries()))
 }
 
 func TestAPIErrorShapes(t *testing.T) {
@@ -94,7 +95,7 @@ func TestErrorHelpers(t *testing.T) {
 		notFound, thrott, authz bool
 	}{
 		{400, "HSS.0011", true, false, false},
-		{404, "APIGW.0101", true, false, false},
+		{404, "APIGW.0101", false, false, false}, // wrong endpoint, not a missing task
 		{429, "APIGW.0308", false, true, false},
 		{429, "", false, true, false},
 		{401, "APIGW.0301", false, false, true},
@@ -117,4 +118,7 @@ func TestErrorHelpers(t *testing.T) {
 	for _, e := range []error{nil, errors.New("x"), &hss.ValidationError{Field: "limit"}} {
 		assert.False(t, hss.IsNotFound(e) || hss.IsThrottled(e) || hss.IsAuthError(e))
 	}
+	// A credential source refusing is an auth error; one that is down is not.
+	assert.True(t, hss.IsAuthError(fmt.Errorf("hss: credentials: %w", &hss.CredentialsError{Source: "IAM", StatusCode: 401})))
+	assert.False(t, hss.IsAuthError(&hss.CredentialsError{Source: "IAM", StatusCode: 503}))
 }

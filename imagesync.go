@@ -37,6 +37,9 @@ func (c *Client) ListSyncTaskRegistries(ctx context.Context, taskID string, opts
 
 // registriesURL validates the arguments and builds the request URL.
 func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOptions) (*url.URL, error) {
+	if c == nil || c.endpoint == nil || c.creds == nil {
+		return nil, errNotConstructed
+	}
 	if err := checkPathID("task_id", taskID, 64); err != nil {
 		return nil, err
 	}

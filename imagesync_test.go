@@ -2,6 +2,7 @@ package hss_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"net/http"
 	"strings"
@@ -248,4 +249,41 @@ func TestEnums(t *testing.T) {
 	assert.False(t, hss.SyncStatus("").Known())
 	assert.Len(t, hss.AllRegistryTypes(), 6)
 	assert.Len(t, hss.AllSyncStatuses(), 3)
+}
+
+func TestZeroValueClientDoesNotPanic(t *testing.T) {
+	var zero hss.Client
+	_, err := zero.ListSyncTaskRegistries(context.Background(), "t", nil)
+	require.ErrorContains(t, err, "not created by NewClient")
+	for _, err := range zero.ListSyncTaskRegistriesIter(context.Background(), "t", nil) {
+		require.ErrorContains(t, err, "not created by NewClient")
+	}
+	var nilClient *hss.Client
+	_, err = nilClient.ListSyncTaskRegistries(context.Background(), "t", nil)
+	require.Error(t, err)
+	assert.Equal(t, "hss.Client{endpoint: , project_id: }", fmt.Sprint(zero))
+	assert.Empty(t, nilClient.Endpoint())
+}
+
+func TestNewClientAcceptsBounds(t *testing.T) {
+	_, err := hss.NewClient("https://hss.example.com", strings.Repeat("p", 256), hss.WithToken(strings.Repeat("t", 32768)))
+	require.NoError(t, err, "project_id of 256 and a token of 32,768 characters are allowed")
+	_, err = hss.NewClient("https://hss.example.com", "p", hss.WithToken("t"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+		ok    bool
+	}{
+		{1.0 / 86400, 1, true}, {1e9, 10000, true}, {5.0 / 60, 1, true},
+		{1e-12, 1, false}, {2e9, 1, false}, {1, 10001, false}, {-1, 1, false}, {1, 0, false},
+	} {
+		_, err := hss.NewClient("https://hss.example.com", "p", hss.WithToken("t"), hss.WithRateLimit(tc.rate, tc.burst))
+		if tc.ok {
+			assert.NoError(t, err, "%v %d", tc.rate, tc.burst)
+			continue
+		}
+		var ve *hss.ValidationError
+		assert.ErrorAs(t, err, &ve, "%v %d", tc.rate, tc.burst)
+	}
 }

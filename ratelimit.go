@@ -3,7 +3,6 @@ package hss
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 )
@@ -15,16 +14,24 @@ import (
 // the latter use WithRateLimit(5.0/60, 1). Waiting honours the context.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *Client) error {
-		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
-			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("perSecond must be a positive number, got %v", perSecond)}
+		// Bounds keep the interval and burst*interval within time.Duration.
+		if !(perSecond >= minRate && perSecond <= maxRate) {
+			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("perSecond must be between 1/86400 (one a day) and 1e9, got %v", perSecond)}
 		}
-		if burst < 1 {
-			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("burst must be at least 1, got %d", burst)}
+		if burst < 1 || burst > maxBurst {
+			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("burst must be 1-%d, got %d", maxBurst, burst)}
 		}
 		c.limiter = &rateLimiter{interval: time.Duration(float64(time.Second) / perSecond), burst: burst}
 		return nil
 	}
 }
+
+// Bounds of WithRateLimit.
+const (
+	minRate  = 1.0 / 86400
+	maxRate  = 1e9
+	maxBurst = 10000
+)
 
 // rateLimiter is a token bucket. It hands out send times: each caller
 // reserves the next free slot under the lock, then waits outside it.

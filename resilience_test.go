@@ -309,7 +309,9 @@ func TestServerNeverAnswers(t *testing.T) {
 	var at *hss.AttemptsError
 	require.ErrorAs(t, err, &at)
 	assert.Equal(t, 4, at.Attempts)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, hss.ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not expire")
+	assert.Contains(t, err.Error(), "attempt timed out after 20ms")
 	assert.Equal(t, int64(4), srv.requests.Load())
 }
 
@@ -353,6 +355,9 @@ func TestCancelDuringBackoff(t *testing.T) {
 		assert.Less(t, time.Since(start), 50*time.Millisecond)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Contains(t, err.Error(), "busy", "the error says what went wrong before")
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae, "the last attempt's APIError stays reachable")
+		assert.Equal(t, 503, ae.StatusCode)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the call did not return after cancel")
 	}
@@ -520,4 +525,79 @@ func TestRetryPolicyValidation(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	_, err = hss.NewClient("https://h.example.com", "p", hss.WithToken("t"), hss.WithRateLimit(1, 0))
 	require.ErrorAs(t, err, &ve)
+}
+
+// TestFaultsLeakNoAKSKSecrets runs the fault scenarios with temporary AK/SK
+// credentials and debug logging: no error or log line may carry the SK,
+// the security token or any signature the client sent.
+func TestFaultsLeakNoAKSKSecrets(t *testing.T) {
+	const sk, secToken = "fault-secret-key-value", "fault-security-token-value"
+	var mu sync.Mutex
+	var signatures []string
+	scenarios := map[string]func(n int64, w http.ResponseWriter, r *http.Request) bool{
+		"503 always": func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+			writeAPIError(w, 503, "APIGW.0613", "unavailable")
+			return true
+		},
+		"401 echoing the request": func(_ int64, w http.ResponseWriter, r *http.Request) bool {
+			writeAPIError(w, 401, "APIGW.0301", "verify aksk signature fail: "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Security-Token"))
+			return true
+		},
+		"429 too long": func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+			w.Header().Set("Retry-After", "7200")
+			writeAPIError(w, 429, "APIGW.0308", "throttled")
+			return true
+		},
+		"truncated": func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+			w.Header().Set("Content-Length", "1000")
+			_, _ = io.WriteString(w, `{"total_num":1,`)
+			return true
+		},
+		"reset": func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+			conn := hijack(t, w)
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return true
+		},
+		"not json": func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+			_, _ = io.WriteString(w, "<html>oops</html>")
+			return true
+		},
+	}
+	for name, fault := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			srv := newPagingServer(t, nil)
+			srv.fail = func(n int64, w http.ResponseWriter, r *http.Request) bool {
+				if a := r.Header.Get("Authorization"); a != "" {
+					mu.Lock()
+					signatures = append(signatures, a[strings.LastIndex(a, "Signature=")+len("Signature="):])
+					mu.Unlock()
+				}
+				return fault(n, w, r)
+			}
+			clk := newFakeClock()
+			logs := &logBuffer{}
+			c, err := hss.NewClient(srv.URL, testProject, hss.WithTemporaryAKSK("AKFAULTTEST", sk, secToken), hss.WithClock(clk),
+				hss.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			require.NoError(t, err)
+			_, err = c.ListSyncTaskRegistries(context.Background(), "t", &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg"})
+			require.Error(t, err)
+			var ae *hss.APIError
+			body := ""
+			if errors.As(err, &ae) {
+				body = string(ae.Body) + ae.Message
+			}
+			mu.Lock()
+			secrets := append([]string{sk, secToken}, signatures...)
+			mu.Unlock()
+			require.NotEmpty(t, secrets[2:], "requests were signed")
+			for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), body, logs.String()} {
+				for _, s := range secrets {
+					assert.NotContains(t, out, s)
+				}
+			}
+		})
+	}
 }

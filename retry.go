@@ -45,8 +45,8 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay}
 }
 
-// NoRetries is a RetryPolicy that makes a single attempt.
-var NoRetries = RetryPolicy{MaxAttempts: 1}
+// NoRetries returns a RetryPolicy that makes a single attempt.
+func NoRetries() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 
 // WithRetryPolicy replaces DefaultRetryPolicy.
 func WithRetryPolicy(p RetryPolicy) Option {

@@ -94,7 +94,9 @@ func (c *Client) stopped(ctx context.Context, u *url.URL, cause, last error, att
 	if last == nil || errors.Is(last, cause) {
 		return fmt.Errorf("hss: GET %s: %w", u.EscapedPath(), cause)
 	}
-	return fmt.Errorf("hss: GET %s: %w (after %d attempt(s); last error: %v)", u.EscapedPath(), cause, attempts, last)
+	// Both are wrapped: errors.Is finds the context's error, errors.As
+	// the *APIError (or transport error) of the last attempt.
+	return fmt.Errorf("hss: GET %s: %w (after %d attempt(s); last error: %w)", u.EscapedPath(), cause, attempts, last)
 }
 
 // try makes one attempt.
@@ -115,6 +117,7 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 	start := c.clock.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		err = c.attemptTimedOut(ctx, actx, err)
 		c.logAttempt(ctx, u, attempt, 0, "", start, err)
 		return outcome{err: err, retryable: ctx.Err() == nil && retryableTransportErr(err)}
 	}
@@ -137,17 +140,40 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := readBody(resp, buf, c.maxBody); err != nil {
+		err = fmt.Errorf("hss: GET %s: reading body%s: %w", u.EscapedPath(), requestIDNote(reqID), c.attemptTimedOut(ctx, actx, err))
 		if errors.Is(err, ErrBodyTooLarge) {
 			return outcome{err: err}
 		}
 		// The connection broke mid-body: a fresh attempt may get it whole.
-		return outcome{err: fmt.Errorf("hss: GET %s: reading body: %w", u.EscapedPath(), err), retryable: ctx.Err() == nil}
+		return outcome{err: err, retryable: ctx.Err() == nil}
 	}
 	if err := decode(buf.Bytes(), reqID); err != nil {
 		de := &DecodeError{StatusCode: resp.StatusCode, RequestID: reqID, Err: err}
 		return outcome{err: de}
 	}
 	return outcome{}
+}
+
+// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
+// its own time (WithAttemptTimeout) while the caller's context had time
+// left. It is retried; context.DeadlineExceeded is kept for the caller's
+// own deadline.
+var ErrAttemptTimeout = errors.New("hss: attempt timed out")
+
+// attemptTimedOut replaces err by one wrapping ErrAttemptTimeout when the
+// per-attempt context, not the caller's, ended the attempt.
+func (c *Client) attemptTimedOut(ctx, actx context.Context, err error) error {
+	if actx == ctx || ctx.Err() != nil || actx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, c.attemptTimeout, err)
+}
+
+func requestIDNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (request id " + id + ")"
 }
 
 // newRequest builds the GET without parsing a URL string.

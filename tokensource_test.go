@@ -232,7 +232,7 @@ func TestTokenSourceForcedRefreshThroughClient(t *testing.T) {
 	}))
 	defer hss.Close()
 
-	client, err := NewClient(hss.URL, testProject, WithCredentials(ts), WithClock(clk), WithRetryPolicy(NoRetries))
+	client, err := NewClient(hss.URL, testProject, WithCredentials(ts), WithClock(clk), WithRetryPolicy(NoRetries()))
 	require.NoError(t, err)
 	_, err = client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.NoError(t, err)

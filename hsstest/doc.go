@@ -17,7 +17,7 @@
 //		srv := hsstest.NewServer()
 //		defer srv.Close()
 //		srv.Seed("task-1", 42)
-//		client := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries))
+//		client := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries()))
 //		report, err := mypkg.SyncReport(context.Background(), client, "task-1")
 //		...
 //	}

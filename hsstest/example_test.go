@@ -49,7 +49,7 @@ func ExampleServer_FailNext() {
 	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.",
 		http.Header{"Retry-After": {"60"}})
 
-	client, err := srv.NewClient(hss.WithRetryPolicy(hss.NoRetries))
+	client, err := srv.NewClient(hss.WithRetryPolicy(hss.NoRetries()))
 	if err != nil {
 		panic(err)
 	}

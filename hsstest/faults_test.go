@@ -84,7 +84,7 @@ func TestFailNextAsSeenByTheSDK(t *testing.T) {
 	ctx := context.Background()
 
 	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
-	_, err := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(ctx, "task-1", nil)
+	_, err := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(ctx, "task-1", nil)
 	var apiErr *hss.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
@@ -100,7 +100,7 @@ func TestFailNextAsSeenByTheSDK(t *testing.T) {
 	assert.Len(t, srv.Requests(), 4)
 
 	srv.FailNextRaw(1, http.StatusBadGateway, []byte("<html><head><title>502 Bad Gateway</title></head></html>"))
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(ctx, "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(ctx, "task-1", nil)
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "502 Bad Gateway", apiErr.Message)
 
@@ -168,7 +168,7 @@ func TestHangNext(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(ctx, "task-1", nil)
+	_, err := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(ctx, "task-1", nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	waitFor(t, func() bool { return len(srv.Requests()) == 1 }, "the hanging request to end")
 	r := srv.Requests()[0]
@@ -228,7 +228,7 @@ func TestResetNext(t *testing.T) {
 	decodePage(t, get(t, srv, "task-1", ""))
 
 	srv.ResetNext(1)
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.Error(t, err)
 	var apiErr *hss.APIError
 	assert.False(t, errors.As(err, &apiErr), "a transport error, not an answer: %v", err)
@@ -270,7 +270,7 @@ func TestTruncateNext(t *testing.T) {
 	assert.Equal(t, hsstest.AuthToken, rec.Auth)
 
 	srv.TruncateNext(1)
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 
 	srv.TruncateNext(1)

@@ -222,7 +222,7 @@ func TestWrongProject(t *testing.T) {
 	requireError(t, do(t, srv, http.MethodGet, regPath("ffffffffffffffffffffffffffffffff", "task-1"), "", tokenHeader(srv)),
 		http.StatusForbidden, "APIGW.0302", "The IAM user is not authorized to access the API.")
 
-	client, err := hss.NewClient(srv.URL(), "another-project", hss.WithToken(srv.Token()), hss.WithRetryPolicy(hss.NoRetries))
+	client, err := hss.NewClient(srv.URL(), "another-project", hss.WithToken(srv.Token()), hss.WithRetryPolicy(hss.NoRetries()))
 	require.NoError(t, err)
 	_, err = client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	assert.True(t, hss.IsAuthError(err), "%v", err)

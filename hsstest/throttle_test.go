@@ -70,7 +70,7 @@ func TestThrottleAsSeenByTheSDK(t *testing.T) {
 	srv := newServer(t, hsstest.WithThrottle(1, 10*time.Second), hsstest.WithNow(clk.Now), hsstest.WithSeed("task-1", 1))
 	ctx := context.Background()
 
-	raw := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries), hss.WithClock(clk))
+	raw := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries()), hss.WithClock(clk))
 	_, err := raw.ListSyncTaskRegistries(ctx, "task-1", nil)
 	require.NoError(t, err)
 	_, err = raw.ListSyncTaskRegistries(ctx, "task-1", nil)

@@ -42,19 +42,19 @@ func TestTLSServer(t *testing.T) {
 
 	// Connection faults work over TLS as well.
 	srv.TruncateNext(1)
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	srv.ResetNext(1)
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	require.ErrorIs(t, err, syscall.ECONNRESET)
 	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.")
-	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries)).ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	_, err = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())).ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	assert.True(t, hss.IsThrottled(err), "%v", err)
 }
 
 func TestClientOptionsOverrideDefaults(t *testing.T) {
 	srv := newServer(t, hsstest.WithSeed("task-1", 1))
-	client := srv.Client(t, hss.WithToken("other"), hss.WithRetryPolicy(hss.NoRetries))
+	client := srv.Client(t, hss.WithToken("other"), hss.WithRetryPolicy(hss.NoRetries()))
 	_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
 	assert.True(t, hss.IsAuthError(err), "a later WithToken replaces the server's token: %v", err)
 

@@ -89,11 +89,21 @@ func run(ctx context.Context, args []string, e env) int {
 	case "registries":
 		return runRegistries(ctx, args[1:], e)
 	case "version", "--version", "-version":
+		if len(args) > 1 {
+			if args[1] == "--help" || args[1] == "-help" || args[1] == "-h" {
+				fmt.Fprint(e.stdout, "Usage: hss version\n\nPrints the version of hss, and the Go toolchain and platform it was built with.\n")
+				return exitOK
+			}
+			return fail(e, &usageError{fmt.Sprintf("hss version: unexpected argument %q", args[1])})
+		}
 		fmt.Fprintf(e.stdout, "hss %s (%s %s/%s)\n", hss.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return exitOK
 	case "help", "--help", "-help", "-h":
-		if len(args) > 1 && args[1] == "registries" {
-			return runRegistries(ctx, []string{"--help"}, e)
+		if len(args) > 1 {
+			switch args[1] {
+			case "registries", "version":
+				return run(ctx, []string{args[1], "--help"}, e)
+			}
 		}
 		fmt.Fprint(e.stdout, topUsage)
 		return exitOK

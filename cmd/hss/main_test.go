@@ -247,6 +247,13 @@ func TestHelpAndVersion(t *testing.T) {
 	r = runCLI(t, false, "help", "registries")
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "-task-id")
+	for _, args := range [][]string{{"version", "--help"}, {"help", "version"}} {
+		r = runCLI(t, false, args...)
+		assert.Equal(t, 0, r.code)
+		assert.Contains(t, r.stdout, "Usage: hss version")
+	}
+	r = runCLI(t, false, "version", "extra")
+	assert.Equal(t, 2, r.code)
 	r = runCLI(t, false, "version")
 	assert.Equal(t, 0, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "hss "+hss.Version+" (go"), r.stdout)
@@ -307,4 +314,17 @@ func TestCredentialsFromTheEnvironment(t *testing.T) {
 	r = runCLIEnv(t, false, nil, "registries", "--task-id", "task-1", "--token", "x", "--project-id", "p")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, hss.EnvRegion)
+}
+
+func TestServerTextIsNotEscapedOrInjected(t *testing.T) {
+	srv := newServer(t)
+	srv.AddRegistries("odd", hsstest.Registry{RegistryID: "r<1>&", RegistryName: "evil\x1b[31mred\u009b2J", RegistryType: "Other", SyncStatus: "failed", FailedReason: "a\tb\nc"})
+	r := runCLI(t, false, serverArgs(srv, "--task-id", "odd", "--output", "json")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"registry_id":"r<1>&"`, "JSON as the API writes it, no HTML escaping")
+	r = runCLI(t, false, serverArgs(srv, "--task-id", "odd")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, r.stdout, "\x1b")
+	assert.NotContains(t, r.stdout, "\u009b")
+	assert.Contains(t, r.stdout, "a b c")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/hsskit/hss"
 )
@@ -75,7 +76,9 @@ func (p *jsonPrinter) finish() error {
 	if p.list == nil {
 		p.list = []wireRegistry{}
 	}
-	return json.NewEncoder(p.w).Encode(struct {
+	enc := json.NewEncoder(p.w)
+	enc.SetEscapeHTML(false) // "<" stays "<", as the API writes it
+	return enc.Encode(struct {
 		TotalNum int            `json:"total_num"`
 		DataList []wireRegistry `json:"data_list"`
 	}{p.total, p.list})
@@ -93,6 +96,7 @@ func (p *jsonlPrinter) page(r *hss.ListSyncTaskRegistriesResponse) error {
 
 func (p *jsonlPrinter) add(r *hss.ListSyncTaskRegistriesResponse) error {
 	enc := json.NewEncoder(p.w)
+	enc.SetEscapeHTML(false)
 	for _, reg := range r.DataList {
 		if err := enc.Encode(toWire(reg)); err != nil {
 			return err
@@ -184,14 +188,15 @@ func (p *tablePrinter) finish() error {
 	return err
 }
 
-// cell keeps a value on one line and in its column: tabs and line breaks
-// from the service would break the alignment; empty shows as "-".
+// cell keeps a value on one line and in its column, and keeps the
+// service's text from driving the terminal: control characters (tabs,
+// line breaks, ESC, C1 codes) become spaces; empty shows as "-".
 func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
