@@ -66,9 +66,13 @@ func (e *CredentialsError) NonRetryable() bool {
 // code and message of a JSON error body (in any of the shapes APIError
 // knows) but, unlike APIError, never quotes a body that is not such JSON:
 // a proxy echoing the request would otherwise put a password in the error.
-func credentialsErrorFrom(source, u string, resp *http.Response, body []byte) *CredentialsError {
+//
+// secrets (a password, say) are scrubbed from every field before it is
+// cleaned and shortened.
+func credentialsErrorFrom(source, u string, resp *http.Response, body []byte, secrets ...string) *CredentialsError {
 	e := &CredentialsError{Source: source, URL: u, StatusCode: resp.StatusCode}
-	e.Code, e.Message, e.RequestID, _ = parseJSONError(body)
+	code, msg, reqID, _ := parseJSONError(body)
+	e.Code, e.Message, e.RequestID = clean(scrub(code, secrets), 64), clean(scrub(msg, secrets), 512), clean(scrub(reqID, secrets), 128)
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		e.RequestID = clean(id, 128)
 	}

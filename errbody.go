@@ -12,36 +12,46 @@ import (
 // readAPIError builds the *APIError for a non-2xx answer from whichever
 // body shape the service or a gateway chose: {"error_code","error_msg"},
 // {"code","message"}, {"error":{"code","message"}}, or not JSON at all.
-func readAPIError(resp *http.Response, now time.Time) *APIError {
+// secrets (the credentials the request carried) are replaced by REDACTED
+// wherever the answer quotes them back, before anything is shortened.
+func readAPIError(resp *http.Response, now time.Time, secrets []string) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
-	e := parseErrorBody(resp.StatusCode, body)
+	e := parseErrorBody(resp.StatusCode, body, secrets)
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		e.RequestID = id
+		e.RequestID = clean(scrub(id, secrets), 128)
 	}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	return e
 }
 
 // parseErrorBody never fails: whatever it cannot read stays empty, and a
-// non-JSON body lends its first line to Message.
-func parseErrorBody(status int, body []byte) *APIError {
+// non-JSON body lends its first line to Message. secrets are scrubbed from
+// the body and from every decoded field before the fields are cleaned and
+// shortened, so no part of a long token survives.
+func parseErrorBody(status int, body []byte, secrets []string) *APIError {
 	e := &APIError{StatusCode: status}
+	body = scrubBytes(body, secrets)
 	if len(body) > 0 {
 		e.Body = body
 	}
-	var ok bool
-	if e.Code, e.Message, e.RequestID, ok = parseJSONError(body); !ok {
-		e.Message = clean(firstLine(bytes.TrimSpace(body)), 200)
+	code, msg, reqID, ok := parseJSONError(body)
+	if !ok {
+		e.Message = clean(scrub(firstLine(bytes.TrimSpace(body)), secrets), 200)
+		return e
 	}
+	e.Code = clean(scrub(code, secrets), 64)
+	e.Message = clean(scrub(msg, secrets), 512)
+	e.RequestID = clean(scrub(reqID, secrets), 128)
 	return e
 }
 
-// parseJSONError reads code, message and request id from a JSON error
-// object in any shape HSS, API Gateway and IAM use: {"error_code",
-// "error_msg"}, {"code","message"} or {"error":{"code","message"}}. Each
-// field is read on its own, so one of an unexpected type (a numeric code,
-// an "error" that is a string) does not hide the others. The results are
-// cleaned for printing. ok is false when body is not a JSON object.
+// parseJSONError reads code, message and request id, as sent (not yet
+// cleaned), from a JSON error object in any shape HSS, API Gateway and IAM
+// use: {"error_code","error_msg"}, {"code","message"} or
+// {"error":{"code","message"}}. Each field is read on its own, so one of an
+// unexpected type (a numeric code, an "error" that is a string) does not
+// hide the others. Keys match exactly. ok is false when body is not a JSON
+// object.
 func parseJSONError(body []byte) (code, msg, requestID string, ok bool) {
 	trimmed := bytes.TrimSpace(body)
 	var top map[string]json.RawMessage
@@ -55,7 +65,7 @@ func parseJSONError(body []byte) (code, msg, requestID string, ok bool) {
 		code = firstNonEmpty(code, text(nested["code"]))
 		msg = firstNonEmpty(msg, text(nested["message"]))
 	}
-	return clean(code, 64), clean(msg, 512), clean(text(top["request_id"]), 128), true
+	return code, msg, text(top["request_id"]), true
 }
 
 // text reads a JSON string or number as text; anything else is "".

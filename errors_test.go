@@ -122,3 +122,29 @@ func TestErrorHelpers(t *testing.T) {
 	assert.True(t, hss.IsAuthError(fmt.Errorf("hss: credentials: %w", &hss.CredentialsError{Source: "IAM", StatusCode: 401})))
 	assert.False(t, hss.IsAuthError(&hss.CredentialsError{Source: "IAM", StatusCode: 503}))
 }
+
+func TestEchoedLongTokenIsScrubbed(t *testing.T) {
+	token := "MIIZ" + strings.Repeat("abcdefgh", 600) // a real IAM token is several KiB
+	for _, body := range []string{
+		`{"error_code":"APIGW.0301","error_msg":"bad token ` + token + `"}`,
+		`{"code":"APIGW.0301","message":"` + token + `","request_id":"` + token + `"}`,
+		"<html><head><title>401 " + token + "</title></head></html>",
+	} {
+		mt := httpmock.NewMockTransport()
+		mt.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(401, body)
+			resp.Header.Set("X-Request-Id", "rid-1")
+			return resp, nil
+		})
+		c, err := hss.NewClient("https://hss.example.com", testProject, hss.WithToken(token),
+			hss.WithHTTPClient(&http.Client{Transport: mt}))
+		require.NoError(t, err)
+		_, err = c.ListSyncTaskRegistries(context.Background(), "t", nil)
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		for _, out := range []string{err.Error(), string(ae.Body), ae.Message, ae.RequestID} {
+			assert.NotContains(t, out, "abcdefghabcdefgh", "no part of the token survives")
+		}
+		assert.Contains(t, string(ae.Body), "REDACTED")
+	}
+}

@@ -95,7 +95,7 @@ func FuzzErrorBody(f *testing.F) {
 		f.Add(400, []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := parseErrorBody(status, body)
+		e := parseErrorBody(status, body, []string{"fuzz-secret-token"})
 		if e.StatusCode != status {
 			t.Fatal("status lost")
 		}
@@ -103,6 +103,9 @@ func FuzzErrorBody(f *testing.F) {
 			if strings.ContainsAny(s, "\r\n\x00") || !utf8.ValidString(s) {
 				t.Fatalf("unsafe field %q", s)
 			}
+		}
+		if strings.Contains(e.Error()+string(e.Body), "fuzz-secret-token") {
+			t.Fatal("secret survived")
 		}
 		if len(e.Message) > 4*520 || len(e.Code) > 4*70 {
 			t.Fatalf("field too long: %d %d", len(e.Message), len(e.Code))

@@ -48,10 +48,14 @@ func isSecretKey(k string) bool {
 // secretHeaders carry credentials; their values never reach an error.
 var secretHeaders = []string{"X-Auth-Token", "X-Security-Token", "Authorization"}
 
-// scrubEcho removes from e every credential the request carried, in case
-// the service or a gateway quoted the request back in its answer. For
-// Authorization it removes the signature, the only secret part.
-func scrubEcho(e *APIError, sent http.Header) {
+// minSecretLen: shorter values cannot be told from ordinary text.
+const minSecretLen = 8
+
+// sentSecrets lists the credentials a request carried, so an answer that
+// quotes them back can be scrubbed. For Authorization it is the signature,
+// the only secret part.
+func sentSecrets(sent http.Header) []string {
+	var out []string
 	for _, name := range secretHeaders {
 		for _, v := range sent[name] {
 			if name == "Authorization" {
@@ -59,13 +63,31 @@ func scrubEcho(e *APIError, sent http.Header) {
 					v = v[i+len("Signature="):]
 				}
 			}
-			if len(v) < 8 { // too short to tell from ordinary text
-				continue
+			if len(v) >= minSecretLen {
+				out = append(out, v)
 			}
-			e.Code = strings.ReplaceAll(e.Code, v, redacted)
-			e.Message = strings.ReplaceAll(e.Message, v, redacted)
-			e.RequestID = strings.ReplaceAll(e.RequestID, v, redacted)
-			e.Body = bytes.ReplaceAll(e.Body, []byte(v), []byte(redacted))
 		}
 	}
+	return out
+}
+
+// scrub replaces every secret in s by REDACTED.
+func scrub(s string, secrets []string) string {
+	for _, v := range secrets {
+		if len(v) >= minSecretLen {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
+// scrubBytes is scrub for a body; b is returned as is when it holds no
+// secret.
+func scrubBytes(b []byte, secrets []string) []byte {
+	for _, v := range secrets {
+		if len(v) >= minSecretLen && bytes.Contains(b, []byte(v)) {
+			b = bytes.ReplaceAll(b, []byte(v), []byte(redacted))
+		}
+	}
+	return b
 }

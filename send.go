@@ -122,13 +122,13 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 		return outcome{err: err, retryable: ctx.Err() == nil && retryableTransportErr(err)}
 	}
 	defer resp.Body.Close()
-	reqID := resp.Header.Get("X-Request-Id")
+	reqID := clean(resp.Header.Get("X-Request-Id"), 128) // it reaches errors and logs
 	c.logAttempt(ctx, u, attempt, resp.StatusCode, reqID, start, nil)
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := readAPIError(resp, c.clock.Now())
+		// A gateway may quote the request, credentials included, back.
+		apiErr := readAPIError(resp, c.clock.Now(), sentSecrets(req.Header))
 		apiErr.Method, apiErr.Path = http.MethodGet, u.EscapedPath()
-		scrubEcho(apiErr, req.Header) // a gateway may quote the request back
 		return outcome{
 			err:        apiErr,
 			retryable:  retryableStatus(resp.StatusCode),

@@ -308,13 +308,9 @@ func (ts *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 		return fail(err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ce := credentialsErrorFrom(iamSource, ts.tokenURL, resp, body)
 		// IAM does not echo the password, but whatever sits in front of it
 		// might.
-		for _, f := range []*string{&ce.Code, &ce.Message, &ce.RequestID} {
-			*f = strings.ReplaceAll(*f, ts.password, redacted)
-		}
-		return "", time.Time{}, ce
+		return "", time.Time{}, credentialsErrorFrom(iamSource, ts.tokenURL, resp, body, ts.password)
 	}
 	if len(body) > maxIAMBody {
 		return fail(fmt.Errorf("answer is longer than %d bytes", maxIAMBody))
