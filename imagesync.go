@@ -40,7 +40,7 @@ func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOption
 	if c == nil || c.endpoint == nil || c.creds == nil {
 		return nil, errNotConstructed
 	}
-	if err := checkPathID("task_id", taskID, 64); err != nil {
+	if err := ValidateTaskID(taskID); err != nil {
 		return nil, err
 	}
 	var q string

@@ -200,6 +200,7 @@ func TestRetryAfterTooLongGivesUpAtOnce(t *testing.T) {
 	var ae *hss.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, time.Hour, ae.RetryAfter)
+	noSecret(t, err)
 	assert.True(t, hss.IsThrottled(err))
 	assert.Empty(t, clk.Sleeps(), "never sleeps past MaxDelay")
 	assert.Equal(t, int64(1), srv.requests.Load())
@@ -259,6 +260,7 @@ func TestTruncatedBody(t *testing.T) {
 		_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		noSecret(t, err)
 		var at *hss.AttemptsError
 		require.ErrorAs(t, err, &at)
 		assert.Equal(t, 4, at.Attempts)
@@ -286,6 +288,7 @@ func TestHugeBodyIsAnErrorNotOOM(t *testing.T) {
 			c, _, _ := faultClient(t, srv.URL)
 			_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 			require.ErrorIs(t, err, hss.ErrBodyTooLarge)
+			noSecret(t, err)
 			assert.Equal(t, int64(1), srv.requests.Load(), "an over-long body is not retried")
 		})
 	}
@@ -313,6 +316,25 @@ func TestServerNeverAnswers(t *testing.T) {
 	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not expire")
 	assert.Contains(t, err.Error(), "attempt timed out after 20ms")
 	assert.Equal(t, int64(4), srv.requests.Load())
+}
+
+func TestHTTPClientTimeoutIsAnAttemptTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := newPagingServer(t, nil)
+	srv.fail = func(_ int64, _ http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+		return true
+	}
+	defer close(release)
+	c, _, _ := faultClient(t, srv.URL, hss.WithHTTPClient(&http.Client{Timeout: 20 * time.Millisecond}), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 2}))
+	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
+	noSecret(t, err)
+	assert.ErrorIs(t, err, hss.ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, int64(2), srv.requests.Load(), "a timed-out attempt is retried")
 }
 
 // signalClock sleeps for real but says when a sleep starts, to cancel a
@@ -354,6 +376,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 	case err := <-done:
 		assert.Less(t, time.Since(start), 50*time.Millisecond)
 		assert.ErrorIs(t, err, context.Canceled)
+		noSecret(t, err)
 		assert.Contains(t, err.Error(), "busy", "the error says what went wrong before")
 		var ae *hss.APIError
 		require.ErrorAs(t, err, &ae, "the last attempt's APIError stays reachable")
@@ -414,6 +437,7 @@ func TestTLSCertificateErrorNotRetried(t *testing.T) {
 	c, clk, _ := faultClient(t, srv.URL) // default transport does not trust the test CA
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.Error(t, err)
+	noSecret(t, err)
 	assert.Contains(t, err.Error(), "certificate")
 	assert.Empty(t, clk.Sleeps(), "a bad certificate is not retried")
 	var at *hss.AttemptsError

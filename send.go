@@ -112,7 +112,8 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 		// A credential source that cannot produce credentials (metadata
 		// down, IAM refusing) is retried like any connection error unless
 		// it says otherwise.
-		return outcome{err: fmt.Errorf("hss: credentials: %w", err), retryable: isRetryableCredErr(err)}
+		err = fmt.Errorf("hss: credentials: %w", c.attemptTimedOut(ctx, actx, err))
+		return outcome{err: err, retryable: ctx.Err() == nil && isRetryableCredErr(err)}
 	}
 	start := c.clock.Now()
 	resp, err := c.hc.Do(req)
@@ -161,12 +162,28 @@ func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([
 var ErrAttemptTimeout = errors.New("hss: attempt timed out")
 
 // attemptTimedOut replaces err by one wrapping ErrAttemptTimeout when the
-// per-attempt context, not the caller's, ended the attempt.
+// attempt's own time ran out (WithAttemptTimeout, or the http.Client's
+// Timeout) while the caller's context had time left. The original error's
+// text is kept in the message; it is not wrapped, so that
+// context.DeadlineExceeded keeps meaning the caller's own deadline.
 func (c *Client) attemptTimedOut(ctx, actx context.Context, err error) error {
-	if actx == ctx || ctx.Err() != nil || actx.Err() == nil {
+	if ctx.Err() != nil {
 		return err
 	}
-	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, c.attemptTimeout, err)
+	limit := c.attemptTimeout
+	switch {
+	case actx != ctx && actx.Err() != nil:
+	case c.hc.Timeout > 0 && isTimeout(err):
+		limit = c.hc.Timeout
+	default:
+		return err
+	}
+	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, limit, err)
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 func requestIDNote(id string) string {

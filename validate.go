@@ -36,6 +36,13 @@ func checkPathID(field, v string, maxLen int) error {
 	return checkText(field, v)
 }
 
+// ValidateTaskID checks a task id the way ListSyncTaskRegistries does
+// before sending: 1-64 characters, not "." or "..", valid UTF-8, no
+// control characters. It returns a *ValidationError for field task_id.
+func ValidateTaskID(taskID string) error {
+	return checkPathID("task_id", taskID, 64)
+}
+
 // checkOptional validates an optional string: empty, or 1-maxLen characters.
 func checkOptional(field, v string, maxLen int) error {
 	if v == "" {

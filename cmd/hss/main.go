@@ -137,6 +137,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, context.Canceled):
+		return exitError // interrupted: not the last attempt's throttling or auth answer
 	case errors.As(err, &usage), errors.As(err, &ve):
 		return exitUsage
 	case hss.IsAuthError(err) || isNoCredentials(err):

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -228,6 +229,16 @@ func TestExitCodes(t *testing.T) {
 	r := runCLI(t, false, "registries", "--task-id", "t", "--limit", "5")
 	assert.Equal(t, 2, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "invalid limit")
+	for _, bad := range []string{strings.Repeat("t", 65), ".", ".."} {
+		r = runCLI(t, false, "registries", "--task-id", bad, "--endpoint", "https://hss.example.com", "--project-id", "p")
+		assert.Equal(t, 2, r.code, r.stderr)
+		assert.Contains(t, r.stderr, "invalid task_id")
+	}
+	r = runCLI(t, false, "registries", "--demo", "--task-id", "demo-task", "--token", "x")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "--demo")
+	assert.Equal(t, 1, exitCode(fmt.Errorf("%w (last error: %w)", context.Canceled, &hss.APIError{StatusCode: 429, Code: "APIGW.0308"})),
+		"an interrupt is not reported as throttling")
 
 	// The request id reaches the user.
 	r = runCLI(t, false, serverArgs(srv, "--task-id", "nope")...)

@@ -68,6 +68,9 @@ func runRegistries(ctx context.Context, args []string, e env) int {
 	opts := f.options()
 	// Bad values are usage errors, whatever the credentials situation:
 	// check them before the credential chain (which may ask the network).
+	if err := hss.ValidateTaskID(f.taskID); err != nil {
+		return fail(e, err)
+	}
 	if err := opts.Validate(); err != nil {
 		return fail(e, err)
 	}
@@ -128,6 +131,9 @@ func (f *registriesFlags) check() error {
 	}
 	if f.endpoint != "" && f.region != "" {
 		return &usageError{"hss registries: give --endpoint or --region, not both"}
+	}
+	if f.demo && (f.endpoint != "" || f.region != "" || f.projectID != "" || f.token != "") {
+		return &usageError{"hss registries: --demo runs against the embedded fake HSS; drop --endpoint, --region, --project-id and --token"}
 	}
 	return nil
 }
