@@ -244,6 +244,7 @@ type signError struct {
 	reason string
 }
 
+// Error says why the request could not be signed, never with a secret.
 func (e *signError) Error() string { return "hss: cannot sign request: " + e.reason }
 
 // NonRetryable reports true: the same request fails the same way.
