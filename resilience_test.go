@@ -294,7 +294,9 @@ func TestHugeBodyIsAnErrorNotOOM(t *testing.T) {
 	}
 }
 
-func TestServerNeverAnswers(t *testing.T) {
+// newSilentServer never answers: each request is held until the client
+// gives up or the test ends.
+func newSilentServer(t *testing.T) *pagingServer {
 	release := make(chan struct{})
 	srv := newPagingServer(t, nil)
 	srv.fail = func(_ int64, _ http.ResponseWriter, r *http.Request) bool {
@@ -304,7 +306,12 @@ func TestServerNeverAnswers(t *testing.T) {
 		}
 		return true
 	}
-	defer close(release)
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
+	return srv
+}
+
+func TestServerNeverAnswers(t *testing.T) {
+	srv := newSilentServer(t)
 	c, _, _ := faultClient(t, srv.URL, hss.WithAttemptTimeout(20*time.Millisecond))
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.Error(t, err)
@@ -319,16 +326,7 @@ func TestServerNeverAnswers(t *testing.T) {
 }
 
 func TestHTTPClientTimeoutIsAnAttemptTimeout(t *testing.T) {
-	release := make(chan struct{})
-	srv := newPagingServer(t, nil)
-	srv.fail = func(_ int64, _ http.ResponseWriter, r *http.Request) bool {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-		return true
-	}
-	defer close(release)
+	srv := newSilentServer(t)
 	c, _, _ := faultClient(t, srv.URL, hss.WithHTTPClient(&http.Client{Timeout: 20 * time.Millisecond}), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 2}))
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	noSecret(t, err)
