@@ -104,17 +104,9 @@ func (d *pageDecoder) object(s string, i int) int {
 		if i < 0 {
 			return -1
 		}
-		i = skipWS(s, i)
-		if i >= len(s) {
-			return -1
-		}
-		switch s[i] {
-		case ',':
-			i = skipWS(s, i+1)
-		case '}':
-			return i + 1
-		default:
-			return -1
+		var more bool
+		if i, more = nextMember(s, i); !more {
+			return i
 		}
 	}
 }
@@ -285,17 +277,9 @@ func (d *pageDecoder) registry(s string, i int, e *AssociateRegistriesResponseIn
 		case fieldFailedReason:
 			e.FailedReason = v
 		}
-		i = skipWS(s, i)
-		if i >= len(s) {
-			return -1
-		}
-		switch s[i] {
-		case ',':
-			i = skipWS(s, i+1)
-		case '}':
-			return i + 1
-		default:
-			return -1
+		var more bool
+		if i, more = nextMember(s, i); !more {
+			return i
 		}
 	}
 }
@@ -786,4 +770,21 @@ func skipString(s string, i int) int {
 		}
 	}
 	return -1
+}
+
+// nextMember moves past what follows an object member: after a ',' it
+// returns the index of the next key and more = true; after the closing
+// '}' the index just past it and more = false; -1 on anything else.
+func nextMember(s string, i int) (next int, more bool) {
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return -1, false
+	}
+	switch s[i] {
+	case ',':
+		return skipWS(s, i+1), true
+	case '}':
+		return i + 1, false
+	}
+	return -1, false
 }
