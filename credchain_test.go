@@ -133,7 +133,8 @@ func TestFromEnvEndpoint(t *testing.T) {
 			t.Setenv(EnvSDKRegion, c.sdkReg)
 			cl, err := NewClientFromEnv()
 			if c.wantErr != "" {
-				require.Error(t, err)
+				var ve *ValidationError // a setting to fix, not a failure to retry
+				require.ErrorAs(t, err, &ve)
 				assert.Contains(t, err.Error(), c.wantErr)
 				return
 			}

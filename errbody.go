@@ -94,20 +94,16 @@ func firstNonEmpty(a, b string) string {
 // firstLine returns the first non-blank line of a non-JSON body, with HTML
 // tags dropped, so a gateway's error page reads as its title.
 func firstLine(b []byte) string {
-	s := string(b)
 	var out strings.Builder
 	inTag := false
-	for _, r := range s {
+	for _, r := range string(b) {
 		switch {
 		case r == '<':
 			inTag = true
 		case r == '>':
 			inTag = false
-			if out.Len() > 0 && strings.TrimSpace(out.String()) != "" {
-				// a tag after text ends the first line
-				if t := strings.TrimSpace(out.String()); t != "" {
-					return t
-				}
+			if t := strings.TrimSpace(out.String()); t != "" {
+				return t // a tag after text ends the first line
 			}
 		case inTag:
 		case r == '\n' || r == '\r':
@@ -118,7 +114,7 @@ func firstLine(b []byte) string {
 		default:
 			out.WriteRune(r)
 		}
-		if out.Len() > 400 {
+		if out.Len() > 400 { // clean shortens it further; stop reading
 			break
 		}
 	}

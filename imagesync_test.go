@@ -147,14 +147,14 @@ func TestContextCancel(t *testing.T) {
 func TestClientFormatHidesToken(t *testing.T) {
 	c := newTestClient(t, "https://hss.example.com")
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		out := sprintf(verb, c)
+		out := fmt.Sprintf(verb, c)
 		assert.NotContains(t, out, testToken, verb)
 		assert.Contains(t, out, testProject, verb)
 	}
 	cr, err := hss.NewTokenCredentials(testToken)
 	require.NoError(t, err)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		assert.NotContains(t, sprintf(verb, cr), testToken, verb)
+		assert.NotContains(t, fmt.Sprintf(verb, cr), testToken, verb)
 	}
 }
 

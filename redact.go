@@ -7,8 +7,13 @@ import (
 	"strings"
 )
 
-// secretWords mark query keys whose values are never logged.
-var secretWords = []string{"token", "secret", "password", "passwd", "signature", "credential", "auth", "key", "sk", "ak"}
+// secretWords mark query keys whose values are never logged: a key that
+// contains one (any case) is secret.
+var secretWords = []string{"token", "secret", "password", "passwd", "signature", "credential", "auth", "key"}
+
+// secretParts are short words that mark a secret only as a whole part of
+// the key ("sk", "x-ak", "access_ak"), not inside another word ("task").
+var secretParts = []string{"ak", "sk"}
 
 // redactQuery returns rawQuery with the value of every secret-looking key
 // replaced by REDACTED. An unparsable query is dropped whole.
@@ -38,11 +43,18 @@ func redactQuery(rawQuery string) string {
 func isSecretKey(k string) bool {
 	k = strings.ToLower(k)
 	for _, w := range secretWords {
-		if k == w || strings.Contains(k, w) && len(w) > 3 {
+		if strings.Contains(k, w) {
 			return true
 		}
 	}
-	return strings.HasSuffix(k, "_sk") || strings.HasSuffix(k, "_ak")
+	for _, part := range strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+		for _, w := range secretParts {
+			if part == w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // secretHeaders carry credentials; their values never reach an error.

@@ -71,6 +71,20 @@ func writeAPIError(w http.ResponseWriter, status int, code, msg string) {
 	_, _ = fmt.Fprintf(w, `{"error_code":%q,"error_msg":%q}`, code, msg)
 }
 
+// newFailingServer answers every request with status and an HSS error
+// body, plus header.
+func newFailingServer(t *testing.T, header http.Header, status int, code, msg string) *pagingServer {
+	srv := newPagingServer(t, nil)
+	srv.fail = func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		writeAPIError(w, status, code, msg)
+		return true
+	}
+	return srv
+}
+
 func TestRetry503ThenSuccess(t *testing.T) {
 	srv := newPagingServer(t, registries(5))
 	srv.fail = func(n int64, w http.ResponseWriter, _ *http.Request) bool {
@@ -98,12 +112,7 @@ func TestRetry503ThenSuccess(t *testing.T) {
 }
 
 func TestRetryGivesUpAndCountsAttempts(t *testing.T) {
-	srv := newPagingServer(t, nil)
-	srv.fail = func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
-		w.Header().Set("X-Request-Id", "rid-502")
-		writeAPIError(w, 502, "APIGW.0201", "backend unavailable")
-		return true
-	}
+	srv := newFailingServer(t, http.Header{"X-Request-Id": {"rid-502"}}, 502, "APIGW.0201", "backend unavailable")
 	c, _, _ := faultClient(t, srv.URL)
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.Error(t, err)
@@ -121,11 +130,7 @@ func TestRetryGivesUpAndCountsAttempts(t *testing.T) {
 
 func TestNoRetryOnClientErrors(t *testing.T) {
 	for _, status := range []int{400, 401, 403, 404, 409, 501} {
-		srv := newPagingServer(t, nil)
-		srv.fail = func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
-			writeAPIError(w, status, "HSS.0001", "x")
-			return true
-		}
+		srv := newFailingServer(t, nil, status, "HSS.0001", "x")
 		c, clk, _ := faultClient(t, srv.URL)
 		_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 		var ae *hss.APIError
@@ -188,12 +193,7 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 }
 
 func TestRetryAfterTooLongGivesUpAtOnce(t *testing.T) {
-	srv := newPagingServer(t, nil)
-	srv.fail = func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
-		w.Header().Set("Retry-After", "3600")
-		writeAPIError(w, 429, "APIGW.0308", "The throttling threshold has been reached.")
-		return true
-	}
+	srv := newFailingServer(t, http.Header{"Retry-After": {"3600"}}, 429, "APIGW.0308", "The throttling threshold has been reached.")
 	c, clk, _ := faultClient(t, srv.URL)
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.Error(t, err)
@@ -353,12 +353,7 @@ func (s signalClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
-	srv := newPagingServer(t, nil)
-	srv.fail = func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
-		w.Header().Set("Retry-After", "20")
-		writeAPIError(w, 503, "", "busy")
-		return true
-	}
+	srv := newFailingServer(t, http.Header{"Retry-After": {"20"}}, 503, "", "busy")
 	clk := signalClock{started: make(chan time.Duration, 1)}
 	c := newTestClient(t, srv.URL, hss.WithClock(clk))
 	ctx, cancel := context.WithCancel(context.Background())

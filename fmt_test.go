@@ -1,5 +1,0 @@
-package hss_test
-
-import "fmt"
-
-func sprintf(verb string, v any) string { return fmt.Sprintf(verb, v) }
