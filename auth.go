@@ -2,95 +2,236 @@ package hss
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/check"
+	"github.com/hsskit/hss/internal/secret"
+	"github.com/hsskit/hss/sign"
 )
 
-// Credentials authenticate the requests a Client sends. The token, AK/SK and
-// token-source kinds in this package implement it; a wrapping SDK can bring
-// its own through WithCredentials.
+// Credentials hand the Client what it authenticates with: an IAM token
+// (sent as X-Auth-Token) or an access key (the Client signs each attempt
+// with SDK-HMAC-SHA256, dated by its Clock). Every provider of package
+// credentials implements it; bring your own (a vault, a parent SDK's
+// session) through WithCredentials.
 //
-// Implementations must be safe for concurrent use and must never put a
-// secret in an error message or in fmt output.
+// Implementations must be safe for concurrent use, honour ctx, and never
+// put a secret in an error. Those that cache a token the service may revoke
+// should also implement credentials.Invalidator: on 401 APIGW.0307 the
+// Client calls it and retries once. An error wrapping a
+// *credentials.ConfigError, or a *credentials.Error whose source refused, is
+// not retried; any other error is retried like a connection error.
 type Credentials interface {
-	// Authenticate adds authentication to req just before it is sent. The
-	// Client calls it once per attempt, after every other header is set, so
-	// a signer sees the final request and a retried request is signed anew.
-	Authenticate(ctx context.Context, req *http.Request) error
-}
-
-// Invalidator is implemented by Credentials that cache a token the service
-// may reject before its stated expiry. When the service answers 401
-// APIGW.0307 ("the token must be updated"), the Client calls Invalidate and
-// retries the request once with fresh credentials.
-type Invalidator interface {
-	Invalidate()
-}
-
-// redacted is what every secret prints as.
-const redacted = "REDACTED"
-
-// maxTokenLen is the longest X-Auth-Token the API accepts.
-const maxTokenLen = 32768
-
-// tokenCredentials sends a fixed IAM token as X-Auth-Token.
-type tokenCredentials struct {
-	token string
-}
-
-// NewTokenCredentials returns Credentials that send token as X-Auth-Token.
-// The token must be 1-32,768 characters with no control characters.
-func NewTokenCredentials(token string) (Credentials, error) {
-	if err := checkToken(token); err != nil {
-		return nil, err
-	}
-	return &tokenCredentials{token: token}, nil
-}
-
-func checkToken(token string) error {
-	// The reason never quotes the token: it is a secret.
-	if n := utf8.RuneCountInString(token); n == 0 || n > maxTokenLen {
-		return &ValidationError{Field: "X-Auth-Token", Reason: fmt.Sprintf("must be 1-%d characters, got %d", maxTokenLen, n)}
-	}
-	if hasControl(token) {
-		return &ValidationError{Field: "X-Auth-Token", Reason: "must not contain control characters"}
-	}
-	return nil
-}
-
-// Authenticate sets X-Auth-Token.
-func (t *tokenCredentials) Authenticate(_ context.Context, req *http.Request) error {
-	req.Header["X-Auth-Token"] = []string{t.token}
-	return nil
-}
-
-// Format keeps the token out of every fmt verb.
-func (t *tokenCredentials) Format(f fmt.State, _ rune) {
-	fmt.Fprint(f, "hss.TokenCredentials{token: "+redacted+"}")
+	Retrieve(ctx context.Context) (credentials.Value, error)
 }
 
 // WithToken authenticates every request with an IAM user token sent as
-// X-Auth-Token. An empty or over-long token makes NewClient fail.
+// X-Auth-Token. A token that is empty, longer than 32,768 bytes, not valid
+// UTF-8, or with control characters or surrounding white space makes the
+// constructor fail.
 func WithToken(token string) Option {
-	return func(c *Client) error {
-		cr, err := NewTokenCredentials(token)
-		if err != nil {
-			return err
+	return func(c *config) error {
+		if reason := check.Token(token); reason != "" {
+			return &ValidationError{Field: "X-Auth-Token", Reason: reason}
+		}
+		return c.setStatic(credentials.Value{Token: token, Source: "WithToken"})
+	}
+}
+
+// WithAKSK signs every request with a permanent access key (AK) and secret
+// key (SK). Bad keys make the constructor fail with a *ValidationError that
+// never quotes sk.
+func WithAKSK(ak, sk string) Option {
+	return func(c *config) error {
+		return c.setKey(credentials.Value{AccessKey: ak, SecretKey: sk, Source: "WithAKSK"})
+	}
+}
+
+// WithTemporaryAKSK signs every request with a temporary access key and
+// sends its security token as X-Security-Token (signed too). The token is
+// required; for permanent keys use WithAKSK. Temporary keys expire: for keys
+// that renew themselves on an ECS, see credentials.NewMetadata.
+func WithTemporaryAKSK(ak, sk, securityToken string) Option {
+	return func(c *config) error {
+		if securityToken == "" {
+			return &ValidationError{Field: "X-Security-Token", Reason: "must not be empty for temporary keys; use WithAKSK for permanent ones"}
+		}
+		return c.setKey(credentials.Value{AccessKey: ak, SecretKey: sk, SecurityToken: securityToken, Source: "WithTemporaryAKSK"})
+	}
+}
+
+// setKey checks an access key and makes it the credentials.
+func (c *config) setKey(v credentials.Value) error {
+	if err := v.Key().Validate(); err != nil {
+		var ke *sign.KeyError
+		if errors.As(err, &ke) {
+			return &ValidationError{Field: keyFields[ke.Field], Reason: ke.Reason}
+		}
+		return err
+	}
+	return c.setStatic(v)
+}
+
+// keyFields are the names a *ValidationError gives the parts of a key.
+var keyFields = map[string]string{"AccessKey": "ak", "SecretKey": "sk", "SecurityToken": "X-Security-Token"}
+
+func (c *config) setStatic(v credentials.Value) error {
+	s, err := credentials.NewStatic(v)
+	if err != nil {
+		return err
+	}
+	c.creds = s
+	return nil
+}
+
+// WithCredentials authenticates every request with what cr hands out, such
+// as a provider of package credentials.
+func WithCredentials(cr Credentials) Option {
+	return func(c *config) error {
+		if cr == nil {
+			return &ValidationError{Field: "WithCredentials", Reason: "must not be nil"}
 		}
 		c.creds = cr
 		return nil
 	}
 }
 
-// WithCredentials authenticates every request with cr. It replaces any
-// credentials set by an earlier option.
-func WithCredentials(cr Credentials) Option {
-	return func(c *Client) error {
-		if cr == nil {
-			return &ValidationError{Field: "credentials", Reason: "must not be nil"}
+// WithGetenv makes NewClientFromEnv read variables through getenv instead of
+// the process environment: a command-line tool lays its flags over the
+// environment this way, and a test passes a map. The chain then reads
+// nothing getenv does not give (see credentials.Chain): no home directory
+// unless getenv gives HOME, no ECS metadata unless it gives
+// HSS_NO_METADATA=false. NewClient ignores it.
+func WithGetenv(getenv func(key string) string) Option {
+	return func(c *config) error {
+		if getenv == nil {
+			return &ValidationError{Field: "WithGetenv", Reason: "must not be nil"}
 		}
-		c.creds = cr
+		c.getenv = getenv
 		return nil
 	}
+}
+
+// NewClientFromEnv returns a Client configured from the environment, the
+// way the official Huawei Cloud SDKs find their settings.
+//
+// Endpoint: $HSS_ENDPOINT, else RegionEndpoint of $HSS_REGION, else of
+// $HUAWEICLOUD_SDK_REGION.
+//
+// Project: $HUAWEICLOUD_SDK_PROJECT_ID, else project_id in the credentials
+// file.
+//
+// Credentials: the first source of a credentials.Chain that has them
+// ($HSS_TOKEN; $HUAWEICLOUD_SDK_AK and _SK; the credentials file; ECS
+// metadata, asked within ctx and at most 3 seconds). Options win: given
+// WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, the chain is
+// not searched. Options are applied once, in any order.
+//
+// A missing endpoint or project is a *ValidationError naming the variables
+// to set; a half-set source is a *credentials.ConfigError; when no source
+// has credentials the error wraps credentials.ErrNoCredentials and names
+// every place looked at. No error names a secret.
+func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
+	if ctx == nil {
+		return nil, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	getenv := cfg.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	read := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	endpoint := read(credentials.EnvEndpoint)
+	if endpoint == "" {
+		for _, name := range []string{credentials.EnvRegion, credentials.EnvSDKRegion} {
+			if r := read(name); r != "" {
+				var ve *ValidationError
+				if endpoint, err = RegionEndpoint(r); errors.As(err, &ve) {
+					return nil, &ValidationError{Field: "$" + name, Reason: ve.Reason}
+				}
+				break
+			}
+		}
+	}
+	if endpoint == "" {
+		return nil, &ValidationError{Field: "endpoint", Reason: fmt.Sprintf("not set: set $%s, $%s or $%s",
+			credentials.EnvEndpoint, credentials.EnvRegion, credentials.EnvSDKRegion)}
+	}
+	chain := &credentials.Chain{Getenv: cfg.getenv, Metadata: credentials.MetadataConfig{Now: cfg.clock.Now}, Logger: cfg.logger}
+	project := read(credentials.EnvProjectID)
+	if project == "" {
+		p, err := chain.Profile()
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			project = p.ProjectID
+		}
+		if project == "" {
+			return nil, &ValidationError{Field: "project_id", Reason: fmt.Sprintf("not set: set $%s or project_id in [basic] of %s",
+				credentials.EnvProjectID, chain.ProfilePath())}
+		}
+	}
+	if cfg.creds == nil {
+		if cfg.creds, err = chain.Provider(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return newClient(endpoint, project, cfg)
+}
+
+// authenticate adds the credentials to req: X-Auth-Token for a token, an
+// SDK-HMAC-SHA256 signature dated by the Client's clock for a key. It
+// returns the credentials used.
+func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, error) {
+	v, err := c.cfg.creds.Retrieve(ctx)
+	if err != nil {
+		return v, err
+	}
+	if !c.static {
+		if err := v.Validate(); err != nil {
+			return credentials.Value{}, err
+		}
+	}
+	if v.Token != "" {
+		req.Header["X-Auth-Token"] = []string{v.Token}
+		return v, nil
+	}
+	return v, sign.Request(req, v.Key(), c.cfg.clock.Now())
+}
+
+// scrubCache keeps the scrubber of the credentials last used, so that an
+// answer is checked for echoed secrets without rebuilding their forms on
+// every call.
+type scrubCache struct {
+	last atomic.Pointer[scrubEntry]
+}
+
+type scrubEntry struct {
+	v credentials.Value
+	s *secret.Scrubber
+}
+
+// scrubber returns a Scrubber for the secrets of v and of the signature
+// in sent (an Authorization header), if any.
+func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubber {
+	e := c.scrubs.last.Load()
+	if e == nil || e.v != v {
+		e = &scrubEntry{v: v, s: secret.NewScrubber(v.Secrets()...)}
+		c.scrubs.last.Store(e)
+	}
+	auth := sent.Get("Authorization")
+	if i := strings.LastIndex(auth, "Signature="); i >= 0 {
+		return e.s.With(auth[i+len("Signature="):])
+	}
+	return e.s
 }

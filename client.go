@@ -1,25 +1,27 @@
-// Package hss is a small, typed client for Huawei Cloud Host Security
-// Service (HSS). See the README for a tour.
 package hss
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/check"
 )
 
 // Version is the SDK version sent in the default User-Agent.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // defaultUserAgent is sent on every request, after any WithUserAgent prefix.
 const defaultUserAgent = "hss-go/" + Version
 
-// Default limits, overridable with options.
+// Default limits, changed with options.
 const (
 	// DefaultAttemptTimeout bounds one attempt (connect, headers and body)
 	// when the caller's http.Client sets no Timeout of its own.
@@ -27,18 +29,28 @@ const (
 	// DefaultMaxBodyBytes caps a success body; a longer one is an error
 	// wrapping ErrBodyTooLarge. A full page of 200 registries is ~25 KiB.
 	DefaultMaxBodyBytes = 16 << 20
+	// maxBodyBytesLimit is the largest WithMaxBodyBytes accepts.
+	maxBodyBytesLimit = 1 << 30
 )
 
-// Client calls the HSS API of one project. Create it with NewClient; it is
-// safe for concurrent use and its configuration never changes after
-// NewClient returns.
+// Client calls the HSS API of one project. Create it with NewClient or
+// NewClientFromEnv; it is safe for concurrent use, and its configuration
+// never changes once created.
 type Client struct {
-	endpoint   *url.URL // scheme, host and path prefix (no trailing slash)
-	prefixPath string   // endpoint path, unescaped, no trailing slash
+	endpoint   *url.URL // scheme and host
+	prefixPath string   // endpoint path, decoded, no trailing slash
 	prefixRaw  string   // endpoint path, escaped, no trailing slash
 	projectID  string
 	projectEsc string // projectID path-escaped once
+	cfg        config
+	static     bool         // the credentials were checked when the Client was made
+	quotas     *quotas      // the gateway's quotas, learned per route
+	budget     *retryBudget // tokens retries draw on
+	scrubs     *scrubCache  // scrubbers for the credentials last used
+}
 
+// config is what the options set.
+type config struct {
 	hc             *http.Client // our own copy of the caller's client
 	creds          Credentials
 	userAgent      string
@@ -49,23 +61,17 @@ type Client struct {
 	maxBody        int64
 	attemptTimeout time.Duration
 	allowHTTP      bool
-	userRedirect   func(*http.Request, []*http.Request) error
+	getenv         func(string) string // NewClientFromEnv only
 }
 
-// Option configures a Client in NewClient. An option that gets a bad value
-// makes NewClient return an error naming it.
-type Option func(*Client) error
+// Option configures a Client in NewClient or NewClientFromEnv. An option
+// given a bad value makes the constructor return a *ValidationError naming
+// it. Options may come in any order.
+type Option func(*config) error
 
-// NewClient returns a Client for the HSS endpoint (for example
-// "https://hss.cn-north-4.myhuaweicloud.com", see RegionEndpoint) and the
-// project whose resources it reads.
-//
-// The endpoint may carry a path prefix ("https://gw.example.com/hss"); it is
-// kept in front of /v5/.... It must use https unless its host is loopback or
-// WithInsecureHTTP is given. Credentials are required: pass WithToken,
-// WithAKSK, WithTemporaryAKSK or WithCredentials.
-func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
-	c := &Client{
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) (config, error) {
+	cfg := config{
 		retry:          DefaultRetryPolicy(),
 		clock:          realClock{},
 		maxBody:        DefaultMaxBodyBytes,
@@ -77,41 +83,59 @@ func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
 		if opt == nil {
 			continue
 		}
-		if err := opt(c); err != nil {
-			return nil, err
+		if err := opt(&cfg); err != nil {
+			return cfg, err
 		}
 	}
+	return cfg, nil
+}
+
+// NewClient returns a Client for the HSS endpoint (for example
+// "https://hss.cn-north-4.myhuaweicloud.com", see RegionEndpoint) and the
+// project whose resources it reads.
+//
+// The endpoint may carry a path prefix ("https://gw.example.com/hss"); it is
+// kept in front of /v5/.... It must use https unless its host is loopback
+// or WithInsecureHTTP is given, and its host must be ASCII (give the
+// punycode form of an internationalised name). Credentials are required:
+// WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials.
+func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(endpoint, projectID, cfg)
+}
+
+// newClient builds the Client once every option is known.
+func newClient(endpoint, projectID string, cfg config) (*Client, error) {
+	c := &Client{cfg: cfg, quotas: &quotas{}, budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
 	if err := c.setEndpoint(endpoint); err != nil {
 		return nil, err
 	}
-	if err := checkPathID("project_id", projectID, 256); err != nil {
-		return nil, err
+	if reason := check.PathID(projectID, 256); reason != "" {
+		return nil, &ValidationError{Field: "project_id", Reason: reason}
 	}
 	c.projectID = projectID
 	c.projectEsc = url.PathEscape(projectID)
-	if c.creds == nil {
-		return nil, errors.New("hss: no credentials: pass WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials")
+	if c.cfg.creds == nil {
+		return nil, &ValidationError{Field: "credentials", Reason: "none given: pass WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, or use NewClientFromEnv"}
 	}
-	if b, ok := c.creds.(clockBinder); ok {
-		b.bindClock(c.clock)
+	_, c.static = c.cfg.creds.(*credentials.Static)
+	userRedirect := c.cfg.hc.CheckRedirect
+	c.cfg.hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		return checkRedirect(req, via, userRedirect)
 	}
-	c.userRedirect = c.hc.CheckRedirect
-	c.hc.CheckRedirect = c.checkRedirect
 	return c, nil
 }
 
-// clockBinder is implemented by credentials the Client built itself (from
-// WithAKSK and friends) so that they sign with the Client's clock.
-type clockBinder interface {
-	bindClock(Clock)
-}
-
+// setEndpoint validates the endpoint and keeps its parts.
 func (c *Client) setEndpoint(endpoint string) error {
 	bad := func(reason string) error { return &ValidationError{Field: "endpoint", Reason: reason} }
 	if endpoint == "" {
 		return bad("must not be empty; see RegionEndpoint")
 	}
-	if hasControl(endpoint) {
+	if check.HasControl(endpoint) {
 		return bad("must not contain control characters")
 	}
 	u, err := url.Parse(endpoint)
@@ -121,14 +145,21 @@ func (c *Client) setEndpoint(endpoint string) error {
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
 		return bad(fmt.Sprintf("scheme must be https (or http for loopback), got %q", u.Scheme))
-	case u.Host == "":
+	case u.Hostname() == "":
 		return bad("has no host")
 	case u.User != nil:
 		return bad("must not carry user info; pass credentials with an option")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(endpoint, "#"):
 		return bad("must not carry a query or fragment")
+	case !isASCII(u.Host):
+		return bad("host must be ASCII; give the punycode (xn--) form of the name")
 	}
-	if u.Scheme == "http" && !c.allowHTTP && !isLoopback(u.Hostname()) {
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return bad("port must be 1-65535")
+		}
+	}
+	if u.Scheme == "http" && !c.cfg.allowHTTP && !isLoopback(u.Hostname()) {
 		return bad("plain http is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https or pass WithInsecureHTTP()")
 	}
 	c.prefixPath = strings.TrimRight(u.Path, "/")
@@ -145,9 +176,33 @@ func isLoopback(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
-// errNotConstructed is returned by a Client that NewClient did not make
-// (a zero value or nil pointer), instead of a nil-pointer panic.
-var errNotConstructed = errors.New("hss: Client not created by NewClient")
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkRedirect refuses a redirect to another host, from https to http, or
+// past the tenth, then lets the caller's own policy decide.
+func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Request, []*http.Request) error) error {
+	first := via[0].URL
+	from, to := first.Scheme+"://"+first.Host, req.URL.Scheme+"://"+req.URL.Host
+	switch {
+	case req.URL.Host != first.Host || (first.Scheme == "https" && req.URL.Scheme != "https"):
+		return &RedirectError{From: from, To: to}
+	case len(via) >= 10:
+		return &RedirectError{From: from, To: to, Loop: true}
+	case user != nil:
+		return user(req, via)
+	}
+	return nil
+}
+
+// usable reports whether c was made by a constructor.
+func (c *Client) usable() bool { return c != nil && c.endpoint != nil && c.cfg.creds != nil }
 
 // Endpoint returns the endpoint the Client sends to, with its path prefix.
 func (c *Client) Endpoint() string {
@@ -167,18 +222,32 @@ func (c *Client) ProjectID() string {
 
 // Format prints the endpoint and project only, never credentials, for
 // every fmt verb. Its value receiver covers a dereferenced Client too,
-// which fmt would otherwise dump field by field, credentials included.
+// which fmt would otherwise dump field by field.
 func (c Client) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "hss.Client{endpoint: %s, project_id: %s}", c.Endpoint(), c.projectID)
 }
 
+// MarshalJSON writes the endpoint and project only, never credentials.
+func (c Client) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Endpoint  string `json:"endpoint"`
+		ProjectID string `json:"project_id"`
+	}{c.Endpoint(), c.projectID})
+}
+
+// LogValue shows the endpoint and project only, never credentials.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", c.Endpoint()), slog.String("project_id", c.projectID))
+}
+
 // WithHTTPClient sends requests through a copy of hc; hc itself is never
-// modified. Its Transport, Timeout and Jar are used as they are. When hc has
+// modified. Its Transport, Timeout and Jar are used as they are, and its
+// CheckRedirect is asked after the Client's own redirect rules. When hc has
 // a Timeout, it replaces the default per-attempt timeout.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		if hc == nil {
-			return &ValidationError{Field: "http_client", Reason: "must not be nil"}
+			return &ValidationError{Field: "WithHTTPClient", Reason: "must not be nil"}
 		}
 		cp := *hc
 		c.hc = &cp
@@ -189,8 +258,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // WithUserAgent puts ua in front of the default User-Agent
 // ("hss-go/<version>"), so the service's logs name the calling product.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) error {
-		if hasControl(ua) {
+	return func(c *config) error {
+		if check.HasControl(ua) {
 			return &ValidationError{Field: "User-Agent", Reason: "must not contain control characters"}
 		}
 		if ua = strings.TrimSpace(ua); ua != "" {
@@ -204,18 +273,19 @@ func WithUserAgent(ua string) Option {
 // as a gateway inside a trusted network. Credentials then cross the network
 // in clear text; loopback endpoints never need this option.
 func WithInsecureHTTP() Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		c.allowHTTP = true
 		return nil
 	}
 }
 
 // WithMaxBodyBytes caps how much of a success body is read (default
-// DefaultMaxBodyBytes). A longer body is an error wrapping ErrBodyTooLarge.
+// DefaultMaxBodyBytes; 1 KiB to 1 GiB). A longer body is an error wrapping
+// ErrBodyTooLarge.
 func WithMaxBodyBytes(n int64) Option {
-	return func(c *Client) error {
-		if n < 1024 {
-			return &ValidationError{Field: "max_body_bytes", Reason: fmt.Sprintf("must be at least 1024, got %d", n)}
+	return func(c *config) error {
+		if n < 1024 || n > maxBodyBytesLimit {
+			return &ValidationError{Field: "WithMaxBodyBytes", Reason: fmt.Sprintf("must be 1024 to %d, got %d", maxBodyBytesLimit, n)}
 		}
 		c.maxBody = n
 		return nil
@@ -227,9 +297,9 @@ func WithMaxBodyBytes(n int64) Option {
 // of time is retried; the caller's context bounds the whole call. Zero turns
 // the per-attempt bound off.
 func WithAttemptTimeout(d time.Duration) Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		if d < 0 {
-			return &ValidationError{Field: "attempt_timeout", Reason: fmt.Sprintf("must not be negative, got %s", d)}
+			return &ValidationError{Field: "WithAttemptTimeout", Reason: fmt.Sprintf("must not be negative, got %s", d)}
 		}
 		c.attemptTimeout = d
 		return nil
@@ -237,37 +307,14 @@ func WithAttemptTimeout(d time.Duration) Option {
 }
 
 // WithLogger logs every attempt at debug level (method, path, redacted
-// query, status, attempt, duration, request id) and every retry at info
-// level. Secrets are never logged. Logging is off by default.
+// query, status, attempt, duration, request id), and every retry and every
+// wait longer than a second at info level ("hss: throttled; waiting",
+// wait=42s). NewClientFromEnv also warns through it about a credentials
+// file others may read. Secrets are never logged. Logging is off by
+// default.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		c.logger = l
 		return nil
 	}
-}
-
-// RedirectError is returned when the service redirects to another host or
-// from https to http: the SDK refuses, so credentials never leave the
-// endpoint the caller chose.
-type RedirectError struct {
-	From, To string // scheme://host of each side
-}
-
-// Error names both hosts.
-func (e *RedirectError) Error() string {
-	return "hss: refused redirect from " + e.From + " to " + e.To + " (credentials are only sent to the configured endpoint)"
-}
-
-func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	first := via[0].URL
-	if req.URL.Host != first.Host || (first.Scheme == "https" && req.URL.Scheme != "https") {
-		return &RedirectError{From: first.Scheme + "://" + first.Host, To: req.URL.Scheme + "://" + req.URL.Host}
-	}
-	if c.userRedirect != nil {
-		return c.userRedirect(req, via)
-	}
-	if len(via) >= 10 {
-		return errors.New("hss: stopped after 10 redirects")
-	}
-	return nil
 }

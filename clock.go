@@ -5,9 +5,16 @@ import (
 	"time"
 )
 
-// Clock tells the time and waits. The Client uses it for retry backoff,
-// Retry-After dates, rate limiting and request signing, so tests can run
-// hours of backoff in microseconds. It must be safe for concurrent use.
+// Clock tells the time and waits. The Client uses it for backoff,
+// Retry-After dates, the gateway's quota, rate limiting, request signing and
+// WaitSyncTask's polling, so tests can run hours of waiting in microseconds
+// (see hsstest.NewClock). It must be safe for concurrent use.
+//
+// A Clock may also have a method SleepUntil(ctx context.Context, t
+// time.Time) error; the Client then waits for the gateway's quota with it,
+// until the absolute time the quota opens. A fake clock that implements it
+// (hsstest.Clock does) keeps many goroutines waiting for one quota in step,
+// instead of adding up their waits.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
@@ -39,11 +46,24 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 
 // WithClock replaces the wall clock; meant for tests.
 func WithClock(clk Clock) Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		if clk == nil {
-			return &ValidationError{Field: "clock", Reason: "must not be nil"}
+			return &ValidationError{Field: "WithClock", Reason: "must not be nil"}
 		}
 		c.clock = clk
 		return nil
 	}
+}
+
+// untilSleeper is a Clock that can wait for an absolute time.
+type untilSleeper interface {
+	SleepUntil(ctx context.Context, t time.Time) error
+}
+
+// sleepUntil waits on clk until t, or until ctx is done.
+func sleepUntil(ctx context.Context, clk Clock, t time.Time) error {
+	if u, ok := clk.(untilSleeper); ok {
+		return u.SleepUntil(ctx, t)
+	}
+	return clk.Sleep(ctx, t.Sub(clk.Now()))
 }

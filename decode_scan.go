@@ -8,58 +8,51 @@ import (
 	"unicode/utf8"
 )
 
-// The fast decoder for ListSyncTaskRegistriesResponse. It mirrors what
-// encoding/json (v1) does for this one type:
+// The fast decoder for ListSyncTaskRegistriesResponse. It decodes the
+// bodies the service sends, and declines (the caller then runs
+// encoding/json) on anything it does not expect:
 //
-//   - the whole input must be valid JSON (RFC 8259 syntax, only " \t\r\n"
-//     as whitespace, nothing but whitespace after the object);
-//   - keys are unquoted, then matched exactly, else case-insensitively with
-//     Unicode simple folding (so "TOTAL_NUM" and "regiſtry_id", with a long
-//     s, match); unmatched keys are skipped, their values still validated;
-//   - a later duplicate key wins; null leaves a string or int field as it
-//     is and sets data_list to nil; [] gives an empty, non-nil slice;
-//   - a second data_list decodes into the existing slice element by element
-//     (fields it does not set keep their values), growing the slice as
-//     reflect does and truncating it at the end, so elements beyond a
-//     truncation are reused as encoding/json reuses them;
-//   - string values have escapes decoded, lone surrogates and invalid
-//     UTF-8 replaced by U+FFFD;
-//   - total_num must be an integer literal that fits in int.
+//   - a key that is escaped, not ASCII, or a case-folded spelling of a
+//     field ("TOTAL_NUM"), which encoding/json would match;
+//   - a field given twice, a null total_num or data_list, a null element;
+//   - a value of the wrong type, total_num not an integer that fits int;
+//   - an unknown field's value nested deeper than maxSkipDepth;
+//   - any syntax error.
 //
-// Whatever it cannot decode exactly (any error, and values of unknown
-// fields nested deeper than maxSkipDepth) makes it decline; the caller then
-// runs encoding/json. Every method returns the index after what it read,
-// or -1 to decline.
+// Unknown fields are skipped (their values still validated), string values
+// have escapes decoded and invalid UTF-8 replaced by U+FFFD as encoding/json
+// does, and a null registry field stays empty. On what it accepts, its
+// result is the one json.Unmarshal gives into a fresh response;
+// FuzzDecodeDifferential checks that. Every method returns the index after
+// what it read, or -1 to stop.
 
 // maxSkipDepth bounds the nesting of an unknown field's value that the
 // fast path skips; deeper values go to encoding/json, which applies its
 // own limit (10000).
 const maxSkipDepth = 64
 
-// Field numbers, per object level.
-const (
-	fieldUnknown = iota
-	fieldTotalNum
-	fieldDataList
-	fieldRegistryID
-	fieldRegistryName
-	fieldRegistryType
-	fieldSyncStatus
-	fieldFailedReason
-)
-
-// maxDataListHint caps the pre-sizing of DataList; a longer list grows by
-// append.
+// maxDataListHint caps the pre-sizing of DataList.
 const maxDataListHint = 1024
 
+// registryKeys are the JSON names of AssociateRegistriesResponseInfo's
+// fields, in the order the service sends them. TestFastPathCoversEveryField
+// checks them against the struct tags.
+var registryKeys = [...]string{"registry_id", "registry_name", "registry_type", "sync_status", "failed_reason"}
+
+// Top-level fields.
+const (
+	topUnknown = iota
+	topTotalNum
+	topDataList
+)
+
 type pageDecoder struct {
-	total int
-	list  []AssociateRegistriesResponseInfo
-	// deep is set when the decoder declined only because of nesting
-	// deeper than maxSkipDepth (tests tell that from a bug).
-	deep bool
-	// sized is set once DataList has been pre-sized.
-	sized bool
+	total    int
+	list     []AssociateRegistriesResponseInfo
+	maxItems int
+	// tooMany is set when data_list holds more than maxItems elements:
+	// an error, not a reason to decline.
+	tooMany bool
 }
 
 // decode decodes s, the whole body, and reports success.
@@ -69,37 +62,47 @@ func (d *pageDecoder) decode(s string) bool {
 		return false
 	}
 	i = d.object(s, i+1)
-	if i < 0 {
-		return false
-	}
-	return skipWS(s, i) == len(s)
+	return i >= 0 && skipWS(s, i) == len(s)
 }
 
 // object decodes the top-level object; s[i-1] is its '{'.
 func (d *pageDecoder) object(s string, i int) int {
 	i = skipWS(s, i)
 	if i < len(s) && s[i] == '}' {
+		d.list = nil
 		return i + 1
 	}
+	var seen [3]bool
 	for {
-		if i >= len(s) || s[i] != '"' {
+		k, j := plainKey(s, i)
+		if j < 0 {
 			return -1
 		}
-		var f int
-		f, i = readKey(s, i+1, topField)
-		if i < 0 {
-			return -1
+		f := topUnknown
+		switch {
+		case k == "total_num":
+			f = topTotalNum
+		case k == "data_list":
+			f = topDataList
+		case strings.EqualFold(k, "total_num"), strings.EqualFold(k, "data_list"):
+			return -1 // encoding/json would match it case-insensitively
 		}
-		if i = colon(s, i); i < 0 {
+		if f != topUnknown {
+			if seen[f] {
+				return -1
+			}
+			seen[f] = true
+		}
+		if i = colon(s, j); i < 0 {
 			return -1
 		}
 		switch f {
-		case fieldTotalNum:
+		case topTotalNum:
 			i = d.totalNum(s, i)
-		case fieldDataList:
+		case topDataList:
 			i = d.dataList(s, i)
 		default:
-			i = d.skipValue(s, i)
+			i, _ = skipValue(s, i, maxSkipDepth)
 		}
 		if i < 0 {
 			return -1
@@ -109,6 +112,25 @@ func (d *pageDecoder) object(s string, i int) int {
 			return i
 		}
 	}
+}
+
+// plainKey reads the key at s[i] (its opening quote) when it holds only
+// printable ASCII without escapes; it returns the key and the index after
+// the closing quote, or -1.
+func plainKey(s string, i int) (string, int) {
+	if i >= len(s) || s[i] != '"' {
+		return "", -1
+	}
+	start := i + 1
+	for j := start; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return s[start:j], j + 1
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return "", -1
+		}
+	}
+	return "", -1
 }
 
 // colon reads the ':' after a key and the whitespace around it; the
@@ -129,13 +151,10 @@ func colon(s string, i int) int {
 }
 
 func (d *pageDecoder) totalNum(s string, i int) int {
-	if s[i] == 'n' {
-		return literal(s, i, "null")
-	}
 	start := i
 	end, isInt := number(s, i)
 	if end < 0 || !isInt {
-		return -1 // a syntax error, or a number that does not fit an int
+		return -1 // null, a string, a fraction, or a syntax error
 	}
 	n, err := strconv.ParseInt(s[start:end], 10, strconv.IntSize)
 	if err != nil {
@@ -147,61 +166,30 @@ func (d *pageDecoder) totalNum(s string, i int) int {
 
 // dataList decodes the data_list value at s[i].
 func (d *pageDecoder) dataList(s string, i int) int {
-	switch s[i] {
-	case 'n':
-		d.list = nil
-		return literal(s, i, "null")
-	case '[':
-	default:
+	if s[i] != '[' {
 		return -1
 	}
 	i = skipWS(s, i+1)
 	if i < len(s) && s[i] == ']' {
-		// encoding/json replaces the slice with a new empty one.
 		d.list = []AssociateRegistriesResponseInfo{}
 		return i + 1
 	}
-	list := d.list
-	n := 0
+	// Pre-size by counting the '{' left in the body, a cheap upper bound
+	// on the elements a service-shaped body holds.
+	hint := min(max(strings.Count(s[i:], "{"), 1), d.maxItems, maxDataListHint)
+	list := make([]AssociateRegistriesResponseInfo, 0, hint)
 	for {
-		if i >= len(s) {
+		if i >= len(s) || s[i] != '{' {
 			return -1
 		}
-		// Extend the slice as encoding/json does (reflect.Value.Grow(1),
-		// then SetLen): an element past the length but within the
-		// capacity keeps what an earlier data_list left there.
-		if n >= len(list) {
-			switch {
-			case n < cap(list):
-				list = list[:n+1]
-			case cap(list) == 0:
-				// Pre-size the first backing array by counting the '{'
-				// left in the body (a cheap upper bound on the elements
-				// a service-shaped body holds). Only once: a body that
-				// resets data_list over and over must not make the
-				// decoder count (or allocate) over and over.
-				hint := 1
-				if !d.sized {
-					d.sized = true
-					hint = min(max(strings.Count(s[i:], "{"), 1), maxDataListHint)
-				}
-				list = make([]AssociateRegistriesResponseInfo, 1, hint)
-			default:
-				list = append(list, AssociateRegistriesResponseInfo{})
-			}
-		}
-		switch s[i] {
-		case '{':
-			i = d.registry(s, i+1, &list[n])
-		case 'n':
-			i = literal(s, i, "null") // leaves the element as it is
-		default:
+		if len(list) == d.maxItems {
+			d.tooMany = true
 			return -1
 		}
-		if i < 0 {
+		list = append(list, AssociateRegistriesResponseInfo{})
+		if i = registry(s, i+1, &list[len(list)-1]); i < 0 {
 			return -1
 		}
-		n++
 		i = skipWS(s, i)
 		if i >= len(s) {
 			return -1
@@ -210,7 +198,7 @@ func (d *pageDecoder) dataList(s string, i int) int {
 		case ',':
 			i = skipWS(s, i+1)
 		case ']':
-			d.list = list[:n]
+			d.list = list
 			return i + 1
 		default:
 			return -1
@@ -219,45 +207,44 @@ func (d *pageDecoder) dataList(s string, i int) int {
 }
 
 // registry decodes one data_list element into e; s[i-1] is its '{'.
-func (d *pageDecoder) registry(s string, i int, e *AssociateRegistriesResponseInfo) int {
+func registry(s string, i int, e *AssociateRegistriesResponseInfo) int {
 	i = skipWS(s, i)
 	if i < len(s) && s[i] == '}' {
 		return i + 1
 	}
+	var seen [len(registryKeys)]bool
 	next := 0 // index in registryTokens of the member the service sends next
 	for {
-		var f int
+		f := -1 // index in registryKeys, or -1 for an unknown key
 		var v string
 		if next < len(registryTokens) && registryTokens[next].at(s, i) {
-			// The usual member in the usual order, `"key":"`: an exact
-			// key match (its bytes hold no escape) and a string value.
-			f = fieldRegistryID + next
+			// The usual member in the usual order, `"key":"`: a string value.
+			f = next
 			if v, i = readString(s, i+registryTokens[next].n); i < 0 {
 				return -1
 			}
-			next++
 		} else {
-			if i >= len(s) || s[i] != '"' {
+			k, j := plainKey(s, i)
+			if j < 0 {
 				return -1
 			}
-			if f, i = readKey(s, i+1, registryField); i < 0 {
-				return -1
+			for n, name := range registryKeys {
+				if k == name {
+					f = n
+				} else if strings.EqualFold(k, name) {
+					return -1 // encoding/json would match it case-insensitively
+				}
 			}
-			next = len(registryTokens)
-			if f != fieldUnknown {
-				next = f - fieldRegistryID + 1
-			}
-			if i = colon(s, i); i < 0 {
+			if i = colon(s, j); i < 0 {
 				return -1
 			}
 			switch {
-			case f == fieldUnknown:
-				i = d.skipValue(s, i)
+			case f < 0:
+				i, _ = skipValue(s, i, maxSkipDepth)
 			case s[i] == '"':
 				v, i = readString(s, i+1)
 			case s[i] == 'n':
-				i = literal(s, i, "null") // leaves the field as it is
-				f = fieldUnknown
+				i = literal(s, i, "null") // leaves the field empty
 			default:
 				return -1 // a type error in encoding/json
 			}
@@ -265,17 +252,26 @@ func (d *pageDecoder) registry(s string, i int, e *AssociateRegistriesResponseIn
 				return -1
 			}
 		}
-		switch f {
-		case fieldRegistryID:
-			e.RegistryID = v
-		case fieldRegistryName:
-			e.RegistryName = v
-		case fieldRegistryType:
-			e.RegistryType = internRegistryType(v)
-		case fieldSyncStatus:
-			e.SyncStatus = internSyncStatus(v)
-		case fieldFailedReason:
-			e.FailedReason = v
+		if f >= 0 {
+			if seen[f] {
+				return -1
+			}
+			seen[f] = true
+			next = f + 1
+			switch f {
+			case 0:
+				e.RegistryID = v
+			case 1:
+				e.RegistryName = v
+			case 2:
+				e.RegistryType = internRegistryType(v)
+			case 3:
+				e.SyncStatus = internSyncStatus(v)
+			case 4:
+				e.FailedReason = v
+			}
+		} else {
+			next = len(registryTokens)
 		}
 		var more bool
 		if i, more = nextMember(s, i); !more {
@@ -291,17 +287,16 @@ type token struct {
 	a, b, c uint64
 }
 
+// newToken builds the token of t; TestRegistryTokens checks every t is
+// 8 to 24 bytes long.
 func newToken(t string) token {
-	if len(t) < 8 || len(t) > 24 {
-		panic("hss: token length out of range")
-	}
 	mid := len(t)/2 - 4
 	return token{n: len(t), mid: mid, a: load64(t, 0), b: load64(t, mid), c: load64(t, len(t)-8)}
 }
 
 // at reports whether s[i:] starts with the token.
 func (t *token) at(s string, i int) bool {
-	return i >= 0 && i <= len(s)-t.n &&
+	return t.n >= 8 && i >= 0 && i <= len(s)-t.n &&
 		load64(s, i) == t.a && load64(s, i+t.mid) == t.b && load64(s, i+t.n-8) == t.c
 }
 
@@ -313,15 +308,13 @@ func load64(s string, i int) uint64 {
 }
 
 // registryTokens are the element members up to the opening quote of a
-// string value, in the order the service sends them and of the field
-// numbers; registry tries them in turn before the general path.
-var registryTokens = [...]token{
-	newToken(`"registry_id":"`),
-	newToken(`"registry_name":"`),
-	newToken(`"registry_type":"`),
-	newToken(`"sync_status":"`),
-	newToken(`"failed_reason":"`),
-}
+// string value, `"key":"`, in the order of registryKeys.
+var registryTokens = func() (t [len(registryKeys)]token) {
+	for i, k := range registryKeys {
+		t[i] = newToken(`"` + k + `":"`)
+	}
+	return t
+}()
 
 func internRegistryType(v string) RegistryType {
 	switch v {
@@ -351,75 +344,6 @@ func internSyncStatus(v string) SyncStatus {
 		return SyncStatusFailed
 	}
 	return SyncStatus(v)
-}
-
-// topField and registryField map an unquoted key to a field as
-// encoding/json does: exact name first, then a case-insensitive match.
-// strings.EqualFold is the same relation as encoding/json's foldName
-// equality (Unicode simple folding rune by rune).
-func topField(k string) int {
-	switch k {
-	case "total_num":
-		return fieldTotalNum
-	case "data_list":
-		return fieldDataList
-	}
-	switch {
-	case strings.EqualFold(k, "total_num"):
-		return fieldTotalNum
-	case strings.EqualFold(k, "data_list"):
-		return fieldDataList
-	}
-	return fieldUnknown
-}
-
-func registryField(k string) int {
-	switch k {
-	case "registry_id":
-		return fieldRegistryID
-	case "registry_name":
-		return fieldRegistryName
-	case "registry_type":
-		return fieldRegistryType
-	case "sync_status":
-		return fieldSyncStatus
-	case "failed_reason":
-		return fieldFailedReason
-	}
-	switch {
-	case strings.EqualFold(k, "registry_id"):
-		return fieldRegistryID
-	case strings.EqualFold(k, "registry_name"):
-		return fieldRegistryName
-	case strings.EqualFold(k, "registry_type"):
-		return fieldRegistryType
-	case strings.EqualFold(k, "sync_status"):
-		return fieldSyncStatus
-	case strings.EqualFold(k, "failed_reason"):
-		return fieldFailedReason
-	}
-	return fieldUnknown
-}
-
-// readKey reads a key whose contents start at s[i] and maps it with
-// lookup. It returns the field and the index after the closing quote.
-func readKey(s string, i int, lookup func(string) int) (int, int) {
-	start := i
-	for i < len(s) {
-		c := s[i]
-		if c == '"' {
-			return lookup(s[start:i]), i + 1
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			k, end := unquoteSlow(s, start)
-			if end < 0 {
-				return fieldUnknown, -1
-			}
-			return lookup(k), end
-		}
-		i++
-	}
-	return fieldUnknown, -1
 }
 
 // strSafe marks the bytes a string holds as they are: printable ASCII
@@ -640,21 +564,21 @@ func digits(s string, i int) int {
 }
 
 // skipValue validates and skips the value at s[i] (whitespace already
-// skipped). Objects and arrays are walked iteratively; a stack bit per open
-// container tells an object (1) from an array (0).
-func (d *pageDecoder) skipValue(s string, i int) int {
-	var stack uint64
-	n := 0 // open containers inside the skipped value
+// skipped). Objects and arrays are walked iteratively; a stack entry per
+// open container tells an object (true) from an array. A value nested
+// deeper than maxDepth stops it with deep set.
+func skipValue(s string, i int, maxDepth int) (end int, deep bool) {
+	var buf [maxSkipDepth]bool
+	stack := buf[:0] // open containers inside the skipped value
 	for {
 		// A value starts at s[i].
 		if i >= len(s) {
-			return -1
+			return -1, false
 		}
 		switch c := s[i]; {
 		case c == '{' || c == '[':
-			if n == maxSkipDepth {
-				d.deep = true
-				return -1
+			if len(stack) == maxDepth {
+				return -1, true
 			}
 			i = skipWS(s, i+1)
 			if c == '[' {
@@ -662,18 +586,16 @@ func (d *pageDecoder) skipValue(s string, i int) int {
 					i++
 					break // [] is a whole value
 				}
-				stack <<= 1
-				n++
+				stack = append(stack, false)
 				continue // its first element
 			}
 			if i < len(s) && s[i] == '}' {
 				i++
 				break // {} is a whole value
 			}
-			stack = stack<<1 | 1
-			n++
+			stack = append(stack, true)
 			if i = skipKey(s, i); i < 0 {
-				return -1
+				return -1, false
 			}
 			continue // its first member's value
 		case c == '"':
@@ -687,37 +609,36 @@ func (d *pageDecoder) skipValue(s string, i int) int {
 		case c == '-' || '0' <= c && c <= '9':
 			i, _ = number(s, i)
 		default:
-			return -1
+			return -1, false
 		}
 		if i < 0 {
-			return -1
+			return -1, false
 		}
 		// A value ended: close containers until one goes on with ','.
 	closing:
 		for {
-			if n == 0 {
-				return i
+			if len(stack) == 0 {
+				return i, false
 			}
 			i = skipWS(s, i)
 			if i >= len(s) {
-				return -1
+				return -1, false
 			}
-			obj := stack&1 == 1
+			obj := stack[len(stack)-1]
 			switch c := s[i]; {
 			case c == ',':
 				i = skipWS(s, i+1)
 				if obj {
 					if i = skipKey(s, i); i < 0 {
-						return -1
+						return -1, false
 					}
 				}
 				break closing // the next value
 			case obj && c == '}', !obj && c == ']':
 				i++
-				stack >>= 1
-				n--
+				stack = stack[:len(stack)-1]
 			default:
-				return -1
+				return -1, false
 			}
 		}
 	}

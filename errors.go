@@ -7,6 +7,47 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/status"
+)
+
+// A failed call returns one of these, and errors.As reaches the final
+// cause through any wrapping:
+//
+//   - *ValidationError: a bad argument, before anything was sent;
+//   - *APIError: the service (or its gateway) answered with a non-2xx status;
+//   - *DecodeError: a 2xx answer whose body is not the documented JSON;
+//   - *RequestError: no usable answer: the connection failed, the body broke
+//     off, credentials could not be had, or the caller's context ended;
+//   - *AttemptsError: wraps one of the above when the attempts, the retry
+//     budget or the throttle budget ran out.
+//
+// Each message names the operation (method and path) once, and the request
+// id when there is one. Quote the request id in a support ticket.
+
+// Sentinel errors, reached with errors.Is.
+var (
+	// ErrBodyTooLarge: an answer's body is longer than the client reads
+	// (see WithMaxBodyBytes and MaxErrorBodyBytes).
+	ErrBodyTooLarge = errors.New("response body too large")
+	// ErrAttemptTimeout: an attempt ran out of its own time
+	// (WithAttemptTimeout, or the http.Client's Timeout) while the caller's
+	// context still had time. context.DeadlineExceeded is kept for the
+	// caller's own deadline.
+	ErrAttemptTimeout = errors.New("attempt timed out")
+	// ErrWaitPastDeadline: the client would have to wait (for the rate
+	// limit, the gateway's quota, or a backoff) past the context's
+	// deadline, so it returns at once instead of sleeping in vain. The
+	// context has not ended: this is not context.DeadlineExceeded.
+	ErrWaitPastDeadline = errors.New("the wait would pass the context's deadline")
+	// ErrIncompletePage: a page held fewer registries than the limit sent
+	// while total_num promised more, so paging on could skip registries or
+	// never end. The iterators stop with it; resume at the offset the
+	// message gives.
+	ErrIncompletePage = errors.New("page holds fewer registries than asked for while total_num promises more")
+	// errNotConstructed: a Client that NewClient did not make.
+	errNotConstructed = errors.New("hss: Client not created by NewClient or NewClientFromEnv")
 )
 
 // APIError is returned for every answer with a non-2xx status. Reach it with
@@ -21,19 +62,19 @@ type APIError struct {
 	// read from error_code, code or error.code; empty when the body had none.
 	Code string
 	// Message is the service's explanation, read from error_msg, message or
-	// error.message; for a non-JSON body, its first line (trimmed).
+	// error.message; for a non-JSON body, its first line.
 	Message string
 	// RequestID is the X-Request-Id header, else request_id in the body.
 	RequestID string
-	// Body is the raw body, at most MaxErrorBodyBytes of it.
+	// Body is the raw body, at most MaxErrorBodyBytes of it, with every
+	// echo of the request's credentials replaced by REDACTED.
 	Body []byte
-	// RetryAfter is the wait the service asked for with Retry-After, zero
-	// when it asked for none. When the client gave up because the wait was
-	// longer than RetryPolicy.MaxDelay, this tells the caller when to come back.
+	// RetryAfter is the wait the service asked for with Retry-After. When a
+	// throttled call gives up (the throttle budget or the context's deadline
+	// comes first) it is at least the wait the client reckons the quota
+	// needs. A Retry-After beyond MaxRetryAfter reads as MaxRetryAfter.
 	RetryAfter time.Duration
-
-	// Method and Path name the request in Error(); Path has no query, so
-	// no filter values or secrets.
+	// Method and Path name the request; Path has no query.
 	Method string
 	Path   string
 }
@@ -43,15 +84,11 @@ const MaxErrorBodyBytes = 1 << 20
 
 // Error reads like
 // "hss: GET /v5/p/image/image-sync/tasks/t/registries: 400 HSS.0001: Invalid parameter. (request id abc)".
-func (e *APIError) Error() string {
+func (e *APIError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+
+// detail is the message without the operation.
+func (e *APIError) detail() string {
 	var b strings.Builder
-	b.WriteString("hss: ")
-	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Code != "" {
 		b.WriteByte(' ')
@@ -65,23 +102,25 @@ func (e *APIError) Error() string {
 		b.WriteString(http.StatusText(e.StatusCode))
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		if e.RetryAfter >= MaxRetryAfter {
+			fmt.Fprintf(&b, " (retry after %s or more)", MaxRetryAfter)
+		} else {
+			fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		}
 	}
-	if e.RequestID != "" {
-		b.WriteString(" (request id ")
-		b.WriteString(e.RequestID)
-		b.WriteByte(')')
-	}
+	writeRequestID(&b, e.RequestID)
 	return b.String()
 }
 
-// ValidationError reports an argument that breaks the API's rules. It is
-// returned before any request is sent.
+// ValidationError reports an argument or option that breaks the API's
+// rules. It is returned before any request is sent.
 type ValidationError struct {
-	// Field is the wire name of the argument: "limit", "task_id",
-	// "project_id", "X-Auth-Token", ...
+	// Field names what is wrong: the wire name of a parameter ("limit",
+	// "task_id", "project_id", "X-Auth-Token", ...) or the option it came
+	// from ("endpoint", "RetryPolicy.MaxDelay", "WithMaxBodyBytes", ...).
 	Field string
-	// Reason says what is allowed (and, for non-secret fields, what was given).
+	// Reason says what is allowed, and for a value that is not secret,
+	// what was given.
 	Reason string
 }
 
@@ -91,74 +130,173 @@ func (e *ValidationError) Error() string {
 }
 
 // DecodeError reports a 2xx answer whose body is not the JSON the API
-// documents.
+// documents, or holds more registries than a page can.
 type DecodeError struct {
-	StatusCode int    // HTTP status of the answer
-	RequestID  string // X-Request-Id of the answer
-	Err        error  // what the decoder found
+	Method, Path string // the request
+	StatusCode   int    // HTTP status of the answer
+	RequestID    string // X-Request-Id of the answer
+	Err          error  // what the decoder found
 }
 
 // Error says the body was not the expected JSON.
-func (e *DecodeError) Error() string {
-	s := fmt.Sprintf("hss: %d answer is not the expected JSON: %v", e.StatusCode, e.Err)
-	if e.RequestID != "" {
-		s += " (request id " + e.RequestID + ")"
-	}
-	return s
+func (e *DecodeError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+
+func (e *DecodeError) detail() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d answer is not the expected JSON: %v", e.StatusCode, e.Err)
+	writeRequestID(&b, e.RequestID)
+	return b.String()
 }
 
 // Unwrap returns the decoder's error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// ErrBodyTooLarge is wrapped by the error returned when an answer's body is
-// longer than the client reads (see WithMaxBodyBytes).
-var ErrBodyTooLarge = errors.New("hss: response body too large")
+// RequestError reports a call that got no usable answer: the connection
+// failed or broke off, the credentials could not be had, a wait would pass
+// the context's deadline, or the caller's context ended.
+//
+// errors.Is and errors.As reach both Err, the cause (a *net.OpError,
+// context.Canceled, ErrAttemptTimeout, ErrWaitPastDeadline, a
+// *credentials.Error, ...), and Last, the error of the last attempt when
+// the call stopped after one (often an *APIError).
+type RequestError struct {
+	Method, Path string // the request
+	RequestID    string // X-Request-Id, when an answer started to arrive
+	Err          error  // the cause
+	Last         error  // the last attempt's error, when the call stopped after it
+	Attempts     int    // attempts sent
+}
+
+// Error reads like
+// "hss: GET /v5/...: context deadline exceeded (after 2 attempts; last error: 503 APIGW.0613: ...)".
+func (e *RequestError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+
+func (e *RequestError) detail() string {
+	var b strings.Builder
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	writeRequestID(&b, e.RequestID)
+	if e.Last != nil {
+		fmt.Fprintf(&b, " (after %d attempt%s; last error: %s)", e.Attempts, plural(e.Attempts), describe(e.Last))
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause and the last attempt's error.
+func (e *RequestError) Unwrap() []error {
+	if e.Last == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Last}
+}
+
+// AttemptsError wraps the last error of a call that gave up: its attempts
+// (RetryPolicy.MaxAttempts) or the Client's retry budget ran out, the
+// service asked to wait longer than RetryPolicy.MaxDelay, or its throttle
+// budget (RetryPolicy.MaxThrottleWait) would be passed. errors.As reaches
+// the *APIError or *RequestError inside.
+type AttemptsError struct {
+	Attempts int           // attempts sent
+	Throttle time.Duration // time spent waiting for the gateway's quota
+	Err      error         // the last attempt's error
+	why      string        // why the call gave up, when not the attempt count
+}
+
+// Error appends why the call gave up to the last error.
+func (e *AttemptsError) Error() string {
+	msg := fmt.Sprintf("%v (gave up after %d attempt%s", e.Err, e.Attempts, plural(e.Attempts))
+	if e.why != "" {
+		msg += ": " + e.why
+	}
+	return msg + ")"
+}
+
+// Unwrap returns the last attempt's error.
+func (e *AttemptsError) Unwrap() error { return e.Err }
+
+// RedirectError is the cause of a *RequestError when the service redirects
+// to another host, from https to http, or in a loop: the SDK refuses, so
+// credentials never leave the endpoint the caller chose. It names hosts
+// only, never a path or query.
+type RedirectError struct {
+	From, To string // scheme://host of each side
+	Loop     bool   // too many redirects
+}
+
+// Error names both hosts.
+func (e *RedirectError) Error() string {
+	if e.Loop {
+		return "refused redirect from " + e.From + " to " + e.To + ": more than 10 redirects"
+	}
+	return "refused redirect from " + e.From + " to " + e.To + " (credentials are only sent to the configured endpoint)"
+}
 
 // IsNotFound reports whether err says the task or resource does not exist:
 // HSS answers 400 HSS.0011 for that. A 404 (APIGW.0101, "API does not
-// exist") is not counted: it means a wrong endpoint or path prefix, not a
-// missing task.
+// exist") is not counted: it means a wrong endpoint or path prefix.
 func IsNotFound(err error) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.Code == "HSS.0011"
+	return errors.As(err, &e) && status.Of(e.StatusCode, e.Code) == status.NotFound
 }
 
-// IsThrottled reports whether err is the gateway's throttling answer
-// (429, or APIGW.0308).
+// IsThrottled reports whether err is, or gave up after, the gateway's
+// throttling answer (429, or APIGW.0308).
 func IsThrottled(err error) bool {
 	var e *APIError
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.StatusCode == http.StatusTooManyRequests || e.Code == "APIGW.0308"
+	return errors.As(err, &e) && status.Of(e.StatusCode, e.Code) == status.Throttled
 }
 
 // IsAuthError reports whether err is an authentication or authorisation
-// failure: 401, 403, an APIGW.03xx code, or HSS.0010 / HSS.0013 from the
-// service, or a credential source (IAM, ECS metadata) refusing with 400,
-// 401 or 403, such as a wrong IAM password.
+// failure: 401, 403, an APIGW.03xx code other than throttling, HSS.0010 or
+// HSS.0013 from the service, or a credential source (IAM, ECS metadata)
+// refusing with 400, 401, 403 or 404. The same table decides what is
+// retried, so an error IsAuthError reports is never retried.
 func IsAuthError(err error) bool {
-	var ce *CredentialsError
-	if errors.As(err, &ce) {
-		switch ce.StatusCode {
-		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
-			return true
-		}
+	var ce *credentials.Error
+	if errors.As(err, &ce) && ce.Refused() {
+		return true
 	}
 	var e *APIError
 	if !errors.As(err, &e) {
 		return false
 	}
-	if e.Code == "APIGW.0308" { // throttling shares the 03xx range
-		return false
+	c := status.Of(e.StatusCode, e.Code)
+	return c == status.Auth || c == status.TokenExpired
+}
+
+// opPrefix is "METHOD PATH: ", or "" when the error has no request.
+func opPrefix(method, path string) string {
+	if method == "" {
+		return ""
 	}
-	switch {
-	case e.StatusCode == http.StatusUnauthorized, e.StatusCode == http.StatusForbidden:
-		return true
-	case strings.HasPrefix(e.Code, "APIGW.03"):
-		return true
-	case e.Code == "HSS.0010", e.Code == "HSS.0013":
-		return true
+	return method + " " + path + ": "
+}
+
+// describe is an error's message without the operation, for nesting.
+func describe(err error) string {
+	switch e := err.(type) {
+	case *APIError:
+		return e.detail()
+	case *DecodeError:
+		return e.detail()
+	case *RequestError:
+		return e.detail()
 	}
-	return false
+	return err.Error()
+}
+
+func writeRequestID(b *strings.Builder, id string) {
+	if id != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(id)
+		b.WriteByte(')')
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

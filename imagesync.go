@@ -2,11 +2,15 @@ package hss
 
 import (
 	"context"
+	"fmt"
 	"iter"
-	"net/url"
+	"net/http"
 	"strconv"
 	"strings"
 )
+
+// registriesRoute names the operation for the gateway's quota.
+const registriesRoute = "GET /v5/{project_id}/image/image-sync/tasks/{task_id}/registries"
 
 // ListSyncTaskRegistries returns one page of the image repositories
 // (registries) associated with the image synchronisation task taskID:
@@ -14,30 +18,34 @@ import (
 //
 // opts may be nil. Every argument is checked against the API's bounds
 // before anything is sent; a bad one gives a *ValidationError. A non-2xx
-// answer gives an *APIError, a 2xx answer that is not the documented JSON a
-// *DecodeError.
+// answer gives an *APIError, a 2xx answer that is not the documented JSON
+// (or holds more registries than max(Limit, 200)) a *DecodeError.
 func (c *Client) ListSyncTaskRegistries(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) (*ListSyncTaskRegistriesResponse, error) {
-	u, err := c.registriesURL(taskID, opts)
+	cl, err := c.registriesCall(taskID, opts)
 	if err != nil {
 		return nil, err
 	}
+	maxItems := MaxLimit
+	if opts != nil {
+		maxItems = max(opts.Limit, MaxLimit)
+	}
 	resp := new(ListSyncTaskRegistriesResponse)
-	err = c.get(ctx, u, func(body []byte, requestID string) error {
-		if err := decodeRegistriesPage(body, resp); err != nil {
+	cl.decode = func(_ int, body []byte, requestID string) error {
+		if err := decodeRegistriesPage(body, resp, maxItems); err != nil {
 			return err
 		}
 		resp.RequestID = requestID
 		return nil
-	})
-	if err != nil {
+	}
+	if _, err := c.send(ctx, cl); err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-// registriesURL validates the arguments and builds the request URL.
-func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOptions) (*url.URL, error) {
-	if c == nil || c.endpoint == nil || c.creds == nil {
+// registriesCall validates the arguments and builds the call.
+func (c *Client) registriesCall(taskID string, opts *ListSyncTaskRegistriesOptions) (*call, error) {
+	if !c.usable() {
 		return nil, errNotConstructed
 	}
 	if err := ValidateTaskID(taskID); err != nil {
@@ -51,13 +59,11 @@ func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOption
 		q = opts.encodeQuery()
 	}
 	const mid, tail = "/image/image-sync/tasks/", "/registries"
-	taskEsc := url.PathEscape(taskID)
-	return &url.URL{
-		Scheme:   c.endpoint.Scheme,
-		Host:     c.endpoint.Host,
-		Path:     c.prefixPath + "/v5/" + c.projectID + mid + taskID + tail,
-		RawPath:  c.prefixRaw + "/v5/" + c.projectEsc + mid + taskEsc + tail,
-		RawQuery: q,
+	return &call{
+		method:     http.MethodGet,
+		u:          c.url("/v5/"+c.projectID+mid+taskID+tail, "/v5/"+c.projectEsc+mid+escapePathSegment(taskID)+tail, q),
+		route:      registriesRoute,
+		idempotent: true,
 	}, nil
 }
 
@@ -67,10 +73,12 @@ func (c *Client) registriesURL(taskID string, opts *ListSyncTaskRegistriesOption
 // It is lazy: nothing is sent until the loop starts. opts is copied; Limit
 // defaults to 200 (the API's largest page) and Offset to where the caller
 // set it. Each page advances the offset by the number of registries it
-// held; iteration ends when the offset reaches TotalNum, when a page is
-// empty, or when the next offset would pass the API's 2,000,000 bound, so
-// no answer can make it loop forever. On an error it yields (nil, err) once
-// and stops. Breaking out of the loop stops it at once.
+// held. Iteration ends when the offset reaches TotalNum, on an empty page,
+// or before the next offset would pass the API's 2,000,000 bound, so it
+// never sends more than ceil(2,000,000/Limit)+1 requests. A page shorter
+// than the limit while TotalNum promises more ends it with an error
+// wrapping ErrIncompletePage, after that page. On an error it yields
+// (nil, err) once and stops; breaking out of the loop stops it at once.
 func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) iter.Seq2[*ListSyncTaskRegistriesResponse, error] {
 	var o ListSyncTaskRegistriesOptions
 	if opts != nil {
@@ -91,14 +99,25 @@ func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string,
 			if !yield(resp, nil) {
 				return
 			}
-			n := len(resp.DataList)
-			next := page.Offset + n
-			if n == 0 || next >= resp.TotalNum || next > MaxOffset {
+			got := len(resp.DataList)
+			next := page.Offset + got
+			if got == 0 || next >= resp.TotalNum || next > MaxOffset {
+				return
+			}
+			if got < page.Limit {
+				yield(nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), RequestID: resp.RequestID,
+					Err: fmt.Errorf("%w: the page at offset %d held %d of the %d registries asked for, and total_num is %d; resume with Offset %d",
+						ErrIncompletePage, page.Offset, got, page.Limit, resp.TotalNum, next)})
 				return
 			}
 			page.Offset = next
 		}
 	}
+}
+
+// registriesPath is the escaped path of the listing, for errors.
+func (c *Client) registriesPath(taskID string) string {
+	return c.prefixRaw + "/v5/" + c.projectEsc + "/image/image-sync/tasks/" + escapePathSegment(taskID) + "/registries"
 }
 
 // ListSyncTaskRegistriesIter returns an iterator over every registry of the
@@ -131,47 +150,34 @@ func (c *Client) ListSyncTaskRegistriesIter(ctx context.Context, taskID string, 
 
 // encodeQuery returns the query string of o: the parameters
 // go-querystring's query.Values(o) gives (keys sorted, RegistryTypes
-// comma-joined, empty fields left out), built without reflection, with
-// values percent-encoded the strict RFC 3986 way (only A-Z a-z 0-9 - _ . ~
-// left as they are, so a space is %20, never '+'). That is what the
-// official Huawei Cloud SDKs send, and it is already the canonical form
-// SDK-HMAC-SHA256 signs, so the gateway cannot read a value differently
-// from how it was signed. TestEncodeQueryMatchesGoQuerystring and
-// FuzzEncodeQuery check that both decode to the same values.
+// comma-joined, empty fields left out), built without reflection and
+// percent-encoded the strict way (see queryBuilder).
+// TestEncodeQueryMatchesGoQuerystring and FuzzEncodeQuery check that both
+// carry the same values.
 func (o *ListSyncTaskRegistriesOptions) encodeQuery() string {
-	b := make([]byte, 0, 64)
-	add := func(key, value string) {
-		if len(b) > 0 {
-			b = append(b, '&')
-		}
-		b = append(b, key...)
-		b = append(b, '=')
-		for i := 0; i < len(value); i++ {
-			b = appendEscapedByte(b, value[i])
-		}
-	}
+	q := queryBuilder{b: make([]byte, 0, 64)}
 	// In url.Values.Encode's order: sorted by key.
 	if o.EnterpriseProjectID != "" {
-		add("enterprise_project_id", o.EnterpriseProjectID)
+		q.add("enterprise_project_id", o.EnterpriseProjectID)
 	}
 	if o.Limit != 0 {
-		add("limit", strconv.Itoa(o.Limit))
+		q.add("limit", strconv.Itoa(o.Limit))
 	}
 	if o.Offset != 0 {
-		add("offset", strconv.Itoa(o.Offset))
+		q.add("offset", strconv.Itoa(o.Offset))
 	}
 	if o.RegistryName != "" {
-		add("registry_name", o.RegistryName)
+		q.add("registry_name", o.RegistryName)
 	}
 	if len(o.RegistryTypes) > 0 {
 		types := make([]string, len(o.RegistryTypes))
 		for i, t := range o.RegistryTypes {
 			types[i] = string(t)
 		}
-		add("registry_type", strings.Join(types, ","))
+		q.add("registry_type", strings.Join(types, ","))
 	}
 	if o.SyncStatus != "" {
-		add("sync_status", string(o.SyncStatus))
+		q.add("sync_status", string(o.SyncStatus))
 	}
-	return string(b)
+	return q.String()
 }

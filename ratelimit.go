@@ -13,13 +13,13 @@ import (
 // documents 600 calls a minute per API and 5 a minute per user or IP; for
 // the latter use WithRateLimit(5.0/60, 1). Waiting honours the context.
 func WithRateLimit(perSecond float64, burst int) Option {
-	return func(c *Client) error {
+	return func(c *config) error {
 		// Bounds keep the interval and burst*interval within time.Duration.
 		if !(perSecond >= minRate && perSecond <= maxRate) {
-			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("perSecond must be between 1/86400 (one a day) and 1e9, got %v", perSecond)}
+			return &ValidationError{Field: "WithRateLimit", Reason: fmt.Sprintf("perSecond must be between 1/86400 (one a day) and 1e9, got %v", perSecond)}
 		}
 		if burst < 1 || burst > maxBurst {
-			return &ValidationError{Field: "rate_limit", Reason: fmt.Sprintf("burst must be 1-%d, got %d", maxBurst, burst)}
+			return &ValidationError{Field: "WithRateLimit", Reason: fmt.Sprintf("burst must be 1-%d, got %d", maxBurst, burst)}
 		}
 		c.limiter = &rateLimiter{interval: time.Duration(float64(time.Second) / perSecond), burst: burst}
 		return nil
@@ -62,7 +62,7 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
 	if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(delay)) {
 		l.next = l.next.Add(-l.interval) // give the slot back
 		l.mu.Unlock()
-		return fmt.Errorf("hss: rate limit wait of %s would pass the context deadline: %w", delay, context.DeadlineExceeded)
+		return fmt.Errorf("%w: the rate limit (WithRateLimit) allows the next call in %s", ErrWaitPastDeadline, delay)
 	}
 	l.mu.Unlock()
 	return clk.Sleep(ctx, delay)

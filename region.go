@@ -3,6 +3,8 @@ package hss
 import (
 	"fmt"
 	"slices"
+
+	"github.com/hsskit/hss/internal/region"
 )
 
 // hssRegions are the regions where HSS is documented to run.
@@ -23,34 +25,9 @@ func Regions() []string { return slices.Clone(hssRegions) }
 // "eu-west-101" gives "https://hss.eu-west-101.myhuaweicloud.eu".
 // A region not in Regions is accepted when it is well formed (lower-case
 // letters and digits in dash-separated parts), since new regions open.
-func RegionEndpoint(region string) (string, error) {
-	if !wellFormedRegion(region) {
-		return "", &ValidationError{Field: "region", Reason: fmt.Sprintf("must look like cn-north-4 (lower-case letters and digits in 2-8 dash-separated parts, at most 64 characters), got %q", region)}
+func RegionEndpoint(r string) (string, error) {
+	if !region.Valid(r) {
+		return "", &ValidationError{Field: "region", Reason: fmt.Sprintf("must look like cn-north-4 (lower-case letters and digits in 2-8 dash-separated parts, at most 64 characters), got %q", r)}
 	}
-	if region == "eu-west-101" {
-		return "https://hss.eu-west-101.myhuaweicloud.eu", nil
-	}
-	return "https://hss." + region + ".myhuaweicloud.com", nil
-}
-
-func wellFormedRegion(r string) bool {
-	if len(r) == 0 || len(r) > 64 {
-		return false
-	}
-	parts, partLen := 1, 0
-	for i := 0; i < len(r); i++ {
-		switch ch := r[i]; {
-		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
-			partLen++
-		case ch == '-':
-			if partLen == 0 {
-				return false
-			}
-			parts++
-			partLen = 0
-		default:
-			return false
-		}
-	}
-	return partLen > 0 && parts >= 2 && parts <= 8
+	return region.Endpoint("hss", r), nil
 }

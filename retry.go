@@ -1,70 +1,134 @@
 package hss
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/status"
+	"github.com/hsskit/hss/sign"
 )
 
-// RetryPolicy says how a Client retries a failed attempt. Only answers that
-// may succeed on a second try are retried: connection errors that are not
-// the caller's (reset, refused, EOF mid-body, one attempt timing out) and the
-// statuses 408, 429, 500, 502, 503 and 504. A cancelled or expired context,
-// other 4xx answers, TLS certificate errors and refused redirects are not.
+// RetryPolicy says how a Client retries. Three budgets apply, each on its
+// own:
 //
-// Waits grow exponentially with full jitter: before retry n the Client
-// waits a random time in [0, min(MaxDelay, BaseDelay*2^(n-1))]. A
-// Retry-After header replaces that wait; when it asks for longer than
-// MaxDelay, the Client gives up at once and the *APIError's RetryAfter tells
-// the caller how long the service asked to wait.
+//   - Transient failures (connection errors that are not the caller's, an
+//     attempt timing out, and the statuses 408, 500, 502, 503 and 504) are
+//     retried up to MaxAttempts attempts, waiting a random time in
+//     [0, min(MaxDelay, BaseDelay·2^(n-1))] before retry n (exponential
+//     backoff, full jitter). A Retry-After on such an answer replaces the
+//     backoff; when it asks for more than MaxDelay the call gives up at once.
+//   - Every retry of a transient failure also costs tokens from a
+//     client-wide retry budget of RetryBudget tokens (5 a retry, 10 after
+//     a timeout; a success gives back what its retries took, or 1). During
+//     an outage the budget runs dry and calls fail after one attempt, so a
+//     fleet of goroutines does not multiply its load by MaxAttempts.
+//   - Throttling (429, APIGW.0308) is not an outage: it is waited out,
+//     however many attempts that takes, for at most MaxThrottleWait per call
+//     (see WithRateLimit and the README's "Quotas and throttling").
+//
+// Other 4xx answers, TLS certificate errors, refused redirects, over-long
+// bodies and the caller's own cancellation are never retried. Methods other
+// than GET and HEAD (see Client.Do) are retried only when the request surely
+// did not reach the service: a connection that could not be opened, or a
+// 429.
 type RetryPolicy struct {
-	// MaxAttempts is the number of attempts, first included; 1 (or less)
-	// disables retries.
+	// MaxAttempts is the number of attempts for transient failures, first
+	// included; 1 disables their retries. 0 takes the default; at most 100.
 	MaxAttempts int
 	// BaseDelay is the backoff cap before the first retry; it doubles on
-	// each retry. Zero takes the default.
+	// each retry. 0 takes the default; at most MaxRetryAfter.
 	BaseDelay time.Duration
-	// MaxDelay caps any single wait, Retry-After included. Zero takes the
-	// default.
+	// MaxDelay caps one backoff, Retry-After included, for transient
+	// failures. 0 takes the default; at most MaxRetryAfter.
 	MaxDelay time.Duration
+	// MaxThrottleWait caps the time one call spends waiting for the
+	// gateway's quota, in total. 0 takes the default; negative means a
+	// throttled call fails at once; at most MaxRetryAfter.
+	MaxThrottleWait time.Duration
+	// RetryBudget is the size of the Client's retry budget in tokens. 0
+	// takes the default; negative turns the budget off.
+	RetryBudget int
 }
 
 // Retry policy defaults.
 const (
-	DefaultMaxAttempts = 4
-	DefaultBaseDelay   = 250 * time.Millisecond
-	DefaultMaxDelay    = 30 * time.Second
+	DefaultMaxAttempts     = 4
+	DefaultBaseDelay       = 250 * time.Millisecond
+	DefaultMaxDelay        = 30 * time.Second
+	DefaultMaxThrottleWait = 5 * time.Minute
+	DefaultRetryBudget     = 100
+	// MaxRetryAfter is the longest wait the client reads from a
+	// Retry-After header and the largest delay or budget a RetryPolicy
+	// takes. A longer Retry-After reads as MaxRetryAfter: longer than any
+	// budget, so the call gives up at once.
+	MaxRetryAfter = 24 * time.Hour
+)
+
+// Retry costs, in retry-budget tokens.
+const (
+	retryCost   = 5
+	timeoutCost = 10
 )
 
 // DefaultRetryPolicy returns the policy a Client uses unless told
-// otherwise: 4 attempts, 250 ms base delay, 30 s cap.
+// otherwise: 4 attempts, 250 ms base delay, 30 s cap, 5 minutes of throttle
+// waits per call, a retry budget of 100 tokens.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay}
+	return RetryPolicy{MaxAttempts: DefaultMaxAttempts, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay,
+		MaxThrottleWait: DefaultMaxThrottleWait, RetryBudget: DefaultRetryBudget}
 }
 
-// NoRetries returns a RetryPolicy that makes a single attempt.
-func NoRetries() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
+// NoRetries returns a RetryPolicy that makes a single attempt and does not
+// wait for throttling either.
+func NoRetries() RetryPolicy {
+	p := DefaultRetryPolicy()
+	p.MaxAttempts, p.MaxThrottleWait = 1, -1
+	return p
+}
 
-// WithRetryPolicy replaces DefaultRetryPolicy.
+// WithRetryPolicy replaces DefaultRetryPolicy. Zero fields take their
+// defaults; out-of-range values make NewClient fail.
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *Client) error {
-		if p.BaseDelay < 0 || p.MaxDelay < 0 {
-			return &ValidationError{Field: "retry_policy", Reason: "delays must not be negative"}
+	return func(c *config) error {
+		bad := func(field, reason string) error {
+			return &ValidationError{Field: "RetryPolicy." + field, Reason: reason}
 		}
-		if p.MaxAttempts < 1 {
-			p.MaxAttempts = 1
+		d := DefaultRetryPolicy()
+		switch {
+		case p.MaxAttempts < 0 || p.MaxAttempts > 100:
+			return bad("MaxAttempts", fmt.Sprintf("must be 0 (default) or 1-100, got %d", p.MaxAttempts))
+		case p.BaseDelay < 0 || p.BaseDelay > MaxRetryAfter:
+			return bad("BaseDelay", fmt.Sprintf("must be 0 (default) to %s, got %s", MaxRetryAfter, p.BaseDelay))
+		case p.MaxDelay < 0 || p.MaxDelay > MaxRetryAfter:
+			return bad("MaxDelay", fmt.Sprintf("must be 0 (default) to %s, got %s", MaxRetryAfter, p.MaxDelay))
+		case p.MaxThrottleWait > MaxRetryAfter:
+			return bad("MaxThrottleWait", fmt.Sprintf("must be at most %s, got %s", MaxRetryAfter, p.MaxThrottleWait))
 		}
-		if p.MaxAttempts > 100 {
-			return &ValidationError{Field: "retry_policy", Reason: fmt.Sprintf("MaxAttempts must be 1-100, got %d", p.MaxAttempts)}
+		if p.MaxAttempts == 0 {
+			p.MaxAttempts = d.MaxAttempts
 		}
 		if p.BaseDelay == 0 {
-			p.BaseDelay = DefaultBaseDelay
+			p.BaseDelay = d.BaseDelay
 		}
 		if p.MaxDelay == 0 {
-			p.MaxDelay = DefaultMaxDelay
+			p.MaxDelay = d.MaxDelay
+		}
+		if p.MaxThrottleWait == 0 {
+			p.MaxThrottleWait = d.MaxThrottleWait
+		}
+		if p.RetryBudget == 0 {
+			p.RetryBudget = d.RetryBudget
 		}
 		c.retry = p
 		return nil
@@ -72,10 +136,11 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // backoff returns the wait before retry n (n >= 1): full jitter over an
-// exponentially growing cap.
+// exponentially growing cap. Delays are bounded by MaxRetryAfter, so the
+// arithmetic cannot overflow.
 func (p RetryPolicy) backoff(n int) time.Duration {
 	limit := p.MaxDelay
-	if n < 40 { // past that the shift overflows; the cap is MaxDelay anyway
+	if n < 40 {
 		if d := p.BaseDelay << (n - 1); d > 0 && d < limit {
 			limit = d
 		}
@@ -86,59 +151,160 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return rand.N(limit + 1)
 }
 
-// retryableStatus reports whether an answer with this status may succeed
-// when sent again.
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// parseRetryAfter reads a Retry-After value, either delay-seconds or an
-// HTTP date, relative to now. It returns 0 when the value is absent or
-// unreadable, and never a negative wait.
+// parseRetryAfter reads a Retry-After value, delay-seconds or an HTTP date,
+// relative to now. It returns 0 when the value is absent, unreadable or in
+// the past. A wait longer than MaxRetryAfter, however it is written (a
+// number too large for any integer type included), reads as MaxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		if secs > int64(24*time.Hour/time.Second)*365 { // absurd; keep the arithmetic safe
-			secs = int64(24*time.Hour/time.Second) * 365
+	if isDigits(v) {
+		const maxSecs = int64(MaxRetryAfter / time.Second)
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxSecs { // err: more digits than int64 holds
+			return MaxRetryAfter
 		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
+		d := t.Sub(now)
+		switch {
+		case d <= 0:
+			return 0
+		case d > MaxRetryAfter:
+			return MaxRetryAfter
 		}
+		return d
 	}
 	return 0
 }
 
-// AttemptsError wraps the last error of a call that was retried and still
-// failed (or that gave up because the service asked to wait longer than
-// RetryPolicy.MaxDelay). errors.As reaches the *APIError or transport error
-// inside.
-type AttemptsError struct {
-	Attempts int   // attempts made
-	Err      error // the last attempt's error
-}
-
-// Error appends the attempt count to the last error.
-func (e *AttemptsError) Error() string {
-	s := "s"
-	if e.Attempts == 1 {
-		s = ""
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return fmt.Sprintf("%v (gave up after %d attempt%s)", e.Err, e.Attempts, s)
+	return s != ""
 }
 
-// Unwrap returns the last attempt's error.
-func (e *AttemptsError) Unwrap() error { return e.Err }
+// verdict is what the attempt loop does after a failed attempt.
+type verdict uint8
+
+const (
+	// final: return the error.
+	final verdict = iota
+	// transient: retry after a backoff, within MaxAttempts and the budget,
+	// if the method allows it.
+	transient
+	// throttled: wait for the quota, then send again.
+	throttled
+	// refresh: the token must be renewed; retry once with fresh credentials.
+	refresh
+)
+
+// judgeAnswer decides about a non-2xx answer, from the one status table.
+func judgeAnswer(code int, errorCode string) verdict {
+	switch status.Of(code, errorCode) {
+	case status.Throttled:
+		return throttled
+	case status.TokenExpired:
+		return refresh
+	case status.Transient:
+		return transient
+	}
+	return final
+}
+
+// judgeTransport decides about an error of http.Client.Do or of reading a
+// body. notSent reports an error that proves the request never reached the
+// server (it could not connect), which makes any method safe to retry.
+func judgeTransport(err error) (v verdict, notSent bool) {
+	var (
+		redirect *RedirectError
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		opErr    *net.OpError
+		dnsErr   *net.DNSError
+	)
+	switch {
+	case errors.As(err, &redirect), errors.As(err, &verify), errors.As(err, &unknown),
+		errors.As(err, &hostname), errors.As(err, &invalid), errors.Is(err, ErrBodyTooLarge):
+		return final, false
+	case errors.As(err, &dnsErr), errors.As(err, &opErr) && opErr.Op == "dial":
+		return transient, true
+	}
+	return transient, false
+}
+
+// judgeCredentials decides about an error of Credentials.Retrieve or of
+// signing. The request was not sent, so a transient one may be retried
+// whatever the method.
+func judgeCredentials(err error) verdict {
+	var (
+		ce  *credentials.Error
+		cfg *credentials.ConfigError
+		ke  *sign.KeyError
+		se  *sign.Error
+		ve  *ValidationError
+	)
+	switch {
+	case errors.As(err, &cfg), errors.As(err, &ke), errors.As(err, &se), errors.As(err, &ve),
+		errors.Is(err, credentials.ErrNoCredentials), errors.Is(err, credentials.ErrExpired),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return final
+	case errors.As(err, &ce) && ce.StatusCode != 0:
+		switch status.OfSource(ce.StatusCode) {
+		case status.Transient, status.Throttled:
+			return transient
+		}
+		return final
+	}
+	return transient
+}
+
+// retryBudget is the client-wide token bucket retries draw on, in the
+// manner of aws-sdk-go-v2's standard retryer: a retry costs tokens, a
+// success gives back what its retries took (or one token), so a healthy
+// service refills it and an outage drains it.
+type retryBudget struct {
+	mu       sync.Mutex
+	tokens   int
+	capacity int // <= 0: no budget
+}
+
+func newRetryBudget(capacity int) *retryBudget {
+	return &retryBudget{tokens: capacity, capacity: capacity}
+}
+
+// take spends cost tokens and reports whether there were enough.
+func (b *retryBudget) take(cost int) bool {
+	if b.capacity <= 0 {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < cost {
+		return false
+	}
+	b.tokens -= cost
+	return true
+}
+
+// succeeded gives back what a successful call's retries took, or one token
+// when it needed none.
+func (b *retryBudget) succeeded(spent int) {
+	if b.capacity <= 0 {
+		return
+	}
+	if spent == 0 {
+		spent = 1
+	}
+	b.mu.Lock()
+	b.tokens = min(b.capacity, b.tokens+spent)
+	b.mu.Unlock()
+}

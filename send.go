@@ -1,180 +1,240 @@
 package hss
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
 )
 
-// outcome is what one attempt produced.
-type outcome struct {
-	err        error
-	retryable  bool          // the same request may succeed if sent again
-	retryAfter time.Duration // wait the service asked for
-	refresh    bool          // 401 APIGW.0307: credentials must be refreshed
+// call is one API call: what to send, and what to do with a 2xx answer.
+type call struct {
+	method     string
+	u          *url.URL // with RawQuery
+	body       []byte   // JSON, or nil
+	route      string   // method and path template: the quota's key
+	idempotent bool     // retried on any transient failure, not only when unsent
+	// decode reads a 2xx body; nil ignores it. It must not keep body: the
+	// buffer is reused after it returns.
+	decode func(status int, body []byte, requestID string) error
 }
 
-// get sends GET u, retrying as c.retry allows, and hands the body of the
-// 2xx answer to decode. It returns the answer's X-Request-Id. decode must
-// not keep body: the buffer is reused after it returns.
-func (c *Client) get(ctx context.Context, u *url.URL, decode func(body []byte, requestID string) error) error {
+// attemptResult is what one attempt produced.
+type attemptResult struct {
+	err       error
+	verdict   verdict
+	notSent   bool   // the request surely did not reach the service
+	timedOut  bool   // the attempt ran out of its own time
+	requestID string // of a successful answer
+	creds     credentials.Value
+}
+
+// send makes the call, retrying as the policy allows, and returns the
+// X-Request-Id of the successful answer. This is the attempt loop; the
+// decisions it applies are in retry.go, the waits in quota.go and
+// ratelimit.go, one attempt in attempt.
+func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 	if ctx == nil {
-		return &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+		return "", &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
-	maxAttempts := c.retry.MaxAttempts
-	refreshed := false
-	var last error
-	for attempt := 1; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.wait(ctx, c.clock); err != nil {
-				return c.stopped(ctx, u, err, last, attempt-1)
-			}
+	q := c.quotas.get(cl.route)
+	var (
+		sent, failures, spent int
+		waited                time.Duration // for the gateway's quota
+		refreshed             bool
+		last                  error
+	)
+	stop := func(cause error) error {
+		return &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: last, Attempts: sent}
+	}
+	for {
+		gen, err := c.waitToSend(ctx, cl, q, &waited, last, sent)
+		if err != nil {
+			return "", err
 		}
-		out := c.try(ctx, u, attempt, decode)
-		if out.err == nil {
-			return nil
+		res := c.attempt(ctx, cl, sent+1)
+		sent++
+		if res.err == nil {
+			q.succeeded(gen)
+			c.budget.succeeded(spent)
+			return res.requestID, nil
 		}
-		last = out.err
+		last = res.err
 		if ctx.Err() != nil {
-			return c.stopped(ctx, u, ctx.Err(), last, attempt)
+			return "", stop(ctx.Err())
 		}
-		if out.refresh && !refreshed {
-			if inv, ok := c.creds.(Invalidator); ok {
-				// One free retry with fresh credentials; it does not use
-				// up the retry budget.
-				inv.Invalidate()
+		switch res.verdict {
+		case refresh:
+			if inv, ok := c.cfg.creds.(credentials.Invalidator); ok && !refreshed {
+				// One free retry with fresh credentials.
 				refreshed = true
-				maxAttempts++
+				inv.Invalidate(res.creds)
 				continue
 			}
-		}
-		if !out.retryable {
-			if attempt > 1 {
-				return &AttemptsError{Attempts: attempt, Err: last}
+			return "", last
+		case throttled:
+			var apiErr *APIError
+			if errors.As(last, &apiErr) {
+				q.throttledAt(c.cfg.clock.Now(), gen, apiErr)
 			}
-			return last
-		}
-		if attempt >= maxAttempts {
-			if maxAttempts == 1 {
-				return last
+			if c.cfg.retry.MaxThrottleWait < 0 {
+				return "", last
 			}
-			return &AttemptsError{Attempts: attempt, Err: last}
-		}
-		delay := c.retry.backoff(attempt)
-		if out.retryAfter > 0 {
-			if out.retryAfter > c.retry.MaxDelay {
-				// Sleeping that long would hide a hang; the caller sees
-				// APIError.RetryAfter and decides.
-				return &AttemptsError{Attempts: attempt, Err: last}
+			continue // waitToSend waits for the quota, within the throttle budget
+		case transient:
+			if !cl.idempotent && !res.notSent {
+				return "", last
 			}
-			delay = out.retryAfter
-		}
-		c.logRetry(ctx, u, attempt, delay, last)
-		if err := c.clock.Sleep(ctx, delay); err != nil {
-			return c.stopped(ctx, u, err, last, attempt)
+			failures++
+			if failures >= c.cfg.retry.MaxAttempts {
+				if sent == 1 {
+					return "", last
+				}
+				return "", &AttemptsError{Attempts: sent, Throttle: waited, Err: last}
+			}
+			delay := c.cfg.retry.backoff(failures)
+			var apiErr *APIError
+			if errors.As(last, &apiErr) && apiErr.RetryAfter > 0 {
+				if apiErr.RetryAfter > c.cfg.retry.MaxDelay {
+					return "", &AttemptsError{Attempts: sent, Throttle: waited, Err: last,
+						why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", apiErr.RetryAfter, c.cfg.retry.MaxDelay)}
+				}
+				delay = apiErr.RetryAfter
+			}
+			cost := retryCost
+			if res.timedOut {
+				cost = timeoutCost
+			}
+			if !c.budget.take(cost) {
+				return "", &AttemptsError{Attempts: sent, Throttle: waited, Err: last,
+					why: "the Client's retry budget is spent: recent calls kept failing"}
+			}
+			spent += cost
+			c.logWait(ctx, cl, "retrying", delay, last)
+			if err := c.sleep(ctx, delay, "retrying"); err != nil {
+				return "", stop(err)
+			}
+		default:
+			return "", last
 		}
 	}
 }
 
-// stopped builds the error for a call the caller's context ended: it is
-// errors.Is the context's error and still says what went wrong before.
-func (c *Client) stopped(ctx context.Context, u *url.URL, cause, last error, attempts int) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(cause, ctxErr) {
-		cause = ctxErr
+// waitToSend waits until the call may be sent: for the caller's rate limit
+// (WithRateLimit), then for the route's quota, whose waits count against
+// the throttle budget. It returns the quota window the call is sent in.
+func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, waited *time.Duration, last error, sent int) (uint64, error) {
+	path := cl.u.EscapedPath()
+	if c.cfg.limiter != nil {
+		if err := c.cfg.limiter.wait(ctx, c.cfg.clock); err != nil {
+			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
+		}
 	}
-	if last == nil || errors.Is(last, cause) {
-		return fmt.Errorf("hss: GET %s: %w", u.EscapedPath(), cause)
+	for {
+		now := c.cfg.clock.Now()
+		wait, gen := q.reserve(now)
+		if wait <= 0 {
+			return gen, nil
+		}
+		throttle := c.throttleError(cl, q, last, wait)
+		budget := c.cfg.retry.MaxThrottleWait
+		if budget < 0 || *waited+wait > budget || wait >= MaxRetryAfter {
+			why := fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, max(budget, 0))
+			if wait >= MaxRetryAfter {
+				why = fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
+			}
+			return 0, &AttemptsError{Attempts: sent, Throttle: *waited, Err: throttle, why: why}
+		}
+		if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(wait)) {
+			return 0, &RequestError{Method: cl.method, Path: path, Attempts: sent, Last: throttle,
+				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, wait)}
+		}
+		c.logWait(ctx, cl, "throttled", wait, throttle)
+		if err := sleepUntil(ctx, c.cfg.clock, now.Add(wait)); err != nil {
+			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
+		}
+		*waited += wait
 	}
-	// Both are wrapped: errors.Is finds the context's error, errors.As
-	// the *APIError (or transport error) of the last attempt.
-	return fmt.Errorf("hss: GET %s: %w (after %d attempt(s); last error: %w)", u.EscapedPath(), cause, attempts, last)
 }
 
-// try makes one attempt.
-func (c *Client) try(ctx context.Context, u *url.URL, attempt int, decode func([]byte, string) error) (out outcome) {
+// throttleError is the throttling answer a call that gives up while
+// waiting for the quota reports: its own last answer, or the last one the
+// route got, with RetryAfter at least wait.
+func (c *Client) throttleError(cl *call, q *quota, last error, wait time.Duration) error {
+	var e *APIError
+	if errors.As(last, &e) && IsThrottled(e) {
+		cp := *e
+		e = &cp
+	} else if e = q.lastThrottle(); e == nil {
+		e = &APIError{StatusCode: http.StatusTooManyRequests, Code: "APIGW.0308", Message: "throttled earlier on this route"}
+	}
+	e.Method, e.Path = cl.method, cl.u.EscapedPath()
+	e.RetryAfter = max(e.RetryAfter, wait)
+	return e
+}
+
+// sleep waits d on the Client's clock, returning at once with
+// ErrWaitPastDeadline when the context's deadline comes first.
+func (c *Client) sleep(ctx context.Context, d time.Duration, what string) error {
+	if dl, ok := ctx.Deadline(); ok && dl.Before(c.cfg.clock.Now().Add(d)) {
+		return fmt.Errorf("%w: %s in %s", ErrWaitPastDeadline, what, d)
+	}
+	return c.cfg.clock.Sleep(ctx, d)
+}
+
+// attempt makes one attempt of cl.
+func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	actx := ctx
-	if c.attemptTimeout > 0 && c.hc.Timeout == 0 {
+	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout == 0 {
 		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		actx, cancel = context.WithTimeout(ctx, c.cfg.attemptTimeout)
 		defer cancel()
 	}
-	req := c.newRequest(actx, u)
-	if err := c.creds.Authenticate(actx, req); err != nil {
-		// A credential source that cannot produce credentials (metadata
-		// down, IAM refusing) is retried like any connection error unless
-		// it says otherwise.
-		err = fmt.Errorf("hss: credentials: %w", c.attemptTimedOut(ctx, actx, err))
-		return outcome{err: err, retryable: ctx.Err() == nil && isRetryableCredErr(err)}
-	}
-	start := c.clock.Now()
-	resp, err := c.hc.Do(req)
+	path := cl.u.EscapedPath()
+	req := c.newRequest(actx, cl)
+	v, err := c.authenticate(actx, req)
 	if err != nil {
-		err = c.attemptTimedOut(ctx, actx, err)
-		c.logAttempt(ctx, u, attempt, 0, "", start, err)
-		return outcome{err: err, retryable: ctx.Err() == nil && retryableTransportErr(err)}
-	}
-	defer resp.Body.Close()
-	reqID := clean(resp.Header.Get("X-Request-Id"), 128) // it reaches errors and logs
-	c.logAttempt(ctx, u, attempt, resp.StatusCode, reqID, start, nil)
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// A gateway may quote the request, credentials included, back.
-		apiErr := readAPIError(resp, c.clock.Now(), sentSecrets(req.Header))
-		apiErr.Method, apiErr.Path = http.MethodGet, u.EscapedPath()
-		return outcome{
-			err:        apiErr,
-			retryable:  retryableStatus(resp.StatusCode),
-			retryAfter: apiErr.RetryAfter,
-			refresh:    resp.StatusCode == http.StatusUnauthorized && apiErr.Code == "APIGW.0307",
+		err = c.timedOut(ctx, actx, err)
+		return attemptResult{
+			err:      &RequestError{Method: cl.method, Path: path, Err: fmt.Errorf("credentials: %w", err)},
+			verdict:  judgeCredentials(err),
+			notSent:  true,
+			timedOut: errors.Is(err, ErrAttemptTimeout),
 		}
 	}
-
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if err := readBody(resp, buf, c.maxBody); err != nil {
-		err = fmt.Errorf("hss: GET %s: reading body%s: %w", u.EscapedPath(), requestIDNote(reqID), c.attemptTimedOut(ctx, actx, err))
-		if errors.Is(err, ErrBodyTooLarge) {
-			return outcome{err: err}
-		}
-		// The connection broke mid-body: a fresh attempt may get it whole.
-		return outcome{err: err, retryable: ctx.Err() == nil}
+	start := c.cfg.clock.Now()
+	resp, err := c.cfg.hc.Do(req)
+	if err != nil {
+		err = c.timedOut(ctx, actx, unwrapURLError(err))
+		c.logAttempt(ctx, cl, n, 0, "", start, err)
+		v, notSent := judgeTransport(err)
+		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: v, notSent: notSent,
+			timedOut: errors.Is(err, ErrAttemptTimeout)}
 	}
-	if err := decode(buf.Bytes(), reqID); err != nil {
-		de := &DecodeError{StatusCode: resp.StatusCode, RequestID: reqID, Err: err}
-		return outcome{err: de}
-	}
-	return outcome{}
+	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
+	c.logAttempt(ctx, cl, n, resp.StatusCode, res.requestID, start, res.err)
+	res.creds = v
+	return res
 }
 
-// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
-// its own time (WithAttemptTimeout) while the caller's context had time
-// left. It is retried; context.DeadlineExceeded is kept for the caller's
-// own deadline.
-var ErrAttemptTimeout = errors.New("hss: attempt timed out")
-
-// attemptTimedOut replaces err by one wrapping ErrAttemptTimeout when the
+// timedOut replaces err by one wrapping ErrAttemptTimeout when the
 // attempt's own time ran out (WithAttemptTimeout, or the http.Client's
 // Timeout) while the caller's context had time left. The original error's
-// text is kept in the message; it is not wrapped, so that
-// context.DeadlineExceeded keeps meaning the caller's own deadline.
-func (c *Client) attemptTimedOut(ctx, actx context.Context, err error) error {
+// text is kept but not wrapped, so that context.DeadlineExceeded keeps
+// meaning the caller's own deadline.
+func (c *Client) timedOut(ctx, actx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
-	limit := c.attemptTimeout
+	limit := c.cfg.attemptTimeout
 	switch {
 	case actx != ctx && actx.Err() != nil:
-	case c.hc.Timeout > 0 && isTimeout(err):
-		limit = c.hc.Timeout
+	case c.cfg.hc.Timeout > 0 && isTimeout(err):
+		limit = c.cfg.hc.Timeout
 	default:
 		return err
 	}
@@ -186,131 +246,13 @@ func isTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
-func requestIDNote(id string) string {
-	if id == "" {
-		return ""
+// unwrapURLError drops the *url.Error net/http wraps everything in: it
+// quotes the whole URL, query and redirect target included, and the
+// Client's errors name the operation themselves.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
 	}
-	return " (request id " + id + ")"
-}
-
-// newRequest builds the GET without parsing a URL string.
-func (c *Client) newRequest(ctx context.Context, u *url.URL) *http.Request {
-	h := make(http.Header, 6)
-	h["User-Agent"] = []string{c.userAgent}
-	h["Accept"] = []string{"application/json"}
-	h["X-Project-Id"] = []string{c.projectID}
-	req := &http.Request{
-		Method:     http.MethodGet,
-		URL:        u,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     h,
-		Host:       u.Host,
-	}
-	return req.WithContext(ctx)
-}
-
-// retryableTransportErr sorts errors from http.Client.Do: a broken or
-// refused connection is worth another try; a bad certificate or a refused
-// redirect is not.
-func retryableTransportErr(err error) bool {
-	var (
-		redirect *RedirectError
-		verify   *tls.CertificateVerificationError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-	)
-	switch {
-	case errors.As(err, &redirect), errors.As(err, &verify), errors.As(err, &unknown),
-		errors.As(err, &hostname), errors.As(err, &invalid):
-		return false
-	}
-	return true
-}
-
-// NonRetryableError may be returned (wrapped) by Credentials.Authenticate
-// to say that trying again will not help, such as rejected access keys.
-type NonRetryableError interface {
-	error
-	NonRetryable() bool
-}
-
-func isRetryableCredErr(err error) bool {
-	var nr NonRetryableError
-	if errors.As(err, &nr) && nr.NonRetryable() {
-		return false
-	}
-	var ve *ValidationError
-	return !errors.As(err, &ve)
-}
-
-// bodyPool recycles read buffers between calls. Decoders copy what they
-// keep, so no caller ever holds memory a later call overwrites.
-var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooledBuffer keeps one huge answer from pinning memory in the pool.
-const maxPooledBuffer = 1 << 20
-
-func getBuffer() *bytes.Buffer { return bodyPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBuffer {
-		return
-	}
-	b.Reset()
-	bodyPool.Put(b)
-}
-
-// readBody reads resp.Body into buf, at most limit bytes.
-func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
-	if resp.ContentLength > limit {
-		return fmt.Errorf("%w: Content-Length %d exceeds the %d byte cap", ErrBodyTooLarge, resp.ContentLength, limit)
-	}
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + 1) // +1 so the EOF read needs no growth
-	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return err
-	}
-	if n > limit {
-		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
-	}
-	return nil
-}
-
-func (c *Client) logAttempt(ctx context.Context, u *url.URL, attempt, status int, reqID string, start time.Time, err error) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", http.MethodGet),
-		slog.String("path", u.EscapedPath()),
-		slog.String("query", redactQuery(u.RawQuery)),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", c.clock.Now().Sub(start)),
-	}
-	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
-	}
-	if reqID != "" {
-		attrs = append(attrs, slog.String("request_id", reqID))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "hss: request", attrs...)
-}
-
-func (c *Client) logRetry(ctx context.Context, u *url.URL, attempt int, delay time.Duration, err error) {
-	if c.logger == nil {
-		return
-	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "hss: retrying",
-		slog.String("path", u.EscapedPath()),
-		slog.Int("attempt", attempt),
-		slog.Duration("wait", delay),
-		slog.String("error", err.Error()))
+	return err
 }

@@ -3,8 +3,8 @@ package hss
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/hsskit/hss/internal/check"
 )
 
 // API bounds from the HSS reference.
@@ -14,52 +14,21 @@ const (
 	MaxLimit  = 200     // largest page size
 )
 
-// hasControl reports whether s holds a control character (C0, DEL or C1),
-// which could split headers or logs.
-func hasControl(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return true
-		}
-	}
-	return false
-}
-
-// checkPathID validates an identifier that goes into the URL path.
-func checkPathID(field, v string, maxLen int) error {
-	if n := utf8.RuneCountInString(v); n < 1 || n > maxLen {
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("must be 1-%d characters, got %d", maxLen, n)}
-	}
-	if v == "." || v == ".." {
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("must not be %q", v)}
-	}
-	return checkText(field, v)
-}
-
 // ValidateTaskID checks a task id the way ListSyncTaskRegistries does
-// before sending: 1-64 characters, not "." or "..", valid UTF-8, no
-// control characters. It returns a *ValidationError for field task_id.
+// before sending: 1-64 characters of valid UTF-8, without control or format
+// characters, '/' or '\', and not a dot segment. It returns a
+// *ValidationError for field task_id.
 func ValidateTaskID(taskID string) error {
-	return checkPathID("task_id", taskID, 64)
+	if reason := check.PathID(taskID, 64); reason != "" {
+		return &ValidationError{Field: "task_id", Reason: reason}
+	}
+	return nil
 }
 
-// checkOptional validates an optional string: empty, or 1-maxLen characters.
-func checkOptional(field, v string, maxLen int) error {
-	if v == "" {
-		return nil
-	}
-	if n := utf8.RuneCountInString(v); n > maxLen {
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("must be empty or 1-%d characters, got %d", maxLen, n)}
-	}
-	return checkText(field, v)
-}
-
-func checkText(field, v string) error {
-	if !utf8.ValidString(v) {
-		return &ValidationError{Field: field, Reason: "must be valid UTF-8"}
-	}
-	if hasControl(v) {
-		return &ValidationError{Field: field, Reason: "must not contain control characters"}
+// checkText validates optional text against a length bound.
+func checkText(field, v string, max int) error {
+	if reason := check.Text(v, max); reason != "" {
+		return &ValidationError{Field: field, Reason: reason}
 	}
 	return nil
 }
@@ -73,10 +42,10 @@ func (o *ListSyncTaskRegistriesOptions) Validate() error {
 	if o == nil {
 		return nil
 	}
-	if err := checkOptional("enterprise_project_id", o.EnterpriseProjectID, 256); err != nil {
+	if err := checkText("enterprise_project_id", o.EnterpriseProjectID, 256); err != nil {
 		return err
 	}
-	if err := checkOptional("registry_name", o.RegistryName, 128); err != nil {
+	if err := checkText("registry_name", o.RegistryName, 128); err != nil {
 		return err
 	}
 	for i, t := range o.RegistryTypes {
@@ -86,11 +55,11 @@ func (o *ListSyncTaskRegistriesOptions) Validate() error {
 		if strings.Contains(string(t), ",") {
 			return &ValidationError{Field: "registry_type", Reason: fmt.Sprintf("element %d holds a comma; pass one type per element", i)}
 		}
-		if err := checkOptional("registry_type", string(t), 64); err != nil {
+		if err := checkText("registry_type", string(t), 64); err != nil {
 			return err
 		}
 	}
-	if err := checkOptional("sync_status", string(o.SyncStatus), 64); err != nil {
+	if err := checkText("sync_status", string(o.SyncStatus), 64); err != nil {
 		return err
 	}
 	if o.Offset < 0 || o.Offset > MaxOffset {

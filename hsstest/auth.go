@@ -31,6 +31,10 @@ func (s *Server) authenticate(r *http.Request, rec *RecordedRequest) (msg string
 	case AuthAKSK:
 		return s.checkSignature(r, rec)
 	case AuthToken:
+		if !s.cfg.tokenAuth {
+			rec.AuthError = "X-Auth-Token refused (WithoutTokenAuth)"
+			return msgBadToken, false
+		}
 		// Constant time, like a real check, so nobody copies a timing leak
 		// from a test double.
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Auth-Token")), []byte(s.cfg.token)) == 1 {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/hsskit/hss"
 )
@@ -23,7 +24,9 @@ type Registry struct {
 	RegistryName string
 	RegistryType hss.RegistryType
 	SyncStatus   hss.SyncStatus
-	FailedReason string // sent as failed_reason when not empty
+	// FailedReason is sent as failed_reason when not empty. A running
+	// registry with one becomes failed when it settles (WithSettle).
+	FailedReason string
 	// EnterpriseProjectID is the enterprise project the registry belongs
 	// to; empty means DefaultEnterpriseProjectID. It is not in the answer,
 	// only used by the enterprise_project_id filter.
@@ -42,6 +45,13 @@ func (r Registry) Info() hss.AssociateRegistriesResponseInfo {
 	}
 }
 
+// task is one image synchronisation task: its registries, in listing
+// order, and when each was added (for WithSettle).
+type task struct {
+	regs  []Registry
+	added []time.Time
+}
+
 // AddTask creates an empty task, so that listing it answers 200 with no
 // registries rather than 400 HSS.0011. Adding an existing task changes
 // nothing.
@@ -49,7 +59,7 @@ func (s *Server) AddTask(taskID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.tasks[taskID]; !ok {
-		s.tasks[taskID] = []Registry{}
+		s.tasks[taskID] = &task{}
 	}
 }
 
@@ -57,11 +67,13 @@ func (s *Server) AddTask(taskID string) {
 // An empty EnterpriseProjectID becomes DefaultEnterpriseProjectID and an
 // empty RegistryID gets a generated one, as the service always has both.
 func (s *Server) AddRegistries(taskID string, regs ...Registry) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.tasks[taskID]
-	if list == nil {
-		list = []Registry{}
+	t := s.tasks[taskID]
+	if t == nil {
+		t = &task{}
+		s.tasks[taskID] = t
 	}
 	for _, r := range regs {
 		if r.EnterpriseProjectID == "" {
@@ -69,23 +81,44 @@ func (s *Server) AddRegistries(taskID string, regs ...Registry) {
 		}
 		if r.RegistryID == "" {
 			// Own namespace, so it never equals a SeedRegistries id.
-			r.RegistryID = registryID(taskID+"\x00added", len(list))
+			r.RegistryID = registryID(taskID+"\x00added", len(t.regs))
 		}
-		list = append(list, r)
+		t.regs = append(t.regs, r)
+		t.added = append(t.added, now)
 	}
-	s.tasks[taskID] = list
 }
 
 // Registries returns a copy of the task's registries in listing order, or
-// nil when the task does not exist.
+// nil when the task does not exist. Registries that WithSettle has settled
+// show their new status.
 func (s *Server) Registries(taskID string) []Registry {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, ok := s.tasks[taskID]
+	t, ok := s.tasks[taskID]
 	if !ok {
 		return nil
 	}
-	return append([]Registry{}, list...)
+	s.settle(t, now)
+	return append([]Registry{}, t.regs...)
+}
+
+// settle moves the running registries of t whose time has come to
+// finished, or to failed when they carry a FailedReason; s.mu is held.
+func (s *Server) settle(t *task, now time.Time) {
+	if s.cfg.settle <= 0 {
+		return
+	}
+	for i := range t.regs {
+		r := &t.regs[i]
+		if r.SyncStatus != hss.SyncStatusRunning || now.Before(t.added[i].Add(s.cfg.settle)) {
+			continue
+		}
+		r.SyncStatus = hss.SyncStatusFinished
+		if r.FailedReason != "" {
+			r.SyncStatus = hss.SyncStatusFailed
+		}
+	}
 }
 
 // Seed adds n generated registries to the task, creating it if needed,

@@ -2,10 +2,10 @@ package hsstest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"time"
 )
@@ -72,7 +72,7 @@ func (s *Server) ResetNext(n int) {
 	if n < 1 {
 		return
 	}
-	s.ts.Config.SetKeepAlivesEnabled(false) // also closes idle connections
+	s.hs.SetKeepAlivesEnabled(false) // also closes idle connections
 	s.enqueue(fault{kind: FaultReset, left: n})
 }
 
@@ -108,7 +108,7 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults, s.latency, s.hook = nil, 0, nil
 	s.mu.Unlock()
-	s.ts.Config.SetKeepAlivesEnabled(true)
+	s.hs.SetKeepAlivesEnabled(true)
 }
 
 // PendingFaults returns how many requests the queued faults still apply
@@ -152,7 +152,7 @@ func (s *Server) popFault() (fault, bool) {
 	}
 	s.mu.Unlock()
 	if f.kind == FaultReset && !resetQueued {
-		s.ts.Config.SetKeepAlivesEnabled(true) // the last queued reset is taken
+		s.hs.SetKeepAlivesEnabled(true) // the last queued reset is taken
 	}
 	return f, true
 }
@@ -268,7 +268,7 @@ func tcpConn(conn net.Conn) (*net.TCPConn, bool) {
 // hand on the hijacked connection with the full Content-Length and half the
 // body, and closes the connection.
 func (s *Server) truncate(w http.ResponseWriter, r *http.Request, rec *RecordedRequest, logNow func()) {
-	full := httptest.NewRecorder()
+	full := &recorder{header: http.Header{}}
 	full.Header().Set("X-Request-Id", rec.RequestID)
 	s.serveAPI(full, r, rec)
 	conn, buf, err := http.NewResponseController(w).Hijack()
@@ -276,13 +276,33 @@ func (s *Server) truncate(w http.ResponseWriter, r *http.Request, rec *RecordedR
 		return
 	}
 	defer conn.Close()
-	body := full.Body.Bytes()
+	body := full.body.Bytes()
 	h := full.Header()
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Connection", "close")
-	rec.Status = full.Code
+	rec.Status = full.code
 	logNow()
-	writeRaw(buf, full.Code, h, body[:len(body)/2])
+	writeRaw(buf, full.code, h, body[:len(body)/2])
+}
+
+// recorder keeps an answer in memory, for TruncateNext to send half of it.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 // writeRaw writes an HTTP/1.1 answer as is.

@@ -11,6 +11,8 @@ import (
 // injected behaviour its chance before the API answers (see the package
 // documentation for the order).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
 	rec := s.newRecord(r, s.nextRequestID())
 	w.Header().Set("X-Request-Id", rec.RequestID)
 	sw := &statusWriter{ResponseWriter: w}
@@ -48,22 +50,34 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers as the real API Gateway and HSS would.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rec *RecordedRequest) {
 	id := rec.RequestID
-	project, taskID, ok := parsePath(r.URL.EscapedPath())
-	if !ok || r.Method != http.MethodGet {
-		writeError(w, http.StatusNotFound, codeNoAPI, msgNoAPI, id)
-		return
+	project, taskID, builtin := parsePath(r.URL.EscapedPath())
+	builtin = builtin && r.Method == http.MethodGet
+	var extra route
+	if !builtin {
+		var ok bool
+		if extra, ok = s.findRoute(r); !ok {
+			writeError(w, http.StatusNotFound, codeNoAPI, msgNoAPI, id)
+			return
+		}
+		project = r.PathValue("project_id")
 	}
 	if msg, ok := s.authenticate(r, rec); !ok {
 		writeError(w, http.StatusUnauthorized, codeAuth, msg, id)
 		return
 	}
-	if secs, ok := s.checkThrottle(); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeError(w, http.StatusTooManyRequests, codeThrottled, msgThrottled, id)
+	if quota, secs, ok := s.checkThrottle(); !ok {
+		if !quota.NoRetryAfter {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
+		writeError(w, http.StatusTooManyRequests, codeThrottled, quota.message(), id)
 		return
 	}
-	if project != s.cfg.projectID {
+	if (builtin || project != "") && project != s.cfg.projectID {
 		writeError(w, http.StatusForbidden, codeForbidden, msgForbidden, id)
+		return
+	}
+	if !builtin {
+		extra.handler(w, r)
 		return
 	}
 	q, ok := parseListQuery(r.URL.RawQuery)
@@ -114,15 +128,17 @@ type registryJSON struct {
 // list filters the task's registries and cuts the requested page;
 // found=false when the task does not exist.
 func (s *Server) list(taskID string, q *listQuery) (page pageJSON, found bool) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	regs, found := s.tasks[taskID]
+	t, found := s.tasks[taskID]
 	if !found {
 		return page, false
 	}
+	s.settle(t, now)
 	page.DataList = []registryJSON{} // "[]", never null
-	for i := range regs {
-		reg := &regs[i]
+	for i := range t.regs {
+		reg := &t.regs[i]
 		if !q.matches(reg) {
 			continue
 		}

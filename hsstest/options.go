@@ -2,21 +2,23 @@ package hsstest
 
 import "time"
 
-// Option configures a Server in NewServer or NewTLSServer. Options given a
-// value they cannot use (an empty id, a negative count) leave the default
-// in place rather than fail, so a test never panics on setup.
+// Option configures a Server in NewServer, NewTLSServer or Start. Options
+// given a value they cannot use (an empty id, a negative count) leave the
+// default in place rather than fail, so a test never panics on setup.
 type Option func(*config)
 
 // config is what the options set; it never changes once the server runs,
 // so the handler reads it without locking.
 type config struct {
-	projectID      string
-	token          string
-	now            func() time.Time
-	keys           map[string]accessKey // AK -> key
-	throttleLimit  int
-	throttleWindow time.Duration
-	seeds          []seed
+	projectID string
+	token     string
+	tokenAuth bool // X-Auth-Token is accepted
+	now       func() time.Time
+	clock     *Clock
+	keys      map[string]accessKey // AK -> key
+	quota     Quota
+	seeds     []seed
+	settle    time.Duration
 }
 
 // accessKey is one AK/SK pair the server accepts.
@@ -35,6 +37,7 @@ func newConfig(opts []Option) config {
 	c := config{
 		projectID: DefaultProjectID,
 		token:     DefaultToken,
+		tokenAuth: true,
 		now:       time.Now,
 		keys:      make(map[string]accessKey),
 	}
@@ -66,14 +69,25 @@ func WithToken(token string) Option {
 	}
 }
 
-// WithNow replaces the wall clock the server uses for the throttling window,
-// the X-Sdk-Date check of signed requests and RecordedRequest.Time, so tests
-// can move time without sleeping. Pass the Now method of the hss.Clock the
-// client uses to keep both sides on one clock. nil is ignored.
+// WithNow replaces the wall clock the server uses for the quota's windows,
+// the X-Sdk-Date check of signed requests, settling (WithSettle) and
+// RecordedRequest.Time. Pass the Now method of the clock the client uses to
+// keep both sides on one time line. nil is ignored.
 func WithNow(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
 			c.now = now
+		}
+	}
+}
+
+// WithClock puts the server on clk (as WithNow(clk.Now)) and makes
+// NewClient and Client give their hss.Client the same clock, so a test
+// needs to wire its fake clock once. nil is ignored.
+func WithClock(clk *Clock) Option {
+	return func(c *config) {
+		if clk != nil {
+			c.clock, c.now = clk, clk.Now
 		}
 	}
 }
@@ -100,19 +114,23 @@ func WithTemporaryAKSK(ak, sk, securityToken string) Option {
 	}
 }
 
-// WithThrottle answers 429 APIGW.0308 to authenticated calls past limit in
-// each window, measured on the server's clock (WithNow), with a Retry-After
-// of the seconds left in the window. HSS documents 600 calls a minute per
-// API and 5 a minute per user or IP; WithThrottle(5, time.Minute) mimics the
-// latter. A limit or window below 1 turns throttling off.
+// WithoutTokenAuth makes the server refuse X-Auth-Token (401 APIGW.0301),
+// so that only signed requests get through: a test can prove its code signs.
+func WithoutTokenAuth() Option {
+	return func(c *config) { c.tokenAuth = false }
+}
+
+// WithThrottle answers 429 APIGW.0308, with Retry-After, past limit calls in
+// each window; see Quota. HSS documents 600 calls a minute per API and 5 a
+// minute per user or IP: WithThrottle(5, time.Minute) mimics the latter. A
+// limit or window below 1 turns throttling off.
 func WithThrottle(limit int, window time.Duration) Option {
-	return func(c *config) {
-		if limit < 1 || window <= 0 {
-			c.throttleLimit, c.throttleWindow = 0, 0
-			return
-		}
-		c.throttleLimit, c.throttleWindow = limit, window
-	}
+	return WithQuota(Quota{Limit: limit, Window: window})
+}
+
+// WithQuota sets the gateway's quota; see Quota and SetQuota.
+func WithQuota(q Quota) Option {
+	return func(c *config) { c.quota = q }
 }
 
 // WithSeed adds task taskID with n generated registries when the server
@@ -120,5 +138,17 @@ func WithThrottle(limit int, window time.Duration) Option {
 func WithSeed(taskID string, n int) Option {
 	return func(c *config) {
 		c.seeds = append(c.seeds, seed{taskID: taskID, n: n})
+	}
+}
+
+// WithSettle makes running registries settle d after they were added, on
+// the server's clock: a running registry with a FailedReason becomes failed,
+// any other finished. A test of a wait loop (such as hss.WaitSyncTask) sees
+// a task progress without touching the server. d below 1 turns it off.
+func WithSettle(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.settle = d
+		}
 	}
 }

@@ -18,7 +18,6 @@ const (
 	codeForbidden    = "APIGW.0302"
 	msgForbidden     = "The IAM user is not authorized to access the API."
 	codeThrottled    = "APIGW.0308"
-	msgThrottled     = "The throttling threshold has been reached."
 )
 
 // jsonContentType is what the real service labels its answers with.

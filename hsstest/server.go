@@ -1,12 +1,12 @@
 package hsstest
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/hsskit/hss"
@@ -22,76 +22,111 @@ const (
 )
 
 // Server is a fake HSS endpoint listening on loopback. Create it with
-// NewServer or NewTLSServer and Close it when done. All its methods are
-// safe for concurrent use, also while requests are being served.
+// NewServer or NewTLSServer (or Start) and Close it when done. All its
+// methods are safe for concurrent use, also while requests are being served.
 type Server struct {
-	ts   *httptest.Server
-	cfg  config
-	done chan struct{} // closed by Close: releases hanging and delayed requests
+	cfg      config
+	url      string
+	hs       *http.Server
+	ln       net.Listener
+	client   *http.Client
+	done     chan struct{} // closed by Close: releases hanging and delayed requests
+	inflight sync.WaitGroup
 
 	closeOnce sync.Once
 	serverNo  uint64        // tells request ids of different servers apart
 	reqSeq    atomic.Uint64 // request id counter
 
 	mu       sync.Mutex
-	tasks    map[string][]Registry // task id -> registries (present = task exists)
-	faults   []fault               // queued faults, oldest first
+	tasks    map[string]*task // task id -> task (present = task exists)
+	faults   []fault          // queued faults, oldest first
 	latency  time.Duration
 	hook     func(http.ResponseWriter, *http.Request) bool
+	routes   []route
 	throttle throttle
 	log      []RecordedRequest
 }
 
 // serverCount numbers servers so that request ids stay unique across
-// servers in one test binary.
+// servers in one process.
 var serverCount atomic.Uint64
 
 // NewServer starts a fake HSS endpoint on a plain-http loopback address
-// (which the SDK accepts without WithInsecureHTTP).
+// (which the SDK accepts without WithInsecureHTTP). Like httptest.NewServer
+// it panics when it cannot listen on loopback; Start returns that error.
 func NewServer(opts ...Option) *Server {
-	return start(false, opts)
-}
-
-// NewTLSServer starts a fake HSS endpoint speaking https with a self-signed
-// certificate. Use Client or NewClient, whose transport trusts it.
-func NewTLSServer(opts ...Option) *Server {
-	return start(true, opts)
-}
-
-func start(tls bool, opts []Option) *Server {
-	s := &Server{
-		cfg:      newConfig(opts),
-		done:     make(chan struct{}),
-		serverNo: serverCount.Add(1),
-		tasks:    make(map[string][]Registry),
-	}
-	s.throttle = throttle{limit: s.cfg.throttleLimit, window: s.cfg.throttleWindow}
-	for _, sd := range s.cfg.seeds {
-		s.Seed(sd.taskID, sd.n)
-	}
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	if tls {
-		s.ts.StartTLS()
-	} else {
-		s.ts.Start()
+	s, err := Start(false, opts...)
+	if err != nil {
+		panic(err)
 	}
 	return s
 }
 
-// Close stops the server and waits for the requests in progress. Requests
-// held by HangNext, DelayNext or SetLatency are released first (their
-// connection is closed without an answer), so Close never waits on them.
-// Calling Close more than once is harmless.
+// NewTLSServer starts a fake HSS endpoint speaking https with a
+// self-signed certificate. Use Client, NewClient or HTTPClient, which trust
+// it. It panics when it cannot listen on loopback; Start returns that error.
+func NewTLSServer(opts ...Option) *Server {
+	s, err := Start(true, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start starts a fake HSS endpoint, speaking https with a self-signed
+// certificate when useTLS is set, and returns an error when it cannot.
+func Start(useTLS bool, opts ...Option) (*Server, error) {
+	s := &Server{
+		cfg:      newConfig(opts),
+		done:     make(chan struct{}),
+		serverNo: serverCount.Add(1),
+		tasks:    make(map[string]*task),
+	}
+	s.throttle.quota = s.cfg.quota
+	for _, sd := range s.cfg.seeds {
+		s.Seed(sd.taskID, sd.n)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("hsstest: cannot listen on loopback: %w", err)
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	s.hs = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: time.Minute}
+	scheme := "http"
+	if useTLS {
+		cert, pool, err := newCertificate()
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("hsstest: making a certificate: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+	transport.Proxy = nil // a proxy in the environment must not see test traffic
+	s.ln = ln
+	s.url = scheme + "://" + ln.Addr().String()
+	s.client = &http.Client{Transport: transport}
+	go func() { _ = s.hs.Serve(ln) }() // returns http.ErrServerClosed on Close
+	return s, nil
+}
+
+// Close stops the server, closes every connection and waits for the
+// requests in progress. Requests held by HangNext, DelayNext or SetLatency
+// are released first (their connection is closed without an answer), so
+// Close never waits on them. Calling Close more than once is harmless.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.ts.Close()
+		_ = s.hs.Close()
+		s.inflight.Wait()
+		s.client.CloseIdleConnections()
 	})
 }
 
 // URL returns the endpoint to give hss.NewClient, such as
 // "http://127.0.0.1:41234".
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.url }
 
 // ProjectID returns the only project id the server accepts.
 func (s *Server) ProjectID() string { return s.cfg.projectID }
@@ -99,24 +134,35 @@ func (s *Server) ProjectID() string { return s.cfg.projectID }
 // Token returns the IAM token the server accepts in X-Auth-Token.
 func (s *Server) Token() string { return s.cfg.token }
 
-// HTTPClient returns an http.Client that reaches the server: for
-// NewTLSServer its transport trusts the server's certificate. Its idle
-// connections are closed by Close.
-func (s *Server) HTTPClient() *http.Client { return s.ts.Client() }
+// HTTPClient returns an http.Client that reaches the server, bypassing any
+// proxy; for a TLS server its transport trusts the server's certificate.
+// Its idle connections are closed by Close.
+func (s *Server) HTTPClient() *http.Client { return s.client }
 
 // NewClient returns an hss.Client for this server's URL and project,
-// authenticated with Token() and sending through HTTPClient(). opts are
-// applied after those, so they may replace the credentials or the
-// http.Client.
+// authenticated with Token(), sending through HTTPClient(), and on the
+// server's Clock when WithClock gave one. opts are applied after those, so
+// they may replace any of them.
 func (s *Server) NewClient(opts ...hss.Option) (*hss.Client, error) {
-	base := []hss.Option{hss.WithToken(s.cfg.token), hss.WithHTTPClient(s.ts.Client())}
-	return hss.NewClient(s.ts.URL, s.cfg.projectID, append(base, opts...)...)
+	base := []hss.Option{hss.WithToken(s.cfg.token), hss.WithHTTPClient(s.client)}
+	if s.cfg.clock != nil {
+		base = append(base, hss.WithClock(s.cfg.clock))
+	}
+	return hss.NewClient(s.url, s.cfg.projectID, append(base, opts...)...)
+}
+
+// TB is the part of testing.TB that Client uses. *testing.T and *testing.B
+// satisfy it; hsstest itself does not import package testing, so programs
+// (such as the hss command's --demo) can embed the fake.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
 }
 
 // Client is NewClient for tests: it fails t at once when the client cannot
 // be built. Nothing needs closing: the client holds no resources beyond
 // HTTPClient's connections, which Close releases.
-func (s *Server) Client(t testing.TB, opts ...hss.Option) *hss.Client {
+func (s *Server) Client(t TB, opts ...hss.Option) *hss.Client {
 	c, err := s.NewClient(opts...)
 	if err != nil && t != nil {
 		t.Helper()
@@ -127,10 +173,10 @@ func (s *Server) Client(t testing.TB, opts ...hss.Option) *hss.Client {
 
 // nextRequestID returns a new X-Request-Id: 32 hex digits like the real
 // service's, made of the server number and a counter, so ids are unique
-// within the test binary and predictable enough to read in a log.
+// within the process and predictable enough to read in a log.
 func (s *Server) nextRequestID() string {
 	return fmt.Sprintf("%08x%024x", s.serverNo, s.reqSeq.Add(1))
 }
 
-// now reads the server's clock (WithNow).
+// now reads the server's clock (WithNow, WithClock).
 func (s *Server) now() time.Time { return s.cfg.now() }

@@ -35,7 +35,7 @@ func main() {
 		defer srv.Close()
 		client, err = srv.NewClient()
 	} else {
-		client, err = hss.NewClientFromEnv() // env, ~/.huaweicloud/credentials, ECS metadata
+		client, err = hss.NewClientFromEnv(ctx) // env, ~/.huaweicloud/credentials, ECS metadata
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -40,7 +40,9 @@ var errSignature = errors.New("verify aksk signature fail")
 //
 // The signed headers must include x-sdk-date, and x-security-token when the
 // request carries X-Security-Token. A body is read (at most 12 MiB) to hash
-// it and put back for the handler.
+// it and put back for the handler, unless X-Sdk-Content-Sha256 is set
+// (UNSIGNED-PAYLOAD, say): then its value is the signed body hash, as the
+// gateway and the official signer take it.
 func Verify(r *http.Request, secretFor func(ak string) (sk string, ok bool), now time.Time, maxSkew time.Duration) (ak string, err error) {
 	if r == nil || r.URL == nil {
 		return "", errors.New("no request")
@@ -79,14 +81,13 @@ func Verify(r *http.Request, secretFor func(ak string) (sk string, ok bool), now
 		return "", errSignature
 	}
 
-	bodyHash, err := hashBody(r)
-	if err != nil {
-		return "", err
+	bodyHash := r.Header.Get("X-Sdk-Content-Sha256") // UNSIGNED-PAYLOAD, or a hash the client vouches for
+	if bodyHash == "" {
+		if bodyHash, err = hashBody(r); err != nil {
+			return "", err
+		}
 	}
-	path, err := canonicalPath(r.URL.EscapedPath())
-	if err != nil {
-		return "", err
-	}
+	path := canonicalPath(r.URL.Path)
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -203,22 +204,19 @@ func hashBody(r *http.Request) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// canonicalPath decodes each segment of the escaped path and encodes it
-// again keeping only unreserved characters; the result ends in '/'.
-func canonicalPath(escaped string) (string, error) {
-	segments := strings.Split(escaped, "/")
+// canonicalPath splits the decoded path at '/' (an escaped slash in the
+// request line is a separator here, as the gateway reads it) and encodes
+// each segment keeping only unreserved characters; the result ends in '/'.
+func canonicalPath(decoded string) string {
+	segments := strings.Split(decoded, "/")
 	for i, seg := range segments {
-		plain, err := url.PathUnescape(seg)
-		if err != nil {
-			return "", errors.New("malformed escape in the path")
-		}
-		segments[i] = encode(plain)
+		segments[i] = encode(seg)
 	}
 	p := strings.Join(segments, "/")
 	if !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
-	return p, nil
+	return p
 }
 
 // canonicalQuery sorts the decoded parameters by key, then value, and

@@ -1,0 +1,214 @@
+package credentials
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// CacheOptions tune a Cache. The zero value takes every default.
+type CacheOptions struct {
+	// RefreshBefore is how long before expiry a new value is fetched;
+	// zero means 15 minutes. A value that lives less than twice as long is
+	// refreshed halfway through its life instead.
+	RefreshBefore time.Duration
+	// FetchTimeout bounds one fetch; zero means 30 seconds.
+	FetchTimeout time.Duration
+	// Now tells the time; nil means time.Now. Tests pass a fake clock's Now.
+	Now func() time.Time
+}
+
+// Cache defaults.
+const (
+	DefaultRefreshBefore = 15 * time.Minute
+	DefaultFetchTimeout  = 30 * time.Second
+	// retryDelay is how long a failed fetch is not repeated: a refresh
+	// while the old value is valid, or a refusal when none is.
+	retryDelay = 30 * time.Second
+)
+
+// Cache wraps a Provider whose values expire (Value.Expires) and hands out
+// its cached value. It refreshes ahead of expiry, in the background, while
+// callers go on with the still-valid value: a slow or hanging source never
+// blocks them until the value has actually expired. Only when there is no
+// valid value do callers wait, all of them for the same single fetch (or
+// for their own context).
+//
+// A source that refuses (a wrong password, credentials that arrive
+// expired) is not asked again for 30 seconds; callers get the same error
+// meanwhile, so a loop of calls cannot lock an IAM user. A failed
+// background refresh is retried after 30 seconds at the earliest, while the
+// old value is served until it expires. Values without an expiry are
+// fetched once.
+//
+// A Cache is safe for concurrent use.
+type Cache struct {
+	// The state sits behind a pointer so that printing a copied Cache
+	// value never reaches the cached secrets.
+	*cache
+}
+
+// cache is a Cache's state.
+type cache struct {
+	provider Provider
+	ahead    time.Duration
+	timeout  time.Duration
+	now      func() time.Time
+
+	mu        sync.Mutex
+	val       Value
+	have      bool
+	refreshAt time.Time
+	retryAt   time.Time // no fetch before this, after a failure
+	refused   error     // a refusal handed back until retryAt
+	flight    *flight   // the fetch in progress, if any
+}
+
+// flight is one fetch that callers wait for.
+type flight struct {
+	done chan struct{}
+	val  Value
+	err  error
+}
+
+// NewCache returns a Cache in front of p. opts may be nil.
+func NewCache(p Provider, opts *CacheOptions) *Cache {
+	c := &cache{provider: p, ahead: DefaultRefreshBefore, timeout: DefaultFetchTimeout, now: time.Now}
+	if opts != nil {
+		if opts.RefreshBefore > 0 {
+			c.ahead = opts.RefreshBefore
+		}
+		if opts.FetchTimeout > 0 {
+			c.timeout = opts.FetchTimeout
+		}
+		if opts.Now != nil {
+			c.now = opts.Now
+		}
+	}
+	return &Cache{c}
+}
+
+// Retrieve returns the cached value, or fetches one; see Cache.
+func (c *Cache) Retrieve(ctx context.Context) (Value, error) {
+	if c == nil || c.cache == nil || c.provider == nil {
+		return Value{}, &ConfigError{Source: "credentials.Cache", Reason: "not created with NewCache"}
+	}
+	now := c.now()
+	c.mu.Lock()
+	if c.have && !c.val.Expired(now) {
+		if !now.Before(c.refreshAt) && c.flight == nil && !now.Before(c.retryAt) {
+			c.start(ctx) // refresh in the background; this caller goes on
+		}
+		v := c.val
+		c.mu.Unlock()
+		return v, nil
+	}
+	if c.flight == nil {
+		if c.refused != nil && now.Before(c.retryAt) {
+			err := c.refused
+			c.mu.Unlock()
+			return Value{}, err
+		}
+		c.start(ctx)
+	}
+	f := c.flight
+	c.mu.Unlock()
+
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return Value{}, ctx.Err()
+	}
+	return f.val, f.err
+}
+
+// start begins a fetch; c.mu is held. The fetch is detached from the
+// caller that started it, so one caller giving up does not fail the others.
+func (c *cache) start(ctx context.Context) {
+	f := &flight{done: make(chan struct{})}
+	c.flight = f
+	go c.run(context.WithoutCancel(ctx), f)
+}
+
+// run performs one fetch and publishes its result.
+func (c *cache) run(ctx context.Context, f *flight) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	v, err := c.provider.Retrieve(ctx)
+	now := c.now()
+	if err == nil && v.Expired(now) {
+		err = &Error{Source: v.Source, Err: fmt.Errorf("%w: they expired at %s, the clock says %s (is it right?)",
+			ErrExpired, v.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
+		v = Value{}
+	}
+
+	c.mu.Lock()
+	c.flight = nil
+	if err == nil {
+		lead := c.ahead
+		if !v.Expires.IsZero() {
+			if life := v.Expires.Sub(now); life < 2*lead {
+				lead = life / 2
+			}
+		}
+		c.val, c.have, c.refused, c.retryAt = v, true, nil, time.Time{}
+		c.refreshAt = v.Expires.Add(-lead)
+		if v.Expires.IsZero() {
+			c.refreshAt = farFuture
+		}
+	} else {
+		c.retryAt = now.Add(retryDelay)
+		c.refused = nil
+		if refusal(err) {
+			c.refused = err
+		}
+	}
+	f.val, f.err = v, err
+	c.mu.Unlock()
+	close(f.done)
+}
+
+// farFuture is the refresh time of a value that never expires.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Invalidate drops the cached value when it is failed, so that the next
+// Retrieve fetches a new one. A newer value, fetched after failed was
+// handed out, is kept.
+func (c *Cache) Invalidate(failed Value) {
+	if c == nil || c.cache == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.have && c.val.sameAs(failed) {
+		c.val, c.have = Value{}, false
+		c.retryAt, c.refused = time.Time{}, nil
+	}
+	c.mu.Unlock()
+}
+
+// Format names the cached provider's type, never a secret.
+func (c Cache) Format(f fmt.State, _ rune) {
+	if c.cache == nil {
+		fmt.Fprint(f, "credentials.Cache(nil)")
+		return
+	}
+	fmt.Fprintf(f, "credentials.Cache{provider: %T}", c.provider)
+}
+
+// MarshalJSON writes the cached provider's type, never a secret.
+func (c Cache) MarshalJSON() ([]byte, error) {
+	if c.cache == nil {
+		return []byte("null"), nil
+	}
+	return []byte(fmt.Sprintf(`{"provider":%q}`, fmt.Sprintf("%T", c.provider))), nil
+}
+
+// LogValue shows the cached provider's type, never a secret.
+func (c Cache) LogValue() slog.Value {
+	if c.cache == nil {
+		return slog.StringValue("credentials.Cache(nil)")
+	}
+	return slog.GroupValue(slog.String("provider", fmt.Sprintf("%T", c.provider)))
+}

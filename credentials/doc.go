@@ -1,0 +1,24 @@
+// Package credentials finds and refreshes the credentials a Huawei Cloud
+// client authenticates with: an IAM token, or an access key (AK/SK, with a
+// security token for temporary keys).
+//
+// A Provider hands out a Value on demand. The providers here are:
+//
+//   - Static: fixed credentials (NewStatic);
+//   - Chain: the environment, the credentials file and the ECS metadata
+//     service, searched the way the official Huawei Cloud SDKs search them;
+//   - Profile: the [basic] section of ~/.huaweicloud/credentials (LoadProfile);
+//   - Metadata: the temporary keys of an ECS instance's agency (NewMetadata);
+//   - TokenSource: IAM user tokens obtained with a password
+//     (NewPasswordTokenSource);
+//   - Cache: wraps any Provider whose values expire, refreshing ahead of
+//     expiry with one request however many goroutines ask.
+//
+// The package does not sign requests or send them to a service: package hss
+// does, with the Value a Provider gives, and package sign signs for any
+// Huawei Cloud API. It imports neither hss nor anything outside the
+// standard library but sign.
+//
+// No type here prints, marshals or logs a secret: tokens, secret keys,
+// security tokens and passwords show as REDACTED, and no error holds one.
+package credentials

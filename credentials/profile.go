@@ -1,0 +1,224 @@
+package credentials
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hsskit/hss/internal/secret"
+)
+
+// maxProfileBytes caps the credentials file read; a real one is well under
+// a few KiB even with a security token.
+const maxProfileBytes = 1 << 20
+
+// Profile is the [basic] section of a Huawei Cloud credentials file
+// (~/.huaweicloud/credentials), the file the official SDKs read:
+//
+//	[basic]
+//	ak = QTWAOYTTINDUT2QVKYUC
+//	sk = ...
+//	project_id = 0123456789abcdef0123456789abcdef
+//	security_token = ...   # temporary keys only
+//
+// It is a Provider of its keys. The secret key and security token are
+// unexported and never printed, marshalled or logged.
+type Profile struct {
+	// Path is the file the profile was read from.
+	Path string
+	// AccessKey is the ak entry (an identifier, not a secret).
+	AccessKey string
+	// ProjectID is the project_id entry.
+	ProjectID string
+
+	secretKey     string
+	securityToken string
+	// shared reports a file that others than its owner may read.
+	shared bool
+}
+
+// HasKeys reports whether the profile holds any of ak, sk and
+// security_token.
+func (p *Profile) HasKeys() bool {
+	return p != nil && (p.AccessKey != "" || p.secretKey != "" || p.securityToken != "")
+}
+
+// Retrieve returns the profile's keys, or a *ConfigError naming what is
+// missing or malformed (never quoting a secret).
+func (p *Profile) Retrieve(context.Context) (Value, error) {
+	if p == nil {
+		return Value{}, &ConfigError{Source: "credentials file", Reason: "no profile"}
+	}
+	if err := p.checkKeys(); err != nil {
+		return Value{}, err
+	}
+	v := Value{AccessKey: p.AccessKey, SecretKey: p.secretKey, SecurityToken: p.securityToken, Source: p.Path}
+	if err := v.Validate(); err != nil {
+		return Value{}, err
+	}
+	return v, nil
+}
+
+// checkKeys explains a profile whose keys are incomplete.
+func (p *Profile) checkKeys() error {
+	bad := func(field, reason string) error {
+		return &ConfigError{Source: p.Path, Field: field, Reason: reason}
+	}
+	switch {
+	case p.AccessKey == "" && p.secretKey == "" && p.securityToken != "":
+		return bad("[basic]", "has security_token but no ak and sk")
+	case p.AccessKey == "":
+		return bad("ak", "missing from [basic]")
+	case p.secretKey == "":
+		return bad("sk", "missing from [basic]")
+	}
+	return nil
+}
+
+// view is what a Profile shows of itself.
+func (p Profile) view() []slog.Attr {
+	sk, tok := "none", "none"
+	if p.secretKey != "" {
+		sk = secret.Redacted
+	}
+	if p.securityToken != "" {
+		tok = secret.Redacted
+	}
+	return []slog.Attr{slog.String("path", p.Path), slog.String("ak", p.AccessKey), slog.String("sk", sk),
+		slog.String("security_token", tok), slog.String("project_id", p.ProjectID)}
+}
+
+// Format prints the path, ak and project; sk and the security token show
+// as REDACTED, for every fmt verb.
+func (p Profile) Format(f fmt.State, _ rune) { formatAttrs(f, "credentials.Profile", p.view()) }
+
+// MarshalJSON writes what Format prints, as JSON.
+func (p Profile) MarshalJSON() ([]byte, error) { return marshalAttrs(p.view()) }
+
+// LogValue shows what Format prints, as a group.
+func (p Profile) LogValue() slog.Value { return slog.GroupValue(p.view()...) }
+
+// DefaultProfilePath returns the credentials file the official SDKs read:
+// $HUAWEICLOUD_SDK_CREDENTIALS_FILE when set, else
+// ~/.huaweicloud/credentials.
+func DefaultProfilePath() (string, error) {
+	return profilePath(os.Getenv, os.UserHomeDir)
+}
+
+// profilePath resolves the credentials file from getenv and home.
+func profilePath(getenv func(string) string, home func() (string, error)) (string, error) {
+	if p := strings.TrimSpace(getenv(EnvCredentialsFile)); p != "" {
+		return p, nil
+	}
+	h, err := home()
+	if err != nil || h == "" {
+		return "", &ConfigError{Source: "credentials file", Reason: "no home directory to find ~/.huaweicloud/credentials in"}
+	}
+	return filepath.Join(h, ".huaweicloud", "credentials"), nil
+}
+
+// LoadProfile reads the [basic] section of the INI credentials file at
+// path. Lines starting with '#' or ';' are comments; keys are matched
+// without regard to case; other sections are ignored; a value may be
+// wrapped in matching quotes. A second [basic] section is an error, as is
+// a path that is not a regular file (a FIFO or a device is refused without
+// being opened for a blocking read). A missing file gives an error
+// satisfying errors.Is(err, fs.ErrNotExist). Errors are *ConfigError and
+// name the path and line, never a line's content, which may be a secret.
+func LoadProfile(path string) (*Profile, error) {
+	bad := func(reason string, err error) error { return &ConfigError{Source: path, Reason: reason, Err: err} }
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, bad("cannot read the credentials file", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, bad("is not a regular file", nil)
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, bad("cannot read the credentials file", err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, bad("is not a regular file", nil) // replaced since the first look
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxProfileBytes+1))
+	if err != nil {
+		return nil, bad("cannot read the credentials file", err)
+	}
+	if len(data) > maxProfileBytes {
+		return nil, bad(fmt.Sprintf("is larger than %d bytes; not a credentials file", maxProfileBytes), nil)
+	}
+	p, err := parseProfile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p.shared = sharedMode(fi.Mode())
+	return p, nil
+}
+
+// parseProfile reads the [basic] section from an INI document.
+func parseProfile(path string, data []byte) (*Profile, error) {
+	p := &Profile{Path: path}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM from Windows editors
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 4096), maxProfileBytes)
+	inBasic, sawBasic := false, false
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		lineNo := fmt.Sprintf("line %d", n)
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+			continue
+		case line[0] == '[':
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				return nil, &ConfigError{Source: path, Field: lineNo, Reason: "section header without ']'"}
+			}
+			inBasic = strings.EqualFold(strings.TrimSpace(line[1:end]), "basic")
+			if inBasic && sawBasic {
+				return nil, &ConfigError{Source: path, Field: lineNo, Reason: "a second [basic] section; keep one"}
+			}
+			sawBasic = sawBasic || inBasic
+			continue
+		}
+		key, val, ok := strings.Cut(line, "=")
+		if !ok {
+			// Say where, not what: the line may be a pasted secret.
+			return nil, &ConfigError{Source: path, Field: lineNo, Reason: "expected key = value"}
+		}
+		if !inBasic {
+			continue
+		}
+		val = unquote(strings.TrimSpace(val))
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "ak":
+			p.AccessKey = val
+		case "sk":
+			p.secretKey = val
+		case "project_id":
+			p.ProjectID = val
+		case "security_token":
+			p.securityToken = val
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &ConfigError{Source: path, Reason: "cannot read the credentials file", Err: errors.Unwrap(err)}
+	}
+	return p, nil
+}
+
+// unquote strips one pair of matching quotes.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
+}

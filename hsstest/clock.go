@@ -1,0 +1,89 @@
+package hsstest
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Clock is a fake clock for tests: time moves only when a test or the code
+// under test says so, never on its own. It is an hss.Clock (pass it to
+// hss.WithClock) and its Now fits WithNow, so a client and the fake server
+// share one time line; WithClock does both. It is safe for concurrent use.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+// NewClock returns a Clock reading start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep returns ctx.Err() at once when ctx is done. Otherwise it moves the
+// clock to d after the time Sleep was called (unless another sleeper has
+// already moved it further) and returns nil at once: a retry loop that
+// backs off for an hour runs in microseconds. Sleepers that start together
+// end together, as they would on a real clock.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	start := c.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	if until := start.Add(d); until.After(c.now) {
+		c.now = until
+	}
+	return nil
+}
+
+// SleepUntil is Sleep until the absolute time t: it moves the clock to t
+// unless it already reads later. Goroutines waiting for one moment (the
+// end of a quota window, say) all wake at that moment, however many there
+// are. The hss.Client uses it when its Clock has it.
+func (c *Clock) SleepUntil(ctx context.Context, t time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, max(t.Sub(c.now), 0))
+	if t.After(c.now) {
+		c.now = t
+	}
+	return nil
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sleeps returns every duration passed to Sleep, in order: what the code
+// under test chose to wait.
+func (c *Clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// Slept returns the sum of the durations passed to Sleep.
+func (c *Clock) Slept() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var total time.Duration
+	for _, d := range c.sleeps {
+		total += d
+	}
+	return total
+}

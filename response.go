@@ -1,0 +1,147 @@
+package hss
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/errbody"
+	"github.com/hsskit/hss/internal/secret"
+)
+
+// readAnswer reads an answer to the end: a 2xx body goes to cl.decode, any
+// other status becomes an *APIError. The caller's context always wins: the
+// body is closed when it ends, whatever the server does. Everything the
+// server sent that reaches an error or a log is scrubbed of the request's
+// credentials first.
+func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header) attemptResult {
+	defer resp.Body.Close()
+	path := cl.u.EscapedPath()
+	var scrub *secret.Scrubber
+	scrubber := func() *secret.Scrubber {
+		if scrub == nil {
+			scrub = c.scrubber(v, sent)
+		}
+		return scrub
+	}
+	reqID := resp.Header.Get("X-Request-Id")
+	if reqID != "" {
+		reqID = secret.Text(reqID, scrubber(), maxRequestIDLen)
+	}
+	if resp.StatusCode < 200 {
+		// 101 Switching Protocols hands the raw connection over as the
+		// body; nothing this API sends starts with a 1xx.
+		e := &APIError{StatusCode: resp.StatusCode, Method: cl.method, Path: path, RequestID: reqID,
+			Message: fmt.Sprintf("unexpected %d %s answer", resp.StatusCode, http.StatusText(resp.StatusCode))}
+		return attemptResult{err: e, verdict: final}
+	}
+	stop := context.AfterFunc(actx, func() { resp.Body.Close() })
+	defer stop()
+	if resp.StatusCode > 299 {
+		e := readAPIError(resp, scrubber(), c.cfg.clock.Now())
+		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
+		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code)}
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := readBody(resp, buf, c.cfg.maxBody); err != nil {
+		if actx.Err() != nil && !errors.Is(err, ErrBodyTooLarge) {
+			err = fmt.Errorf("%w (%v)", actx.Err(), err)
+		}
+		err = c.timedOut(ctx, actx, err)
+		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RequestID: reqID,
+			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout)}
+		if errors.Is(err, ErrBodyTooLarge) {
+			res.verdict = final
+		}
+		return res
+	}
+	if cl.decode != nil {
+		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {
+			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}}
+		}
+	}
+	return attemptResult{requestID: reqID}
+}
+
+// maxRequestIDLen bounds a request id taken from an answer.
+const maxRequestIDLen = 128
+
+// readAPIError builds the *APIError for a non-2xx answer from whichever
+// body shape the service or a gateway chose: {"error_code","error_msg"},
+// {"code","message"}, {"error":{"code","message"}}, or not JSON at all.
+// Echoed credentials are scrubbed from the body before anything is read
+// from it or shortened.
+func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) *APIError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
+	e := parseErrorBody(resp.StatusCode, body, scrub)
+	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	return e
+}
+
+// parseErrorBody never fails: whatever it cannot read stays empty, and a
+// non-JSON body lends its first line to Message.
+func parseErrorBody(status int, body []byte, scrub *secret.Scrubber) *APIError {
+	e := &APIError{StatusCode: status}
+	body = scrub.Bytes(body)
+	if len(body) > 0 {
+		e.Body = body
+	}
+	code, msg, reqID, ok := errbody.Parse(body)
+	if !ok {
+		e.Message = secret.Text(errbody.FirstLine(body), scrub, 200)
+		return e
+	}
+	e.Code = secret.Text(code, scrub, 64)
+	e.Message = secret.Text(msg, scrub, 512)
+	e.RequestID = secret.Text(reqID, scrub, maxRequestIDLen)
+	return e
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// bodyPool recycles read buffers between calls. Decoders copy what they
+// keep, so no caller ever holds memory a later call overwrites.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps one huge answer from pinning memory in the pool.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *bytes.Buffer { return bodyPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	bodyPool.Put(b)
+}
+
+// readBody reads resp.Body into buf, at most limit bytes.
+func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
+	if resp.ContentLength > limit {
+		return fmt.Errorf("%w: Content-Length %d exceeds the %d byte cap", ErrBodyTooLarge, resp.ContentLength, limit)
+	}
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1) // +1 so the EOF read needs no growth
+	}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return err
+	}
+	if n > limit {
+		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package hss
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DefaultWaitInterval is the time between two polls of WaitSyncTask. It
+// keeps a waiting script within the gateway's 5 calls a minute per user.
+const DefaultWaitInterval = 15 * time.Second
+
+// WaitOptions tune WaitSyncTask. A nil *WaitOptions takes every default.
+type WaitOptions struct {
+	// Interval is the time between polls: 0 takes DefaultWaitInterval;
+	// otherwise 100 ms to 24 h.
+	Interval time.Duration
+	// EnterpriseProjectID scopes the polls, as in
+	// ListSyncTaskRegistriesOptions.
+	EnterpriseProjectID string
+	// Progress, when set, is called after every poll that found
+	// registries still running.
+	Progress func(WaitProgress)
+}
+
+// WaitProgress is what one poll of WaitSyncTask found.
+type WaitProgress struct {
+	TaskID    string
+	Running   int           // registries still running
+	Polls     int           // polls so far
+	Elapsed   time.Duration // since the wait began, on the Client's clock
+	RequestID string        // of the poll
+}
+
+// SyncTaskResult is how an image synchronisation task ended.
+type SyncTaskResult struct {
+	TaskID string
+	// Finished and Failed hold the task's registries by status; Failed
+	// ones carry FailedReason.
+	Finished []AssociateRegistriesResponseInfo
+	Failed   []AssociateRegistriesResponseInfo
+	// Other holds registries in a status the SDK does not know.
+	Other   []AssociateRegistriesResponseInfo
+	Polls   int           // polls made
+	Elapsed time.Duration // time waited, on the Client's clock
+}
+
+// WaitSyncTask polls the image synchronisation task taskID until none of
+// its registries is running, then lists them all and reports the finished
+// and the failed ones. Each poll is one request (the running registries,
+// with the smallest page, read for total_num); the final listing pages
+// through every registry. It honours ctx and the Client's retries and quota
+// handling. When ctx's deadline comes before the next poll would, it
+// returns at once with an error wrapping ErrWaitPastDeadline.
+func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOptions) (*SyncTaskResult, error) {
+	var o WaitOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Interval == 0 {
+		o.Interval = DefaultWaitInterval
+	}
+	if o.Interval < 100*time.Millisecond || o.Interval > MaxRetryAfter {
+		return nil, &ValidationError{Field: "WaitOptions.Interval", Reason: fmt.Sprintf("must be 0 (default, %s) or 100ms to %s, got %s", DefaultWaitInterval, MaxRetryAfter, o.Interval)}
+	}
+	poll := &ListSyncTaskRegistriesOptions{SyncStatus: SyncStatusRunning, Limit: MinLimit, EnterpriseProjectID: o.EnterpriseProjectID}
+	if err := poll.Validate(); err != nil {
+		return nil, err
+	}
+	if !c.usable() {
+		return nil, errNotConstructed
+	}
+	if ctx == nil {
+		return nil, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
+	start := c.cfg.clock.Now()
+	for polls := 1; ; polls++ {
+		page, err := c.ListSyncTaskRegistries(ctx, taskID, poll)
+		if err != nil {
+			return nil, err
+		}
+		if page.TotalNum == 0 {
+			res, done, err := c.collect(ctx, taskID, o.EnterpriseProjectID)
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				res.Polls, res.Elapsed = polls, c.cfg.clock.Now().Sub(start)
+				return res, nil
+			}
+		} else if o.Progress != nil {
+			o.Progress(WaitProgress{TaskID: taskID, Running: page.TotalNum, Polls: polls,
+				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
+		}
+		if err := c.sleep(ctx, o.Interval, "next poll"); err != nil {
+			return nil, fmt.Errorf("hss: waiting for sync task %s: %d registries still running after %d polls: %w",
+				taskID, page.TotalNum, polls, err)
+		}
+	}
+}
+
+// collect lists every registry of the task by status; done is false when
+// some are running again.
+func (c *Client) collect(ctx context.Context, taskID, eps string) (*SyncTaskResult, bool, error) {
+	res := &SyncTaskResult{TaskID: taskID}
+	for reg, err := range c.ListSyncTaskRegistriesIter(ctx, taskID, &ListSyncTaskRegistriesOptions{EnterpriseProjectID: eps}) {
+		if err != nil {
+			return nil, false, err
+		}
+		switch reg.SyncStatus {
+		case SyncStatusRunning:
+			return nil, false, nil
+		case SyncStatusFinished:
+			res.Finished = append(res.Finished, reg)
+		case SyncStatusFailed:
+			res.Failed = append(res.Failed, reg)
+		default:
+			res.Other = append(res.Other, reg)
+		}
+	}
+	return res, true, nil
+}
