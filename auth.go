@@ -166,6 +166,10 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, &ValidationError{Field: "endpoint", Reason: fmt.Sprintf("not set: set $%s, $%s or $%s",
 			credentials.EnvEndpoint, credentials.EnvRegion, credentials.EnvSDKRegion)}
 	}
+	// A bad endpoint is reported before credentials are looked for.
+	if err := (&Client{cfg: cfg}).setEndpoint(endpoint); err != nil {
+		return nil, err
+	}
 	chain := &credentials.Chain{Getenv: cfg.getenv, Metadata: credentials.MetadataConfig{Now: cfg.clock.Now}, Logger: cfg.logger}
 	project := read(credentials.EnvProjectID)
 	if project == "" {

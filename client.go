@@ -2,6 +2,7 @@ package hss
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -196,7 +197,11 @@ func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Reque
 	case len(via) >= 10:
 		return &RedirectError{From: from, To: to, Loop: true}
 	case user != nil:
-		return user(req, via)
+		if err := user(req, via); err != nil && !errors.Is(err, http.ErrUseLastResponse) {
+			return &RedirectError{From: from, To: to, Err: err}
+		} else if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -87,10 +87,10 @@ func listLenBound(s string) (n int, ok bool) {
 		return 0, skipWS(s, i+1) == len(s)
 	}
 	for {
-		if i >= len(s) || s[i] != '"' {
-			return 0, false
+		k, j := plainKey(s, i)
+		if j < 0 && i < len(s) && s[i] == '"' {
+			k, j = unquoteSlow(s, i+1) // an escaped or non-ASCII key
 		}
-		k, j := unquoteSlow(s, i+1)
 		if j < 0 {
 			return 0, false
 		}

@@ -197,7 +197,7 @@ func (e *RequestError) Unwrap() []error {
 // budget (RetryPolicy.MaxThrottleWait) would be passed. errors.As reaches
 // the *APIError or *RequestError inside.
 type AttemptsError struct {
-	Attempts int           // attempts sent
+	Attempts int           // attempts sent; 0 when the quota kept the call from being sent
 	Throttle time.Duration // time spent waiting for the gateway's quota
 	Err      error         // the last attempt's error
 	why      string        // why the call gave up, when not the attempt count
@@ -206,6 +206,9 @@ type AttemptsError struct {
 // Error appends why the call gave up to the last error.
 func (e *AttemptsError) Error() string {
 	msg := fmt.Sprintf("%v (gave up after %d attempt%s", e.Err, e.Attempts, plural(e.Attempts))
+	if e.Attempts == 0 {
+		msg = fmt.Sprintf("%v (not sent", e.Err)
+	}
 	if e.why != "" {
 		msg += ": " + e.why
 	}
@@ -216,21 +219,29 @@ func (e *AttemptsError) Error() string {
 func (e *AttemptsError) Unwrap() error { return e.Err }
 
 // RedirectError is the cause of a *RequestError when the service redirects
-// to another host, from https to http, or in a loop: the SDK refuses, so
-// credentials never leave the endpoint the caller chose. It names hosts
+// to another host, from https to http, or in a loop, or the http.Client's
+// own CheckRedirect refuses: the SDK does not follow, so credentials never
+// leave the endpoint the caller chose, and does not retry. It names hosts
 // only, never a path or query.
 type RedirectError struct {
 	From, To string // scheme://host of each side
 	Loop     bool   // too many redirects
+	Err      error  // the refusal of the http.Client's own CheckRedirect, if it refused
 }
 
 // Error names both hosts.
 func (e *RedirectError) Error() string {
-	if e.Loop {
+	switch {
+	case e.Loop:
 		return "refused redirect from " + e.From + " to " + e.To + ": more than 10 redirects"
+	case e.Err != nil:
+		return "refused redirect from " + e.From + " to " + e.To + ": " + e.Err.Error()
 	}
 	return "refused redirect from " + e.From + " to " + e.To + " (credentials are only sent to the configured endpoint)"
 }
+
+// Unwrap returns the refusal of the http.Client's own CheckRedirect.
+func (e *RedirectError) Unwrap() error { return e.Err }
 
 // IsNotFound reports whether err says the task or resource does not exist:
 // HSS answers 400 HSS.0011 for that. A 404 (APIGW.0101, "API does not

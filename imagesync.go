@@ -73,11 +73,11 @@ func (c *Client) registriesCall(taskID string, opts *ListSyncTaskRegistriesOptio
 // It is lazy: nothing is sent until the loop starts. opts is copied; Limit
 // defaults to 200 (the API's largest page) and Offset to where the caller
 // set it. Each page advances the offset by the number of registries it
-// held. Iteration ends when the offset reaches TotalNum, on an empty page,
-// or before the next offset would pass the API's 2,000,000 bound, so it
-// never sends more than ceil(2,000,000/Limit)+1 requests. A page shorter
-// than the limit while TotalNum promises more ends it with an error
-// wrapping ErrIncompletePage, after that page. On an error it yields
+// held. Iteration ends when the offset reaches TotalNum, or before the next
+// offset would pass the API's 2,000,000 bound, so it never sends more than
+// ceil(2,000,000/Limit)+1 requests. A page shorter than the limit (an empty
+// one included) while TotalNum promises more ends it with an error wrapping
+// ErrIncompletePage, after that page. On an error it yields
 // (nil, err) once and stops; breaking out of the loop stops it at once.
 func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string, opts *ListSyncTaskRegistriesOptions) iter.Seq2[*ListSyncTaskRegistriesResponse, error] {
 	var o ListSyncTaskRegistriesOptions
@@ -101,7 +101,7 @@ func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string,
 			}
 			got := len(resp.DataList)
 			next := page.Offset + got
-			if got == 0 || next >= resp.TotalNum || next > MaxOffset {
+			if next >= resp.TotalNum || next > MaxOffset {
 				return
 			}
 			if got < page.Limit {

@@ -34,7 +34,7 @@ type quota struct {
 	window    time.Duration // window length
 	winStart  time.Time     // when the current window opened
 	gen       uint64        // numbers the windows, to tell late answers apart
-	sent, ok  int           // calls sent and answered with success in this window
+	sent, ok  int           // calls sent in this window, and those that got through
 	throttled bool          // this window saw a throttle
 	exhausted bool          // this window's allowance held a caller back
 	reopen    bool          // open a new window when the gate opens
@@ -80,8 +80,9 @@ func (q *quota) open(now time.Time) {
 	q.throttled, q.exhausted, q.reopen = false, false, false
 }
 
-// succeeded records a success of a call sent in window gen.
-func (q *quota) succeeded(gen uint64) {
+// passed records that a call sent in window gen got through the gateway:
+// it was answered, with anything but a throttle.
+func (q *quota) passed(gen uint64) {
 	q.mu.Lock()
 	if gen == q.gen {
 		q.ok++
@@ -182,14 +183,15 @@ func quotaHint(msg string) (limit int, window time.Duration) {
 	return n, time.Duration(count) * d
 }
 
-// leadingInt reads the decimal digits at the start of s (at most 9).
+// leadingInt reads the decimal digits at the start of s; more than nine
+// digits read as none.
 func leadingInt(s string) (int, string) {
 	i := 0
-	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 		i++
 	}
 	n, err := strconv.Atoi(s[:i])
-	if err != nil {
+	if err != nil || i > 9 {
 		return 0, s
 	}
 	return n, s[i:]

@@ -64,6 +64,7 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
 		l.mu.Unlock()
 		return fmt.Errorf("%w: the rate limit (WithRateLimit) allows the next call in %s", ErrWaitPastDeadline, delay)
 	}
+	slot := l.next
 	l.mu.Unlock()
-	return clk.Sleep(ctx, delay)
+	return sleepUntil(ctx, clk, slot)
 }

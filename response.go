@@ -54,6 +54,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		if actx.Err() != nil && !errors.Is(err, ErrBodyTooLarge) {
 			err = fmt.Errorf("%w (%v)", actx.Err(), err)
 		}
+		err = c.scrubTransportError(err, v, sent, cl)
 		err = c.timedOut(ctx, actx, err)
 		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RequestID: reqID,
 			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout)}

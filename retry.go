@@ -57,7 +57,7 @@ type RetryPolicy struct {
 	// throttled call fails at once; at most MaxRetryAfter.
 	MaxThrottleWait time.Duration
 	// RetryBudget is the size of the Client's retry budget in tokens. 0
-	// takes the default; negative turns the budget off.
+	// takes the default; negative turns the budget off; at most 1,000,000.
 	RetryBudget int
 }
 
@@ -75,10 +75,11 @@ const (
 	MaxRetryAfter = 24 * time.Hour
 )
 
-// Retry costs, in retry-budget tokens.
+// Retry costs, in retry-budget tokens, and the largest budget.
 const (
-	retryCost   = 5
-	timeoutCost = 10
+	retryCost      = 5
+	timeoutCost    = 10
+	maxRetryBudget = 1000000
 )
 
 // DefaultRetryPolicy returns the policy a Client uses unless told
@@ -114,6 +115,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 			return bad("MaxDelay", fmt.Sprintf("must be 0 (default) to %s, got %s", MaxRetryAfter, p.MaxDelay))
 		case p.MaxThrottleWait > MaxRetryAfter:
 			return bad("MaxThrottleWait", fmt.Sprintf("must be at most %s, got %s", MaxRetryAfter, p.MaxThrottleWait))
+		case p.RetryBudget > maxRetryBudget:
+			return bad("RetryBudget", fmt.Sprintf("must be at most %d (negative turns it off), got %d", maxRetryBudget, p.RetryBudget))
 		}
 		if p.MaxAttempts == 0 {
 			p.MaxAttempts = d.MaxAttempts
@@ -305,6 +308,6 @@ func (b *retryBudget) succeeded(spent int) {
 		spent = 1
 	}
 	b.mu.Lock()
-	b.tokens = min(b.capacity, b.tokens+spent)
+	b.tokens += min(spent, b.capacity-b.tokens)
 	b.mu.Unlock()
 }

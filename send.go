@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hsskit/hss/credentials"
@@ -30,6 +31,7 @@ type attemptResult struct {
 	notSent   bool   // the request surely did not reach the service
 	timedOut  bool   // the attempt ran out of its own time
 	requestID string // of a successful answer
+	answered  bool   // the service (or its gateway) answered with a status
 	creds     credentials.Value
 }
 
@@ -49,17 +51,26 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 		last                  error
 	)
 	stop := func(cause error) error {
-		return &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: last, Attempts: sent}
+		e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: last, Attempts: sent}
+		if errors.Is(last, cause) {
+			e.Last = nil // the last attempt only saw the same end of the context
+		}
+		return e
 	}
 	for {
+		if err := ctx.Err(); err != nil {
+			return "", stop(err)
+		}
 		gen, err := c.waitToSend(ctx, cl, q, &waited, last, sent)
 		if err != nil {
 			return "", err
 		}
 		res := c.attempt(ctx, cl, sent+1)
 		sent++
+		if res.answered && res.verdict != throttled {
+			q.passed(gen)
+		}
 		if res.err == nil {
-			q.succeeded(gen)
 			c.budget.succeeded(spent)
 			return res.requestID, nil
 		}
@@ -142,11 +153,16 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, waited *tim
 		}
 		throttle := c.throttleError(cl, q, last, wait)
 		budget := c.cfg.retry.MaxThrottleWait
-		if budget < 0 || *waited+wait > budget || wait >= MaxRetryAfter {
-			why := fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, max(budget, 0))
-			if wait >= MaxRetryAfter {
-				why = fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
-			}
+		var why string
+		switch {
+		case wait >= MaxRetryAfter:
+			why = fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
+		case budget < 0:
+			why = fmt.Sprintf("the gateway's quota needs %s more, and the retry policy does not wait for throttling", wait)
+		case *waited+wait > budget:
+			why = fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, budget)
+		}
+		if why != "" {
 			return 0, &AttemptsError{Attempts: sent, Throttle: *waited, Err: throttle, why: why}
 		}
 		if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(wait)) {
@@ -199,8 +215,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	v, err := c.authenticate(actx, req)
 	if err != nil {
 		err = c.timedOut(ctx, actx, err)
+		if !strings.HasPrefix(err.Error(), "credentials: ") { // package credentials' errors say so already
+			err = fmt.Errorf("credentials: %w", err)
+		}
 		return attemptResult{
-			err:      &RequestError{Method: cl.method, Path: path, Err: fmt.Errorf("credentials: %w", err)},
+			err:      &RequestError{Method: cl.method, Path: path, Err: err},
 			verdict:  judgeCredentials(err),
 			notSent:  true,
 			timedOut: errors.Is(err, ErrAttemptTimeout),
@@ -209,15 +228,15 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	start := c.cfg.clock.Now()
 	resp, err := c.cfg.hc.Do(req)
 	if err != nil {
-		err = c.timedOut(ctx, actx, unwrapURLError(err))
+		err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
 		c.logAttempt(ctx, cl, n, 0, "", start, err)
-		v, notSent := judgeTransport(err)
-		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: v, notSent: notSent,
+		verdict, notSent := judgeTransport(err)
+		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: verdict, notSent: notSent,
 			timedOut: errors.Is(err, ErrAttemptTimeout)}
 	}
 	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
 	c.logAttempt(ctx, cl, n, resp.StatusCode, res.requestID, start, res.err)
-	res.creds = v
+	res.creds, res.answered = v, true
 	return res
 }
 
@@ -244,6 +263,27 @@ func (c *Client) timedOut(ctx, actx context.Context, err error) error {
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
+}
+
+// scrubTransportError keeps what the server sent out of a transport
+// error's text. net/http quotes a malformed header or status line, and a
+// Location it cannot parse, whole: such an error is replaced by a plain
+// one with the request's secrets scrubbed (a Location by a redirect
+// refusal, which names the host only). Other errors are returned as they are.
+func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.Header, cl *call) error {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "failed to parse Location header") {
+		return &RedirectError{From: cl.u.Scheme + "://" + cl.u.Host, To: "a Location that is not a URL"}
+	}
+	scrub := c.scrubber(v, sent)
+	if scrubbed := scrub.String(msg); scrubbed != msg {
+		var rd *RedirectError
+		if errors.As(err, &rd) { // a host the server named may hold a secret too
+			return &RedirectError{From: scrub.String(rd.From), To: scrub.String(rd.To), Loop: rd.Loop, Err: rd.Err}
+		}
+		return errors.New(scrubbed)
+	}
+	return err
 }
 
 // unwrapURLError drops the *url.Error net/http wraps everything in: it

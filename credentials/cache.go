@@ -95,6 +95,9 @@ func (c *Cache) Retrieve(ctx context.Context) (Value, error) {
 	if c == nil || c.cache == nil || c.provider == nil {
 		return Value{}, &ConfigError{Source: "credentials.Cache", Reason: "not created with NewCache"}
 	}
+	if ctx == nil {
+		return Value{}, &ConfigError{Source: "credentials.Cache", Reason: "Retrieve needs a non-nil context"}
+	}
 	now := c.now()
 	c.mu.Lock()
 	if c.have && !c.val.Expired(now) {

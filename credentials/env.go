@@ -196,3 +196,12 @@ func (c *Chain) askMetadata() (bool, error) {
 	}
 	return !off, nil
 }
+
+// Format names the credentials file and nothing secret, for every fmt verb.
+func (c *Chain) Format(f fmt.State, _ rune) {
+	if c == nil {
+		fmt.Fprint(f, "credentials.Chain(nil)")
+		return
+	}
+	fmt.Fprintf(f, "credentials.Chain{profile: %s, loaded: %t}", c.path, c.loaded)
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -104,6 +105,9 @@ type tokenSource struct {
 	body     []byte // the request body; holds the password
 	scrub    *secret.Scrubber
 	cache    *Cache
+
+	mu   sync.Mutex
+	last string // the token handed out last
 }
 
 // NewPasswordTokenSource returns a TokenSource that logs in as an IAM user
@@ -295,15 +299,16 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
 	req.Header.Set("Accept", "application/json")
-	resp, body, err := ask(ctx, ts.hc, req, maxIAMBody)
+	// IAM does not echo the password or a token, but whatever sits in
+	// front of it might, escaped or cut short.
+	scrub := ts.scrub.With(ts.lastToken())
+	resp, body, err := ask(ctx, ts.hc, req, maxIAMBody, scrub)
 	if err != nil {
 		return fail(err)
 	}
 	tok := resp.Header.Get("X-Subject-Token")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// IAM does not echo the password, but whatever sits in front of it
-		// might, JSON-escaped or cut short.
-		return Value{}, answerError(iamSource, ts.tokenURL, resp, body, ts.scrub)
+		return Value{}, answerError(iamSource, ts.tokenURL, resp, body, scrub.With(tok))
 	}
 	if tok == "" {
 		return fail(errors.New("answer has no X-Subject-Token header"))
@@ -319,5 +324,15 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 	if err != nil {
 		return fail(errors.New("token.expires_at is missing or not an RFC 3339 time"))
 	}
+	ts.mu.Lock()
+	ts.last = tok
+	ts.mu.Unlock()
 	return Value{Token: tok, Expires: exp, Source: iamSource}, nil
+}
+
+// lastToken returns the token IAM handed out last, to scrub from answers.
+func (ts *tokenSource) lastToken() string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.last
 }

@@ -148,7 +148,7 @@ func (m *metadata) fetch(ctx context.Context) (Value, error) {
 		return fail(errors.New("the metadata URL is not a valid URL"))
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, body, err := ask(ctx, m.hc, req, maxMetadataBody)
+	resp, body, err := ask(ctx, m.hc, req, maxMetadataBody, nil)
 	if err != nil {
 		return fail(err)
 	}

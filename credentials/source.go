@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"strings"
 
 	"github.com/hsskit/hss/internal/errbody"
 	"github.com/hsskit/hss/internal/secret"
@@ -31,12 +33,22 @@ func noRedirects(hc *http.Client, timeout func() *http.Client) *http.Client {
 // body. The caller's context always wins: the body is closed when ctx
 // ends, whatever the server does. An informational (1xx) answer, which no
 // credential source sends, ends the request at once.
-func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64) (*http.Response, []byte, error) {
+func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64, scrub *secret.Scrubber) (*http.Response, []byte, error) {
 	resp, err := hc.Do(req.WithContext(ctx))
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // *url.Error quotes the URL; Error names the host
+		}
+		var pe textproto.ProtocolError
+		switch msg := err.Error(); {
+		case errors.As(err, &pe):
+			// net/http quotes the offending line, which may hold a token.
+			err = errors.New("the answer is not well-formed HTTP")
+		case strings.HasPrefix(msg, "failed to parse Location header"):
+			err = errors.New("the answer's Location header is not a URL") // it quoted the whole Location
+		case scrub.String(msg) != msg:
+			err = errors.New(scrub.String(msg))
 		}
 		return nil, nil, err
 	}

@@ -69,15 +69,17 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Sleeps returns every duration passed to Sleep, in order: what the code
-// under test chose to wait.
+// Sleeps returns the waits of every Sleep and SleepUntil that ran, in
+// order: what the code under test chose to wait. A SleepUntil records how
+// far t was ahead of the clock (0 when it was not); a call whose context
+// was already done records nothing.
 func (c *Clock) Sleeps() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-// Slept returns the sum of the durations passed to Sleep.
+// Slept returns the sum of Sleeps.
 func (c *Clock) Slept() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -50,6 +50,9 @@ func (r Registry) Info() hss.AssociateRegistriesResponseInfo {
 type task struct {
 	regs  []Registry
 	added []time.Time
+	// elsewhere counts registries outside the default enterprise project,
+	// so an unfiltered page of a large task is cut without a scan.
+	elsewhere int
 }
 
 // AddTask creates an empty task, so that listing it answers 200 with no
@@ -85,6 +88,9 @@ func (s *Server) AddRegistries(taskID string, regs ...Registry) {
 		}
 		t.regs = append(t.regs, r)
 		t.added = append(t.added, now)
+		if r.EnterpriseProjectID != DefaultEnterpriseProjectID {
+			t.elsewhere++
+		}
 	}
 }
 

@@ -73,6 +73,9 @@ func (s *Server) ResetNext(n int) {
 		return
 	}
 	s.hs.SetKeepAlivesEnabled(false) // also closes idle connections
+	// HTTPClient's pooled connections are dead now: drop them, so that a
+	// request that net/http does not replay (a POST) reaches the fault.
+	s.client.CloseIdleConnections()
 	s.enqueue(fault{kind: FaultReset, left: n})
 }
 

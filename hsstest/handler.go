@@ -5,13 +5,18 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/hsskit/hss"
 )
 
 // serve is the server's http.Handler: it logs every request and gives
 // injected behaviour its chance before the API answers (see the package
 // documentation for the order).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.inflight.Add(1)
+	if !s.enter() {
+		abort(w, func() {}) // a request that slipped in while Close ran
+		return
+	}
 	defer s.inflight.Done()
 	rec := s.newRecord(r, s.nextRequestID())
 	w.Header().Set("X-Request-Id", rec.RequestID)
@@ -137,21 +142,33 @@ func (s *Server) list(taskID string, q *listQuery) (page pageJSON, found bool) {
 	}
 	s.settle(t, now)
 	page.DataList = []registryJSON{} // "[]", never null
+	if q.unfiltered() && (t.elsewhere == 0 || q.enterprise == hss.AllEnterpriseProjects) {
+		page.TotalNum = len(t.regs)
+		for i := q.offset; i < len(t.regs) && len(page.DataList) < q.limit; i++ {
+			page.DataList = append(page.DataList, toJSON(&t.regs[i]))
+		}
+		return page, true
+	}
 	for i := range t.regs {
 		reg := &t.regs[i]
 		if !q.matches(reg) {
 			continue
 		}
 		if page.TotalNum >= q.offset && len(page.DataList) < q.limit {
-			page.DataList = append(page.DataList, registryJSON{
-				RegistryID:   reg.RegistryID,
-				RegistryName: reg.RegistryName,
-				RegistryType: string(reg.RegistryType),
-				SyncStatus:   string(reg.SyncStatus),
-				FailedReason: reg.FailedReason,
-			})
+			page.DataList = append(page.DataList, toJSON(reg))
 		}
 		page.TotalNum++
 	}
 	return page, true
+}
+
+// toJSON is a registry as data_list holds it.
+func toJSON(reg *Registry) registryJSON {
+	return registryJSON{
+		RegistryID:   reg.RegistryID,
+		RegistryName: reg.RegistryName,
+		RegistryType: string(reg.RegistryType),
+		SyncStatus:   string(reg.SyncStatus),
+		FailedReason: reg.FailedReason,
+	}
 }

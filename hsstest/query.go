@@ -118,6 +118,12 @@ func validText(v string, maxLen int) bool {
 	return strings.IndexFunc(v, unicode.IsControl) < 0
 }
 
+// unfiltered reports whether the query keeps every registry of its
+// enterprise project.
+func (q *listQuery) unfiltered() bool {
+	return q.name == "" && q.types == nil && q.status == ""
+}
+
 // matches reports whether reg passes the query's filters.
 func (q *listQuery) matches(reg *Registry) bool {
 	if q.enterprise != hss.AllEnterpriseProjects && reg.EnterpriseProjectID != q.enterprise {

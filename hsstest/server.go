@@ -38,6 +38,7 @@ type Server struct {
 	reqSeq    atomic.Uint64 // request id counter
 
 	mu       sync.Mutex
+	closed   bool             // Close has begun: no handler may join inflight
 	tasks    map[string]*task // task id -> task (present = task exists)
 	faults   []fault          // queued faults, oldest first
 	latency  time.Duration
@@ -117,11 +118,27 @@ func Start(useTLS bool, opts ...Option) (*Server, error) {
 // Close never waits on them. Calling Close more than once is harmless.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		close(s.done)
 		_ = s.hs.Close()
 		s.inflight.Wait()
 		s.client.CloseIdleConnections()
 	})
+}
+
+// enter counts a handler in inflight, so that Close waits for it; false
+// means the server is closing and the request must not be served. Counting
+// under s.mu keeps every Add before Close's Wait.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
 }
 
 // URL returns the endpoint to give hss.NewClient, such as

@@ -25,6 +25,9 @@ type Quota struct {
 	// Policy is the word the message names: "user" (the default), "ip" or
 	// "api".
 	Policy string
+	// Message replaces the gateway's error_msg, for a gateway that does
+	// not name its limit ("The throttling threshold has been reached.").
+	Message string
 }
 
 // on reports whether the quota throttles.
@@ -32,6 +35,9 @@ func (q Quota) on() bool { return q.Limit >= 1 && q.Window > 0 }
 
 // message is the gateway's error_msg for q.
 func (q Quota) message() string {
+	if q.Message != "" {
+		return q.Message
+	}
 	policy := q.Policy
 	if policy == "" {
 		policy = "user"

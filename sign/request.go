@@ -62,6 +62,9 @@ func Request(req *http.Request, key Key, t time.Time) error {
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
+	if !validQuery(req.URL.RawQuery) {
+		return &Error{Reason: "malformed %-escape in the query"}
+	}
 	bodyHash, err := bodyHash(req)
 	if err != nil {
 		return err
@@ -126,20 +129,34 @@ var unsignedHeaders = map[string]bool{
 }
 
 // signedHeaders lists host and the signable headers of h, sorted by name.
+// One name in several spellings (a Header built by hand) is sent as
+// several lines, which the server reads as one header: its values are
+// joined in the order net/http writes them (by spelling).
 func signedHeaders(h http.Header, host string) []header {
+	keys := make([]string, 0, len(h))
+	for name := range h {
+		keys = append(keys, name)
+	}
+	slices.Sort(keys)
 	out := make([]header, 0, len(h)+1)
 	out = append(out, header{"host", host})
-	for name, values := range h {
+	for _, name := range keys {
 		lower := strings.ToLower(name)
 		if unsignedHeaders[lower] || lower == "host" || strings.ContainsRune(lower, '_') {
 			continue
 		}
-		out = append(out, header{lower, strings.Join(values, ",")})
+		out = append(out, header{lower, strings.Join(h[name], ",")})
 	}
-	slices.SortFunc(out, func(a, b header) int { return strings.Compare(a.name, b.name) })
-	// Two spellings of one name in a hand-built Header: keep the first
-	// after sorting, as the gateway reads one value per name.
-	return slices.CompactFunc(out, func(a, b header) bool { return a.name == b.name })
+	slices.SortStableFunc(out, func(a, b header) int { return strings.Compare(a.name, b.name) })
+	merged := out[:0]
+	for _, hd := range out {
+		if n := len(merged); n > 0 && merged[n-1].name == hd.name {
+			merged[n-1].value += "," + hd.value
+			continue
+		}
+		merged = append(merged, hd)
+	}
+	return merged
 }
 
 // bodyHash returns the value signed as the body hash.
@@ -285,6 +302,10 @@ func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 	}
 	return dst, nil
 }
+
+// validQuery reports whether every '%' of a raw query starts a two-digit
+// escape, so that signing cannot fail after the request was changed.
+func validQuery(rawQuery string) bool { return validEscapes(rawQuery) }
 
 // validEscapes reports whether every '%' in s starts a two-digit escape.
 func validEscapes(s string) bool {

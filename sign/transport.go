@@ -3,6 +3,7 @@ package sign
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -64,4 +65,10 @@ func (t Transport) MarshalJSON() ([]byte, error) {
 // LogValue shows the Key, whose secrets show as REDACTED.
 func (t Transport) LogValue() slog.Value {
 	return slog.GroupValue(slog.Any("key", t.Key))
+}
+
+// Format prints the Key (secrets REDACTED) and whether Base and Now are
+// set, for every fmt verb.
+func (t Transport) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "sign.Transport{Key: %v, BaseSet: %t, NowSet: %t}", t.Key, t.Base != nil, t.Now != nil)
 }

@@ -1,45 +1,244 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/check"
 )
 
-// client builds the SDK client: the embedded fake for --demo, otherwise
-// the SDK's own chain (NewClientFromEnvFunc) with the flags laid over the
-// environment, so a flag wins over its variable and the chain's rules
-// (and error messages) stay the SDK's.
-func (f *registriesFlags) client(e env) (*hss.Client, func(), error) {
-	opts := append([]hss.Option{hss.WithUserAgent("hss-cli/" + hss.Version)}, e.clientOpts...)
-	if f.demo {
-		return startDemo(opts...)
-	}
-	getenv := func(key string) string {
-		switch key {
-		case hss.EnvEndpoint:
-			if f.endpoint != "" || f.region != "" {
-				return f.endpoint // --region beats $HSS_ENDPOINT
-			}
-		case hss.EnvRegion:
-			if f.region != "" {
-				return f.region
-			}
-		case hss.EnvProjectID:
-			if f.projectID != "" {
-				return f.projectID
-			}
-		case hss.EnvToken:
-			if f.token != "" {
-				return f.token
-			}
-		}
-		return e.getenv(key)
-	}
-	c, err := hss.NewClientFromEnvFunc(getenv, opts...)
-	return c, func() {}, err
+// commonFlags are the flags of every command that calls the API: where to
+// connect, how long to try, and what to log.
+type commonFlags struct {
+	region, endpoint, projectID, token string
+	insecureHTTP, demo                 bool
+
+	timeout, attemptTimeout, maxThrottleWait time.Duration
+	maxAttempts                              int
+	rateLimit                                float64
+
+	verbose, debug bool
 }
 
-// isNoCredentials reports whether the chain found no credentials at all,
-// which scripts treat like a rejected login.
-func isNoCredentials(err error) bool { return errors.Is(err, hss.ErrNoCredentials) }
+// Bounds of the flags the CLI checks itself.
+const (
+	maxRetryAttempts = 100
+	minRatePerMinute = 0.001
+	maxRatePerMinute = 1e6
+)
+
+// define adds the connection, retry and diagnostics flags to fs.
+func (c *commonFlags) define(fs *flagSet) {
+	fs.section("Connection")
+	fs.str(&c.region, "region", "", "`REGION` such as cn-north-4 (or $"+credentials.EnvRegion+")")
+	fs.str(&c.endpoint, "endpoint", "", "endpoint `URL`, instead of the region's (or $"+credentials.EnvEndpoint+")")
+	fs.str(&c.projectID, "project-id", "", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
+	fs.str(&c.token, "token", "", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")
+	fs.boolean(&c.insecureHTTP, "insecure-http", "allow a plain-http endpoint on a host that is not loopback\n(credentials then cross the network in clear text)")
+	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above)")
+
+	fs.section("Time and retries")
+	fs.duration(&c.timeout, "timeout", 0, "give up on the whole command after `DURATION`, such as 90s or 10m (exit 7; 0: never)")
+	fs.duration(&c.attemptTimeout, "attempt-timeout", hss.DefaultAttemptTimeout, "bound each attempt (connect, headers, body) by `DURATION`; a timed-out attempt is retried;\n0: no bound")
+	fs.integer(&c.maxAttempts, "max-attempts", hss.DefaultMaxAttempts, "make at most `N` attempts when a request fails for a transient reason, such as a connection\nerror or a 5xx answer, 1-100")
+	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0: give up at the first throttling answer")
+	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute (HSS allows 5 a minute per user; 0: no limit)")
+
+	fs.section("Diagnostics")
+	fs.boolean(&c.verbose, "verbose", "show waits, retries and each request with its request id on stderr")
+	fs.boolean(&c.debug, "debug", "write the SDK's debug log (slog text, secrets redacted) on stderr")
+}
+
+// check reports, before any credential is looked for, a flag value or a
+// setting that cannot work, naming the flag or variable it came from.
+func (c *commonFlags) check(getenv func(string) string) error {
+	switch {
+	case c.demo && (c.endpoint != "" || c.region != "" || c.projectID != "" || c.token != ""):
+		return usagef("--demo runs against the embedded fake HSS: drop --endpoint, --region, --project-id and --token")
+	case c.endpoint != "" && c.region != "":
+		return usagef("give --endpoint or --region, not both")
+	case c.timeout < 0:
+		return usagef("invalid --timeout: must not be negative (0: no timeout), got %s", c.timeout)
+	case c.attemptTimeout < 0:
+		return usagef("invalid --attempt-timeout: must not be negative (0: no bound), got %s", c.attemptTimeout)
+	case c.maxAttempts < 1 || c.maxAttempts > maxRetryAttempts:
+		return usagef("invalid --max-attempts: must be 1-%d, got %d", maxRetryAttempts, c.maxAttempts)
+	case c.maxThrottleWait < 0 || c.maxThrottleWait > hss.MaxRetryAfter:
+		return usagef("invalid --max-throttle-wait: must be 0 to %s, got %s", hss.MaxRetryAfter, c.maxThrottleWait)
+	case c.rateLimit != 0 && !(c.rateLimit >= minRatePerMinute && c.rateLimit <= maxRatePerMinute):
+		return usagef("invalid --rate-limit: must be 0 (no limit) or %g-%g requests a minute, got %g", minRatePerMinute, maxRatePerMinute, c.rateLimit)
+	}
+	if c.token != "" {
+		if reason := check.Token(c.token); reason != "" {
+			return usagef("invalid --token: %s", reason)
+		}
+	}
+	if c.demo {
+		return nil
+	}
+	lookup := c.lookup(getenv)
+	if err := c.checkEndpoint(lookup); err != nil {
+		return err
+	}
+	if p := strings.TrimSpace(lookup(credentials.EnvProjectID)); p != "" {
+		if reason := check.PathID(p, 256); reason != "" {
+			return usagef("invalid %s: %s", c.source("project-id", credentials.EnvProjectID), reason)
+		}
+	}
+	return nil
+}
+
+// source names where a setting came from: its flag when given, else its
+// variable.
+func (c *commonFlags) source(flagName, envName string) string {
+	given := map[string]string{"endpoint": c.endpoint, "region": c.region, "project-id": c.projectID}
+	if given[flagName] != "" {
+		return "--" + flagName
+	}
+	return "$" + envName
+}
+
+// checkEndpoint finds the endpoint as hss.NewClientFromEnv will, and
+// checks it.
+func (c *commonFlags) checkEndpoint(lookup func(string) string) error {
+	if ep := strings.TrimSpace(lookup(credentials.EnvEndpoint)); ep != "" {
+		return c.checkURL(c.source("endpoint", credentials.EnvEndpoint), ep)
+	}
+	for _, name := range []string{credentials.EnvRegion, credentials.EnvSDKRegion} {
+		if r := strings.TrimSpace(lookup(name)); r != "" {
+			var ve *hss.ValidationError
+			if _, err := hss.RegionEndpoint(r); errors.As(err, &ve) {
+				return usagef("invalid %s: %s", c.source("region", name), ve.Reason)
+			}
+			return nil
+		}
+	}
+	return usagef("invalid endpoint: not set: use --region or --endpoint (or $%s, $%s or $%s)",
+		credentials.EnvRegion, credentials.EnvEndpoint, credentials.EnvSDKRegion)
+}
+
+// checkURL checks an endpoint URL by the SDK's rules: hss.NewClient checks
+// it without any I/O, so a throwaway client built with a placeholder token
+// gives the SDK's verdict. Plain http to a host that is not loopback is
+// checked here first, to name --insecure-http.
+func (c *commonFlags) checkURL(src, endpoint string) error {
+	if u, err := url.Parse(endpoint); err == nil && u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+		return usagef("invalid %s: plain http is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https or --insecure-http", src)
+	}
+	opts := []hss.Option{hss.WithToken("endpoint-check")}
+	if c.insecureHTTP {
+		opts = append(opts, hss.WithInsecureHTTP())
+	}
+	var ve *hss.ValidationError
+	if _, err := hss.NewClient(endpoint, "endpoint-check", opts...); errors.As(err, &ve) && ve.Field == "endpoint" {
+		return usagef("invalid %s: %s", src, ve.Reason)
+	}
+	return nil
+}
+
+// isLoopback reports whether host is one the SDK reaches over plain http
+// without --insecure-http.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// lookup lays the flags over getenv (a flag wins over its variable) for
+// hss.WithGetenv. HOME and the rest pass through, and $HSS_NO_METADATA
+// left unset reads "false", so that the SDK's credential chain searches the
+// credentials file and ECS metadata as it does for the process
+// environment.
+func (c *commonFlags) lookup(getenv func(string) string) func(string) string {
+	return func(key string) string {
+		switch key {
+		case credentials.EnvEndpoint:
+			if c.endpoint != "" || c.region != "" {
+				return c.endpoint // --region wins over $HSS_ENDPOINT too
+			}
+		case credentials.EnvRegion:
+			if c.region != "" {
+				return c.region
+			}
+		case credentials.EnvProjectID:
+			if c.projectID != "" {
+				return c.projectID
+			}
+		case credentials.EnvNoMetadata:
+			if v := getenv(key); v != "" {
+				return v
+			}
+			return "false"
+		}
+		return getenv(key)
+	}
+}
+
+// options are the SDK options the flags ask for.
+func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
+	policy := hss.RetryPolicy{MaxAttempts: c.maxAttempts, MaxThrottleWait: c.maxThrottleWait}
+	if c.maxThrottleWait == 0 {
+		policy.MaxThrottleWait = -1 // give up at once
+	}
+	opts := []hss.Option{
+		hss.WithUserAgent("hss-cli/" + version()),
+		hss.WithLogger(logger),
+		hss.WithAttemptTimeout(c.attemptTimeout),
+		hss.WithRetryPolicy(policy),
+	}
+	if c.rateLimit > 0 {
+		opts = append(opts, hss.WithRateLimit(c.rateLimit/60, 1))
+	}
+	if e.clock != nil {
+		opts = append(opts, hss.WithClock(e.clock))
+	}
+	return opts
+}
+
+// connect returns the client: the embedded fake's for --demo, else one
+// NewClientFromEnv configures from the flags laid over the environment,
+// so the SDK's rules for finding credentials apply unchanged. close
+// releases what the client needs (the demo server).
+func (c *commonFlags) connect(ctx context.Context, e env, logger *slog.Logger) (client *hss.Client, close func(), err error) {
+	opts := c.options(e, logger)
+	if c.demo {
+		return startDemo(e.clock, opts...)
+	}
+	lookup := c.lookup(e.getenv)
+	opts = append(opts, hss.WithGetenv(lookup))
+	if c.token != "" {
+		opts = append(opts, hss.WithToken(c.token))
+	}
+	if c.insecureHTTP {
+		opts = append(opts, hss.WithInsecureHTTP())
+	}
+	client, err = hss.NewClientFromEnv(ctx, opts...)
+	if err != nil {
+		return nil, nil, c.explain(err, lookup)
+	}
+	return client, func() {}, nil
+}
+
+// explain turns NewClientFromEnv's errors about settings into ones that
+// name the flags.
+func (c *commonFlags) explain(err error, lookup func(string) string) error {
+	var ve *hss.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "project_id" {
+		return err
+	}
+	chain := &credentials.Chain{Getenv: lookup}
+	if strings.HasPrefix(ve.Reason, "not set") {
+		return usagef("invalid project id: not set: use --project-id (or $%s, or project_id in [basic] of %s)",
+			credentials.EnvProjectID, chain.ProfilePath())
+	}
+	return usagef("invalid project_id in %s: %s", chain.ProfilePath(), ve.Reason)
+}

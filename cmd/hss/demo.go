@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/hsstest"
 )
@@ -8,8 +10,13 @@ import (
 // Tasks the --demo server holds.
 const (
 	demoTask      = "demo-task"  // a dozen hand-written registries
-	demoLargeTask = "demo-large" // 1,000 generated ones, for --all across pages
+	demoLargeTask = "demo-large" // 1,000 generated ones, for listings across pages
 )
+
+// demoSettle is how long the demo's running registries take to settle
+// (to finished, or to failed when they carry a reason), so that
+// "hss wait --demo" ends within seconds.
+const demoSettle = 3 * time.Second
 
 // demoRegistries is sample data for --demo: every type and status, and a
 // few failures with the reasons HSS gives.
@@ -28,14 +35,23 @@ var demoRegistries = []hsstest.Registry{
 	{RegistryID: "6a1f0c2e-other-02", RegistryName: "gitlab-registry", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusRunning},
 }
 
-// startDemo starts the embedded fake HSS and returns a client for it.
-func startDemo(opts ...hss.Option) (*hss.Client, func(), error) {
-	srv := hsstest.NewServer(hsstest.WithSeed(demoLargeTask, 1000))
+// startDemo starts the embedded fake HSS, seeded with the demo tasks, and
+// returns a client for it and the function that stops it. With a clock
+// (tests), the server settles registries on that clock's time.
+func startDemo(clock hss.Clock, opts ...hss.Option) (*hss.Client, func(), error) {
+	serverOpts := []hsstest.Option{hsstest.WithSeed(demoLargeTask, 1000), hsstest.WithSettle(demoSettle)}
+	if clock != nil {
+		serverOpts = append(serverOpts, hsstest.WithNow(clock.Now))
+	}
+	srv, err := hsstest.Start(false, serverOpts...)
+	if err != nil {
+		return nil, nil, err
+	}
 	srv.AddRegistries(demoTask, demoRegistries...)
 	client, err := srv.NewClient(opts...)
 	if err != nil {
 		srv.Close()
-		return nil, func() {}, err
+		return nil, nil, err
 	}
 	return client, srv.Close, nil
 }

@@ -1,56 +1,41 @@
-// Command hss queries Huawei Cloud Host Security Service from scripts.
+// Command hss lists and waits for Huawei Cloud Host Security Service (HSS)
+// image synchronisation tasks, for scripts:
 //
-//	hss registries --task-id ID [--name N] [--type Harbor,Jfrog] [--status failed]
-//	    [--enterprise-project-id E] [--offset N --limit N | --all]
-//	    [--output table|json|jsonl|csv] [--region R | --endpoint URL] [--project-id P] [--token T]
-//	hss registries --demo --task-id demo-task
+//	hss registries --task-id ID [--type Harbor,Jfrog] [--status failed] [--output table|json|jsonl|csv] ...
+//	hss wait --task-id ID [--timeout 30m] [--interval 15s] [--output ...] ...
+//	hss completion bash|zsh|fish
 //	hss version
+//	hss help [command]
 //
-// Credentials come from the SDK's chain (environment, profile file, ECS
-// metadata; see the README) unless --token is given. Exit codes: 0 success,
-// 2 usage error, 3 authentication error, 4 throttled after retries, 1 any
-// other error. Errors go to stderr on one line, with the request id when
-// the service gave one.
+// Try it without a cloud account: hss registries --demo --task-id demo-task.
+// Run "hss help" for the credentials, the exit codes and every flag.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"runtime"
 	"strings"
-	"syscall"
 
 	"github.com/hsskit/hss"
 )
 
-// Exit codes, stable for scripts.
-const (
-	exitOK        = 0
-	exitError     = 1
-	exitUsage     = 2
-	exitAuth      = 3
-	exitThrottled = 4
-)
-
-// env is what run needs from the process, so tests can run the command
-// in-process with their own streams and environment.
+// env is what run needs from the process, so that tests run the command
+// in-process with their own streams, environment and clock.
 type env struct {
 	stdout, stderr io.Writer
-	// stderrIsTerminal enables the progress line.
+	// stderrIsTerminal turns on progress and the log of long waits.
 	stderrIsTerminal bool
 	// getenv reads the environment (os.Getenv outside tests).
 	getenv func(string) string
-	// clientOpts are added to the SDK client's options (tests use it for
-	// a fake clock).
-	clientOpts []hss.Option
+	// clock, when set, replaces the wall clock of the client and of the
+	// --demo server (tests pass a fake one).
+	clock hss.Clock
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background())
 	code := run(ctx, os.Args[1:], env{
 		stdout:           os.Stdout,
 		stderr:           os.Stderr,
@@ -68,83 +53,119 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-const topUsage = `hss queries Huawei Cloud Host Security Service (HSS).
+// command is one of hss's commands.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, e env) int
+	// flags returns the command's flag set, for completion; nil when it
+	// takes none.
+	flags func() *flagSet
+}
+
+// commands lists hss's commands, in the order help shows them.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"registries", "list the registries of an image synchronisation task", runRegistries,
+			func() *flagSet { return newRegistriesCmd().fs }},
+		{"wait", "wait for an image synchronisation task to finish", runWait,
+			func() *flagSet { return newWaitCmd().fs }},
+		{"completion", "print a shell completion script (bash, zsh or fish)", func(_ context.Context, args []string, e env) int {
+			return runCompletion(args, e.stdout, e.stderr)
+		}, nil},
+		{"version", "print the version", func(_ context.Context, args []string, e env) int {
+			return runVersion(args, e.stdout, e.stderr)
+		}, nil},
+		{"help", "show help for hss or a command", runHelp, nil},
+	}
+}
+
+const topUsage = `hss lists and waits for Huawei Cloud Host Security Service (HSS) image
+synchronisation tasks, for scripts.
 
 Usage:
-  hss registries [flags]   list the registries of an image synchronisation task
-  hss version              print the version
-  hss help [command]       show help
+  hss registries --task-id ID [flags]   list the registries of an image synchronisation task
+  hss wait --task-id ID [flags]         wait for the task to finish; exit 6 if registries failed
+  hss completion bash|zsh|fish          print a shell completion script
+  hss version                           print the version
+  hss help [command]                    show help ("hss help registries" lists every flag)
 
-Run "hss registries --help" for the flags. Try it without a cloud account:
+Try it without a cloud account:
   hss registries --demo --task-id demo-task
+  hss wait --demo --task-id demo-task
+
+Endpoint: --region or --endpoint, else $HSS_ENDPOINT, $HSS_REGION or
+$HUAWEICLOUD_SDK_REGION. Project: --project-id, else
+$HUAWEICLOUD_SDK_PROJECT_ID or project_id in the credentials file.
+Credentials: --token, else $HSS_TOKEN, else $HUAWEICLOUD_SDK_AK and
+$HUAWEICLOUD_SDK_SK, else the credentials file
+($HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials), else ECS
+instance metadata. A flag wins over its variable. Every value is checked
+before credentials are looked for.
+
+Errors go to stderr on one line, with the request id when the service gave
+one. Output goes to stdout only.
+
 `
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
-		fmt.Fprint(e.stderr, topUsage)
+		fmt.Fprint(e.stderr, topUsage+exitCodesHelp)
 		return exitUsage
 	}
-	switch args[0] {
-	case "registries":
-		return runRegistries(ctx, args[1:], e)
-	case "version", "--version", "-version":
-		if len(args) > 1 {
-			if args[1] == "--help" || args[1] == "-help" || args[1] == "-h" {
-				fmt.Fprint(e.stdout, "Usage: hss version\n\nPrints the version of hss, and the Go toolchain and platform it was built with.\n")
-				return exitOK
-			}
-			return fail(e, &usageError{fmt.Sprintf("hss version: unexpected argument %q", args[1])})
-		}
-		fmt.Fprintf(e.stdout, "hss %s (%s %s/%s)\n", hss.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return exitOK
-	case "help", "--help", "-help", "-h":
-		if len(args) > 1 {
-			switch args[1] {
-			case "registries", "version":
-				return run(ctx, []string{args[1], "--help"}, e)
-			}
-		}
-		fmt.Fprint(e.stdout, topUsage)
-		return exitOK
-	default:
-		fmt.Fprintf(e.stderr, "hss: unknown command %q; run \"hss help\"\n", args[0])
-		return exitUsage
-	}
-}
-
-// usageError is a mistake on the command line.
-type usageError struct{ msg string }
-
-func (u *usageError) Error() string { return u.msg }
-
-// fail prints err on one line and maps it to an exit code.
-func fail(e env, err error) int {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
-	if !strings.HasPrefix(msg, "hss") {
-		msg = "hss: " + msg
-	}
-	fmt.Fprintln(e.stderr, msg)
-	return exitCode(err)
-}
-
-// exitCode sorts an error into the documented exit codes.
-func exitCode(err error) int {
-	var (
-		usage *usageError
-		ve    *hss.ValidationError
-	)
+	name := args[0]
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, context.Canceled):
-		return exitError // interrupted: not the last attempt's throttling or auth answer
-	case errors.As(err, &usage), errors.As(err, &ve):
-		return exitUsage
-	case hss.IsAuthError(err) || isNoCredentials(err):
-		return exitAuth
-	case hss.IsThrottled(err):
-		return exitThrottled
+	case isHelp(name):
+		name = "help"
+	case name == "--version" || name == "-version":
+		name = "version"
 	}
-	return exitError
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args[1:], e)
+		}
+	}
+	fmt.Fprintf(e.stderr, "hss: unknown command %q; run \"hss help\"\n", escapeText(name, nil))
+	return exitUsage
+}
+
+// runHelp runs "hss help [command]".
+func runHelp(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stdout, topUsage+exitCodesHelp)
+		return exitOK
+	}
+	if len(args) == 1 && args[0] != "help" {
+		for _, c := range commands {
+			if c.name == args[0] {
+				return c.run(ctx, []string{"--help"}, e)
+			}
+		}
+	}
+	if len(args) == 1 && args[0] == "help" {
+		fmt.Fprint(e.stdout, "Usage: hss help [command]\n\nShows help for hss, or for one command.\n")
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "hss: hss help: unknown command %q; commands: %s\n", escapeText(strings.Join(args, " "), nil), commandNames())
+	return exitUsage
+}
+
+// commandNames lists the commands, comma-separated.
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "--help", "-help", "-h":
+		return true
+	}
+	return false
 }

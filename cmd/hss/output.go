@@ -2,203 +2,359 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/hsskit/hss"
 )
 
-// printer writes registries in one output format. A single page goes
-// through page; a listing through add for each page, then finish.
-type printer interface {
-	page(*hss.ListSyncTaskRegistriesResponse) error
-	add(*hss.ListSyncTaskRegistriesResponse) error
-	finish() error
+// Output formats.
+var outputFormats = []string{"table", "json", "jsonl", "csv"}
+
+// outputFlags choose what the output looks like.
+type outputFlags struct {
+	format    string
+	fields    listFlag
+	noHeaders bool
+	columns   []field // the --fields chosen, or all
 }
 
-func newPrinter(format string, w io.Writer) (printer, error) {
-	switch format {
-	case "table":
-		return &tablePrinter{w: w}, nil
+// define adds the output flags to fs.
+func (o *outputFlags) define(fs *flagSet) {
+	fs.section("Output")
+	fs.str(&o.format, "output", "table", "output `FORMAT`: table, json, jsonl or csv")
+	fs.list(&o.fields, "fields", "`NAMES` of the columns to print, in order, for table, csv and jsonl:\n"+
+		strings.Join(fieldNames(allFields), ", ")+" (repeat the flag or separate with commas)")
+	fs.boolean(&o.noHeaders, "no-headers", "leave out the header row of table and csv")
+}
+
+// check validates the output flags.
+func (o *outputFlags) check() error {
+	known := false
+	for _, f := range outputFormats {
+		if strings.EqualFold(o.format, f) {
+			o.format, known = f, true
+		}
+	}
+	if !known {
+		return usagef("invalid --output %q: must be one of %s", o.format, strings.Join(outputFormats, ", "))
+	}
+	names, err := choose("fields", o.fields, fieldNames(allFields))
+	if err != nil {
+		return err
+	}
+	o.columns = allFields
+	if len(names) > 0 {
+		o.columns = nil
+		for _, n := range names {
+			for _, f := range allFields {
+				if f.name == n {
+					o.columns = append(o.columns, f)
+				}
+			}
+		}
+	}
+	switch {
+	case len(names) > 0 && o.format == "json":
+		return usagef("--fields applies to table, csv and jsonl; --output json keeps the API's objects")
+	case o.noHeaders && (o.format == "json" || o.format == "jsonl"):
+		return usagef("--no-headers applies to table and csv, not --output %s", o.format)
+	}
+	return nil
+}
+
+// newFormat returns the chosen format, writing to w.
+func (o *outputFlags) newFormat(w io.Writer) format {
+	return newFormat(o.format, w, o.columns, !o.noHeaders)
+}
+
+// field is one column of the output: a registry attribute.
+type field struct {
+	name  string // wire name, used in json, jsonl, csv headers and --fields
+	title string // table header
+	get   func(*hss.AssociateRegistriesResponseInfo) string
+}
+
+// allFields are the registry attributes in the API's order.
+var allFields = []field{
+	{"registry_id", "REGISTRY ID", func(r *hss.AssociateRegistriesResponseInfo) string { return r.RegistryID }},
+	{"registry_name", "NAME", func(r *hss.AssociateRegistriesResponseInfo) string { return r.RegistryName }},
+	{"registry_type", "TYPE", func(r *hss.AssociateRegistriesResponseInfo) string { return string(r.RegistryType) }},
+	{"sync_status", "STATUS", func(r *hss.AssociateRegistriesResponseInfo) string { return string(r.SyncStatus) }},
+	{"failed_reason", "FAILED REASON", func(r *hss.AssociateRegistriesResponseInfo) string { return r.FailedReason }},
+}
+
+// fieldNames lists the names of fs.
+func fieldNames(fs []field) []string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
+	}
+	return names
+}
+
+// A format writes a list of registries: begin once, rows for each batch
+// (a page, as it arrives), end once. Every format streams: only the table
+// keeps a batch in memory, to align it. Output is flushed after each batch,
+// so a script reading a pipe sees pages as they arrive and a failure
+// leaves every registry written so far on stdout. A listing that fails
+// never calls end: a JSON document stays unterminated, so that no parser
+// takes it for a complete one.
+type format interface {
+	// begin starts the output. head holds the members a JSON document
+	// writes before data_list.
+	begin(head []member) error
+	// rows writes registries.
+	rows(regs []hss.AssociateRegistriesResponseInfo) error
+	// end completes the output; footer is the table's last line.
+	end(footer string) error
+}
+
+// newFormat returns the writer of the named format. fields select and
+// order the columns of table, csv and jsonl (json keeps the API's
+// objects); headers adds the table or csv header row.
+func newFormat(name string, w io.Writer, fields []field, headers bool) format {
+	out := &writer{w: bufio.NewWriterSize(w, 64<<10), fields: fields, headers: headers}
+	switch name {
 	case "json":
-		return &jsonPrinter{w: w}, nil
+		out.fields = allFields
+		return &jsonFormat{writer: out}
 	case "jsonl":
-		return &jsonlPrinter{w: bufio.NewWriter(w)}, nil
+		return &jsonlFormat{writer: out}
 	case "csv":
-		return &csvPrinter{w: csv.NewWriter(w)}, nil
+		return &csvFormat{writer: out}
 	}
-	return nil, &usageError{fmt.Sprintf("hss registries: --output must be table, json, jsonl or csv, got %q", format)}
+	return &tableFormat{writer: out}
 }
 
-// wireRegistry is a registry as the API writes it: empty fields left out.
-type wireRegistry struct {
-	RegistryID   string `json:"registry_id,omitempty"`
-	RegistryName string `json:"registry_name,omitempty"`
-	RegistryType string `json:"registry_type,omitempty"`
-	SyncStatus   string `json:"sync_status,omitempty"`
-	FailedReason string `json:"failed_reason,omitempty"`
+// writer is what every format shares: the buffered stream, the columns
+// and a scratch buffer for one line.
+type writer struct {
+	w       *bufio.Writer
+	fields  []field
+	headers bool
+	line    []byte
 }
 
-func toWire(r hss.AssociateRegistriesResponseInfo) wireRegistry {
-	return wireRegistry{r.RegistryID, r.RegistryName, string(r.RegistryType), string(r.SyncStatus), r.FailedReason}
-}
+// flush writes out what is buffered.
+func (w *writer) flush() error { return w.w.Flush() }
 
-// jsonPrinter prints {"total_num":..,"data_list":[..]} exactly like the
-// API; for a listing, total_num is the last page's and data_list holds
-// every registry.
-type jsonPrinter struct {
-	w     io.Writer
-	total int
-	list  []wireRegistry
-}
-
-func (p *jsonPrinter) page(r *hss.ListSyncTaskRegistriesResponse) error {
-	if err := p.add(r); err != nil {
-		return err
-	}
-	return p.finish()
-}
-
-func (p *jsonPrinter) add(r *hss.ListSyncTaskRegistriesResponse) error {
-	p.total = r.TotalNum
-	for _, reg := range r.DataList {
-		p.list = append(p.list, toWire(reg))
-	}
-	return nil
-}
-
-func (p *jsonPrinter) finish() error {
-	if p.list == nil {
-		p.list = []wireRegistry{}
-	}
-	enc := json.NewEncoder(p.w)
-	enc.SetEscapeHTML(false) // "<" stays "<", as the API writes it
-	return enc.Encode(struct {
-		TotalNum int            `json:"total_num"`
-		DataList []wireRegistry `json:"data_list"`
-	}{p.total, p.list})
-}
-
-// jsonlPrinter streams one registry per line.
-type jsonlPrinter struct{ w *bufio.Writer }
-
-func (p *jsonlPrinter) page(r *hss.ListSyncTaskRegistriesResponse) error {
-	if err := p.add(r); err != nil {
-		return err
-	}
-	return p.finish()
-}
-
-func (p *jsonlPrinter) add(r *hss.ListSyncTaskRegistriesResponse) error {
-	enc := json.NewEncoder(p.w)
-	enc.SetEscapeHTML(false)
-	for _, reg := range r.DataList {
-		if err := enc.Encode(toWire(reg)); err != nil {
-			return err
+// appendObject appends one registry as a JSON object of w's fields,
+// leaving out empty values as the API does.
+func (w *writer) appendObject(b []byte, r *hss.AssociateRegistriesResponseInfo) []byte {
+	b = append(b, '{')
+	first := true
+	for _, f := range w.fields {
+		v := f.get(r)
+		if v == "" {
+			continue
 		}
-	}
-	return p.w.Flush() // a script piping us sees each page as it arrives
-}
-
-func (p *jsonlPrinter) finish() error { return p.w.Flush() }
-
-var csvHeader = []string{"registry_id", "registry_name", "registry_type", "sync_status", "failed_reason"}
-
-// csvPrinter streams rows under a header row.
-type csvPrinter struct {
-	w      *csv.Writer
-	header bool
-}
-
-func (p *csvPrinter) page(r *hss.ListSyncTaskRegistriesResponse) error {
-	if err := p.add(r); err != nil {
-		return err
-	}
-	return p.finish()
-}
-
-func (p *csvPrinter) add(r *hss.ListSyncTaskRegistriesResponse) error {
-	if !p.header {
-		p.header = true
-		if err := p.w.Write(csvHeader); err != nil {
-			return err
+		if !first {
+			b = append(b, ',')
 		}
+		first = false
+		b = appendJSONString(b, f.name)
+		b = append(b, ':')
+		b = appendJSONString(b, v)
 	}
-	for _, reg := range r.DataList {
-		if err := p.w.Write([]string{reg.RegistryID, reg.RegistryName, string(reg.RegistryType), string(reg.SyncStatus), reg.FailedReason}); err != nil {
-			return err
-		}
-	}
-	p.w.Flush()
-	return p.w.Error()
+	return append(b, '}')
 }
 
-func (p *csvPrinter) finish() error {
-	if !p.header { // an empty listing still gets its header row
-		return p.add(&hss.ListSyncTaskRegistriesResponse{})
-	}
-	p.w.Flush()
-	return p.w.Error()
+// jsonFormat writes one document, {<head>,"data_list":[...]}, the shape of
+// the API's answer, item by item.
+type jsonFormat struct {
+	*writer
+	items int
 }
 
-// tablePrinter aligns columns for people; it prints once everything is in,
-// since alignment needs every row.
-type tablePrinter struct {
-	w     io.Writer
-	all   bool // listing every page: no hint about more pages
-	total int
-	rows  []hss.AssociateRegistriesResponseInfo
-}
-
-func (p *tablePrinter) page(r *hss.ListSyncTaskRegistriesResponse) error {
-	if err := p.add(r); err != nil {
-		return err
+func (f *jsonFormat) begin(head []member) error {
+	f.line = append(f.line[:0], '{')
+	if len(head) > 0 {
+		f.line = append(appendMembers(f.line, head), ',')
 	}
-	p.all = false
-	return p.finish()
-}
-
-func (p *tablePrinter) add(r *hss.ListSyncTaskRegistriesResponse) error {
-	p.all = true // page() clears it again
-	p.total = r.TotalNum
-	p.rows = append(p.rows, r.DataList...)
-	return nil
-}
-
-func (p *tablePrinter) finish() error {
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGISTRY ID\tNAME\tTYPE\tSTATUS\tFAILED REASON")
-	for _, r := range p.rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(r.RegistryID), cell(r.RegistryName),
-			cell(string(r.RegistryType)), cell(string(r.SyncStatus)), cell(r.FailedReason))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	more := ""
-	if len(p.rows) < p.total && !p.all {
-		more = " (--all for every page)"
-	}
-	_, err := fmt.Fprintf(p.w, "%d of %d registries%s\n", len(p.rows), p.total, more)
+	f.line = append(f.line, `"data_list":[`...)
+	_, err := f.w.Write(f.line)
 	return err
 }
 
-// cell keeps a value on one line and in its column, and keeps the
-// service's text from driving the terminal: control characters (tabs,
-// line breaks, ESC, C1 codes) become spaces; empty shows as "-".
-func cell(s string) string {
+func (f *jsonFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
+	for i := range regs {
+		f.line = f.line[:0]
+		if f.items > 0 {
+			f.line = append(f.line, ',')
+		}
+		f.items++
+		f.line = f.appendObject(f.line, &regs[i])
+		if _, err := f.w.Write(f.line); err != nil {
+			return err
+		}
+	}
+	return f.flush()
+}
+
+func (f *jsonFormat) end(string) error {
+	if _, err := f.w.WriteString("]}\n"); err != nil {
+		return err
+	}
+	return f.flush()
+}
+
+// jsonlFormat writes one JSON object per registry and line.
+type jsonlFormat struct{ *writer }
+
+func (f *jsonlFormat) begin([]member) error { return nil }
+
+func (f *jsonlFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
+	for i := range regs {
+		f.line = append(f.appendObject(f.line[:0], &regs[i]), '\n')
+		if _, err := f.w.Write(f.line); err != nil {
+			return err
+		}
+	}
+	return f.flush()
+}
+
+func (f *jsonlFormat) end(string) error { return f.flush() }
+
+// csvFormat writes RFC 4180 rows under a header row of field names. Every
+// control character but tab is escaped (see escapeText), so each record is
+// one line.
+type csvFormat struct{ *writer }
+
+func (f *csvFormat) begin([]member) error {
+	if !f.headers {
+		return nil
+	}
+	return f.record(fieldNames(f.fields))
+}
+
+func (f *csvFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
+	cells := make([]string, len(f.fields))
+	for i := range regs {
+		for j, fl := range f.fields {
+			cells[j] = escapeText(fl.get(&regs[i]), keepTab)
+		}
+		if err := f.record(cells); err != nil {
+			return err
+		}
+	}
+	return f.flush()
+}
+
+// record writes one row, quoting the cells that need it.
+func (f *csvFormat) record(cells []string) error {
+	f.line = f.line[:0]
+	for i, c := range cells {
+		if i > 0 {
+			f.line = append(f.line, ',')
+		}
+		if c == "" || !strings.ContainsAny(c, "\",\n\r") && c[0] != ' ' && c[0] != '\t' {
+			f.line = append(f.line, c...)
+			continue
+		}
+		f.line = append(f.line, '"')
+		f.line = append(f.line, strings.ReplaceAll(c, `"`, `""`)...)
+		f.line = append(f.line, '"')
+	}
+	f.line = append(f.line, '\n')
+	_, err := f.w.Write(f.line)
+	return err
+}
+
+func (f *csvFormat) end(string) error { return f.flush() }
+
+// tableFormat aligns columns for people. Column widths come from the
+// header and the first batch, so the table streams like the other formats;
+// a later cell that is wider pushes the rest of its own row only. Empty
+// cells show as "-"; tabs and line breaks become spaces and other unsafe
+// characters are escaped.
+type tableFormat struct {
+	*writer
+	widths []int // nil until the first batch
+}
+
+func (f *tableFormat) begin([]member) error { return nil }
+
+func (f *tableFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
+	cells := make([][]string, len(regs))
+	for i := range regs {
+		cells[i] = make([]string, len(f.fields))
+		for j, fl := range f.fields {
+			cells[i][j] = tableCell(fl.get(&regs[i]))
+		}
+	}
+	if f.widths == nil {
+		if err := f.header(cells); err != nil {
+			return err
+		}
+	}
+	for _, row := range cells {
+		if err := f.row(row); err != nil {
+			return err
+		}
+	}
+	return f.flush()
+}
+
+// header fixes the column widths from the header and the first rows, and
+// writes the header unless --no-headers.
+func (f *tableFormat) header(first [][]string) error {
+	f.widths = make([]int, len(f.fields))
+	titles := make([]string, len(f.fields))
+	for j, fl := range f.fields {
+		titles[j] = fl.title
+		if f.headers {
+			f.widths[j] = utf8.RuneCountInString(fl.title)
+		}
+	}
+	for _, row := range first {
+		for j, c := range row {
+			f.widths[j] = max(f.widths[j], utf8.RuneCountInString(c))
+		}
+	}
+	if !f.headers {
+		return nil
+	}
+	return f.row(titles)
+}
+
+// row writes cells padded to the column widths, two spaces apart; the
+// last column is not padded.
+func (f *tableFormat) row(cells []string) error {
+	f.line = f.line[:0]
+	for j, c := range cells {
+		f.line = append(f.line, c...)
+		if j < len(cells)-1 {
+			pad := f.widths[j] - utf8.RuneCountInString(c) + 2
+			f.line = append(f.line, strings.Repeat(" ", max(pad, 1))...)
+		}
+	}
+	f.line = append(f.line, '\n')
+	_, err := f.w.Write(f.line)
+	return err
+}
+
+func (f *tableFormat) end(footer string) error {
+	if f.widths == nil {
+		if err := f.header(nil); err != nil {
+			return err
+		}
+	}
+	if footer != "" {
+		if _, err := fmt.Fprintln(f.w, footer); err != nil {
+			return err
+		}
+	}
+	return f.flush()
+}
+
+// tableCell shows a value in one table cell: "-" when empty, on one line,
+// with unsafe characters escaped.
+func tableCell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
+	return escapeText(s, spaceForBreaks)
 }

@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
+	"iter"
 	"strings"
 
 	"github.com/hsskit/hss"
@@ -13,144 +12,213 @@ import (
 const registriesUsage = `Usage: hss registries --task-id ID [flags]
 
 Lists the image repositories (registries) associated with an image
-synchronisation task: GET /v5/{project_id}/image/image-sync/tasks/{task_id}/registries.
+synchronisation task: every matching one, paging with the largest page,
+unless --max-items caps the output.
 
-Without --all, prints one page (--offset, --limit). With --all, pages through
-every registry. Credentials: --token, else the SDK's chain (HSS_TOKEN or
-HUAWEICLOUD_SDK_AK/SK[/SECURITY_TOKEN] in the environment, the profile file
-~/.huaweicloud/credentials, ECS instance metadata).
+Output streams in every format, --output json included, and is flushed page
+by page. A listing that fails part-way exits non-zero; stderr then says how
+many registries were written and the --offset to resume from (a json
+document is left unterminated, so no parser mistakes it for a whole one).
 
-Flags:
+Credentials: --token, else the SDK's chain: $HSS_TOKEN, $HUAWEICLOUD_SDK_AK
+and $HUAWEICLOUD_SDK_SK (with $HUAWEICLOUD_SDK_SECURITY_TOKEN), the
+credentials file ($HUAWEICLOUD_SDK_CREDENTIALS_FILE or
+~/.huaweicloud/credentials), then ECS instance metadata
+($HSS_NO_METADATA=true skips it).
+
+Examples:
+  hss registries --region cn-north-4 --task-id "$TASK" --status failed --output csv
+  hss registries --demo --task-id demo-large --type harbor,jfrog --output jsonl
 `
 
-// registriesFlags are the parsed flags of "hss registries".
-type registriesFlags struct {
-	taskID, name, types, status, eps string
-	offset, limit                    int
-	all, demo                        bool
-	output                           string
-	region, endpoint, projectID      string
-	token                            string
+// registriesCmd is "hss registries".
+type registriesCmd struct {
+	apiCommand
+	taskID, name, eps       string
+	types, statuses         listFlag
+	offset, limit, maxItems int
+	all                     bool
+
+	// Set by check.
+	typeList   []hss.RegistryType
+	statusList []hss.SyncStatus // nil: every status
 }
 
+// newRegistriesCmd defines the command and its flags.
+func newRegistriesCmd() *registriesCmd {
+	c := &registriesCmd{}
+	c.apiCommand = apiCommand{usage: registriesUsage, fs: newFlagSet("registries"), check: c.check, do: c.list}
+	fs := c.fs
+	fs.section("Listing")
+	fs.str(&c.taskID, "task-id", "", "image synchronisation task `ID` (required)")
+	fs.str(&c.name, "name", "", "keep the registries with exactly this `NAME`")
+	fs.list(&c.types, "type", "keep the registries of these `TYPES`: "+strings.Join(stringsOf(hss.AllRegistryTypes()), ", ")+"\n(any case; repeat the flag or separate with commas)")
+	fs.list(&c.statuses, "status", "keep the registries in these `STATUSES`: "+strings.Join(stringsOf(hss.AllSyncStatuses()), ", ")+"\n(any case; repeat the flag or separate with commas)")
+	fs.str(&c.eps, "enterprise-project-id", "", "enterprise project `ID` (default: the default project; all_granted_eps: every one)")
+	fs.integer(&c.offset, "offset", 0, "skip the first `N` registries, 0-2000000: resume a listing from here")
+	fs.integer(&c.limit, "limit", hss.MaxLimit, "page size: `N` registries per request, 10-200")
+	fs.integer(&c.maxItems, "max-items", 0, "print at most `N` registries (0: every one); stderr says when it cut the listing")
+	fs.boolean(&c.all, "all", "list every registry: the default, accepted for older scripts")
+	c.out.define(fs)
+	c.common.define(fs)
+	return c
+}
+
+// runRegistries runs "hss registries".
 func runRegistries(ctx context.Context, args []string, e env) int {
-	var f registriesFlags
-	fs := flag.NewFlagSet("hss registries", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.taskID, "task-id", "", "image synchronisation task id (required)")
-	fs.StringVar(&f.name, "name", "", "keep registries with this exact name")
-	fs.StringVar(&f.types, "type", "", "keep these registry types, comma-separated: SwrPrivate,SwrShared,SwrEnterprise,Harbor,Jfrog,Other")
-	fs.StringVar(&f.status, "status", "", "keep registries in this sync status: finished, running or failed")
-	fs.StringVar(&f.eps, "enterprise-project-id", "", "enterprise project id (all_granted_eps for all)")
-	fs.IntVar(&f.offset, "offset", 0, "registries to skip, 0-2000000")
-	fs.IntVar(&f.limit, "limit", 0, "page size, 10-200 (server default 10; --all uses 200)")
-	fs.BoolVar(&f.all, "all", false, "fetch every page")
-	fs.StringVar(&f.output, "output", "table", "output format: table, json, jsonl or csv")
-	fs.StringVar(&f.region, "region", "", "region, e.g. cn-north-4 (or HSS_REGION)")
-	fs.StringVar(&f.endpoint, "endpoint", "", "endpoint URL, overrides --region (or HSS_ENDPOINT)")
-	fs.StringVar(&f.projectID, "project-id", "", "project id (or HUAWEICLOUD_SDK_PROJECT_ID)")
-	fs.StringVar(&f.token, "token", "", "IAM token (prefer HSS_TOKEN: flags show in the process list)")
-	fs.BoolVar(&f.demo, "demo", false, "run against an embedded fake HSS seeded with sample data")
-
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			printUsage(e.stdout, fs)
-			return exitOK
-		}
-		return fail(e, &usageError{"hss registries: " + err.Error()})
-	}
-	if fs.NArg() > 0 {
-		return fail(e, &usageError{fmt.Sprintf("hss registries: unexpected argument %q", fs.Arg(0))})
-	}
-	if err := f.check(); err != nil {
-		return fail(e, err)
-	}
-	opts := f.options()
-	// Bad values are usage errors, whatever the credentials situation:
-	// check them before the credential chain (which may ask the network).
-	if err := hss.ValidateTaskID(f.taskID); err != nil {
-		return fail(e, err)
-	}
-	if err := opts.Validate(); err != nil {
-		return fail(e, err)
-	}
-	out, err := newPrinter(f.output, e.stdout)
-	if err != nil {
-		return fail(e, err)
-	}
-
-	client, cleanup, err := f.client(e)
-	if err != nil {
-		return fail(e, err)
-	}
-	defer cleanup()
-
-	if !f.all {
-		page, err := client.ListSyncTaskRegistries(ctx, f.taskID, opts)
-		if err != nil {
-			return fail(e, err)
-		}
-		if err := out.page(page); err != nil {
-			return fail(e, err)
-		}
-		return exitOK
-	}
-
-	prog := progress{w: e.stderr, on: e.stderrIsTerminal}
-	defer prog.done()
-	for page, err := range client.ListSyncTaskRegistriesPages(ctx, f.taskID, opts) {
-		if err != nil {
-			prog.done()
-			return fail(e, err)
-		}
-		prog.page(page)
-		if err := out.add(page); err != nil {
-			return fail(e, err)
-		}
-	}
-	prog.done()
-	if err := out.finish(); err != nil {
-		return fail(e, err)
-	}
-	return exitOK
+	return newRegistriesCmd().run(ctx, args, e)
 }
 
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, registriesUsage)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-	fmt.Fprint(w, "\nExit codes: 0 success, 2 usage error, 3 authentication error, 4 throttled after retries, 1 other error.\n")
+// check validates the listing flags, as the SDK would and naming flags.
+func (c *registriesCmd) check(env) error {
+	if c.taskID == "" {
+		return usagef("--task-id is required")
+	}
+	if err := hss.ValidateTaskID(c.taskID); err != nil {
+		return err
+	}
+	var err error
+	if c.typeList, err = choose("type", c.types, hss.AllRegistryTypes()); err != nil {
+		return err
+	}
+	if c.statusList, err = choose("status", c.statuses, hss.AllSyncStatuses()); err != nil {
+		return err
+	}
+	if len(c.statusList) == len(hss.AllSyncStatuses()) {
+		c.statusList = nil // every status: no filter
+	}
+	switch {
+	case c.offset < 0 || c.offset > hss.MaxOffset:
+		return usagef("invalid --offset: must be 0-%d, got %d", hss.MaxOffset, c.offset)
+	case c.limit < hss.MinLimit || c.limit > hss.MaxLimit:
+		return usagef("invalid --limit: must be %d-%d (the page size), got %d", hss.MinLimit, hss.MaxLimit, c.limit)
+	case c.maxItems < 0:
+		return usagef("invalid --max-items: must be 0 (every registry) or more, got %d", c.maxItems)
+	case len(c.statusList) > 1 && c.offset != 0:
+		return usagef("--offset needs a single --status: each status is listed on its own")
+	}
+	return c.options("").Validate()
 }
 
-// check catches what only the command line can get wrong; the SDK
-// validates every value against the API's bounds.
-func (f *registriesFlags) check() error {
-	if f.taskID == "" {
-		return &usageError{"hss registries: --task-id is required"}
+// options are the SDK's listing options for one status.
+func (c *registriesCmd) options(status hss.SyncStatus) *hss.ListSyncTaskRegistriesOptions {
+	return &hss.ListSyncTaskRegistriesOptions{
+		EnterpriseProjectID: c.eps,
+		RegistryName:        c.name,
+		RegistryTypes:       c.typeList,
+		SyncStatus:          status,
+		Offset:              c.offset,
+		Limit:               c.limit,
 	}
-	if f.endpoint != "" && f.region != "" {
-		return &usageError{"hss registries: give --endpoint or --region, not both"}
+}
+
+// segment is the listing of one status (or of every status): the API
+// filters by one status at a time, so several --status values are listed
+// one after the other.
+type segment struct {
+	status  hss.SyncStatus
+	next    func() (*hss.ListSyncTaskRegistriesResponse, error, bool)
+	stop    func()
+	first   *hss.ListSyncTaskRegistriesResponse
+	written int
+}
+
+// list streams the listing to stdout. The first page of every segment is
+// fetched before anything is written, so that total_num leads the json
+// document and an early failure writes nothing.
+func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *console, e env) error {
+	statuses := c.statusList
+	if statuses == nil {
+		statuses = []hss.SyncStatus{""}
 	}
-	if f.demo && (f.endpoint != "" || f.region != "" || f.projectID != "" || f.token != "") {
-		return &usageError{"hss registries: --demo runs against the embedded fake HSS; drop --endpoint, --region, --project-id and --token"}
+	segs := make([]*segment, len(statuses))
+	total := 0
+	for i, st := range statuses {
+		s := &segment{status: st}
+		s.next, s.stop = iter.Pull2(client.ListSyncTaskRegistriesPages(ctx, c.taskID, c.options(st)))
+		defer s.stop()
+		page, err, ok := s.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			page = &hss.ListSyncTaskRegistriesResponse{}
+		}
+		s.first, segs[i] = page, s
+		total += page.TotalNum
+	}
+
+	out := c.out.newFormat(e.stdout)
+	if err := out.begin([]member{{"total_num", jsonInt(total)}}); err != nil {
+		return writeError(err)
+	}
+	written := 0
+	showProgress := total-c.offset > len(segs[0].first.DataList)
+	for i, s := range segs {
+		for page := s.first; page != nil; {
+			regs := page.DataList
+			if c.maxItems > 0 && written+len(regs) > c.maxItems {
+				regs = regs[:c.maxItems-written]
+			}
+			if err := out.rows(regs); err != nil {
+				return writeError(err)
+			}
+			written += len(regs)
+			s.written += len(regs)
+			if c.maxItems > 0 && written >= c.maxItems {
+				break
+			}
+			if showProgress {
+				con.setStatus(fmt.Sprintf("fetched %d of %d registries", written, total-c.offset))
+			}
+			var err error
+			if page, err, _ = s.next(); err != nil {
+				return &partialError{err: err, note: c.resumeNote(written, s, segs[i+1:])}
+			}
+		}
+		if c.maxItems > 0 && written >= c.maxItems {
+			break
+		}
+	}
+	con.clearStatus()
+	if err := out.end(fmt.Sprintf("%d of %d registries", written, total)); err != nil {
+		return writeError(err)
+	}
+	if c.maxItems > 0 && written >= c.maxItems && written < total-c.offset {
+		con.println(fmt.Sprintf("hss: %d of %d shown; --max-items", written, total-c.offset))
 	}
 	return nil
 }
 
-// options maps the flags onto the SDK's options.
-func (f *registriesFlags) options() *hss.ListSyncTaskRegistriesOptions {
-	o := &hss.ListSyncTaskRegistriesOptions{
-		EnterpriseProjectID: f.eps,
-		RegistryName:        f.name,
-		SyncStatus:          hss.SyncStatus(f.status),
-		Offset:              f.offset,
-		Limit:               f.limit,
+// resumeNote says how much a failed listing wrote and how to resume it
+// from the segment that failed.
+func (c *registriesCmd) resumeNote(written int, failed *segment, rest []*segment) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d registries written", written)
+	if c.out.format == "json" {
+		b.WriteString(" (the json document is unterminated)")
 	}
-	if f.types != "" {
-		for _, t := range strings.Split(f.types, ",") {
-			o.RegistryTypes = append(o.RegistryTypes, hss.RegistryType(strings.TrimSpace(t)))
-		}
+	b.WriteString("; resume with")
+	if failed.status != "" && len(c.statusList) > 1 {
+		fmt.Fprintf(&b, " --status %s", failed.status)
 	}
-	return o
+	fmt.Fprintf(&b, " --offset %d", c.offset+failed.written)
+	for _, s := range rest {
+		fmt.Fprintf(&b, ", then --status %s", s.status)
+	}
+	return b.String()
 }
+
+// writeError wraps an error writing stdout (a closed pipe, a full disk).
+func writeError(err error) error { return fmt.Errorf("writing output: %w", err) }
+
+// partialError is a listing that failed after writing some registries:
+// it says how many, and how to resume.
+type partialError struct {
+	err  error
+	note string
+}
+
+func (p *partialError) Error() string { return p.err.Error() + "; " + p.note }
+
+func (p *partialError) Unwrap() error { return p.err }

@@ -96,6 +96,8 @@ func isDotSegment(v string) bool {
 		switch r {
 		case '.', '\uFF0E', '\u2024', '\uFE52', '\u3002', '\uFF61':
 			dots++
+		case '\u2025': // two dot leader: ".." once normalised
+			dots += 2
 		default:
 			return false
 		}

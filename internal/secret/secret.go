@@ -5,10 +5,14 @@ package secret
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Redacted is what every secret shows as.
@@ -22,6 +26,7 @@ const MinLen = 8
 // nil *Scrubber scrub nothing.
 type Scrubber struct {
 	forms []string // every spelling of every secret, at least MinLen long
+	heads []uint64 // the first MinLen bytes of each form
 }
 
 // NewScrubber returns a Scrubber for secrets. Each secret is looked for as
@@ -37,6 +42,7 @@ func NewScrubber(secrets ...string) *Scrubber {
 		if len(f) >= MinLen && !seen[f] {
 			seen[f] = true
 			s.forms = append(s.forms, f)
+			s.heads = append(s.heads, load64([]byte(f), 0))
 		}
 	}
 	for _, v := range secrets {
@@ -51,6 +57,10 @@ func NewScrubber(secrets ...string) *Scrubber {
 		for _, u := range []string{url.QueryEscape(v), url.PathEscape(v)} {
 			add(u)
 			add(lowerHex(u))
+		}
+		for _, layout := range []string{"%04x", "%04X"} {
+			add(unicodeEscaped(v, layout, true))
+			add(unicodeEscaped(v, layout, false))
 		}
 	}
 	return s
@@ -71,6 +81,26 @@ func jsonForms(v string) []string {
 		out = append(out, string(b[1:len(b)-1]))
 	}
 	return out
+}
+
+// unicodeEscaped writes the characters of v as JSON \uXXXX escapes (a
+// surrogate pair beyond the BMP): all of them, or all but ASCII letters and
+// digits, as some encoders do. A hostile echo can take either form to slip
+// past the usual one.
+func unicodeEscaped(v, layout string, all bool) string {
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case !all && r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u`+layout+`\u`+layout, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u`+layout, r)
+		}
+	}
+	return b.String()
 }
 
 // lowerHex lower-cases the hex digits of every %XX escape in s.
@@ -98,7 +128,10 @@ func (s *Scrubber) With(extra ...string) *Scrubber {
 	if s.Empty() {
 		return more
 	}
-	return &Scrubber{forms: append(append([]string(nil), s.forms...), more.forms...)}
+	return &Scrubber{
+		forms: append(append([]string(nil), s.forms...), more.forms...),
+		heads: append(append([]uint64(nil), s.heads...), more.heads...),
+	}
 }
 
 // Empty reports whether s scrubs nothing.
@@ -114,37 +147,45 @@ func (s *Scrubber) String(v string) string {
 }
 
 // Bytes is String for a byte slice. b is returned as is when it holds no
-// secret, else a new slice.
+// secret, else a new slice. At each position the longest run that starts
+// one of the forms wins, so an echo is scrubbed whole whichever form it
+// takes.
 func (s *Scrubber) Bytes(b []byte) []byte {
-	if s.Empty() {
+	if s.Empty() || len(b) < MinLen {
 		return b
 	}
-	for _, f := range s.forms {
-		b = scrubForm(b, f)
+	var out []byte
+	last := 0
+	for i := 0; i+MinLen <= len(b); {
+		head := load64(b, i)
+		n := 0 // the longest run at i that is a prefix of some form
+		for k, f := range s.forms {
+			if s.heads[k] != head {
+				continue
+			}
+			m := MinLen
+			for m < len(f) && i+m < len(b) && b[i+m] == f[m] {
+				m++
+			}
+			n = max(n, m)
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		out = append(append(out, b[last:i]...), Redacted...)
+		i += n
+		last = i
 	}
-	return b
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
-// scrubForm replaces each run of b that is a prefix of f, MinLen bytes or
-// longer, by REDACTED.
-func scrubForm(b []byte, f string) []byte {
-	head := []byte(f[:MinLen])
-	i := bytes.Index(b, head)
-	if i < 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i >= 0 {
-		n := MinLen
-		for n < len(f) && i+n < len(b) && b[i+n] == f[n] {
-			n++
-		}
-		out = append(out, b[:i]...)
-		out = append(out, Redacted...)
-		b = b[i+n:]
-		i = bytes.Index(b, head)
-	}
-	return append(out, b...)
+// load64 reads b[i:i+8] as a number, to compare 8-byte heads at once.
+func load64(b []byte, i int) uint64 {
+	return binary.LittleEndian.Uint64(b[i : i+MinLen])
 }
 
 // Clean makes server-supplied text safe to print on one line: control and

@@ -182,3 +182,102 @@ func TestVerifyEscapedPathAndQuery(t *testing.T) {
 		require.NoError(t, err, target)
 	}
 }
+
+// More vectors from the documented algorithm, computed with Python's
+// hashlib and hmac (sign/testdata/vectors.py prints them): a PUT whose
+// X-Sdk-Content-Sha256 is UNSIGNED-PAYLOAD, and a path with an escaped
+// slash.
+const (
+	unsignedSig = "1067af892a38a5ec59958c0ed00741e58c29a9a02a68f2238e9bf2b469af017d"
+	slashSig    = "6ab2b913cd1cf2490f18ba0f991b6f7c7c93f5a54bc9b3421b772b29085f9fc0"
+)
+
+// countingBody counts the bytes read from it.
+type countingBody struct {
+	r io.Reader
+	n int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += n
+	return n, err
+}
+
+// X-Sdk-Content-Sha256 is the signed body hash, as the gateway and the
+// official signer take it: UNSIGNED-PAYLOAD signs no body, which is then
+// not read at all, however large.
+func TestVerifyUnsignedPayload(t *testing.T) {
+	unsigned := func(body io.Reader) *http.Request {
+		r := httptest.NewRequest("PUT", "http://h.example.com/v1/objects/big", nil)
+		r.Body = io.NopCloser(body)
+		r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+		r.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
+		r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-content-sha256;x-sdk-date, Signature="+unsignedSig)
+		return r
+	}
+	secrets := keys(map[string]string{"AccessKey": "SecretKey"})
+	for _, body := range []string{"ignored", "", "any other body", strings.Repeat("x", 13<<20)} {
+		counted := &countingBody{r: strings.NewReader(body)}
+		_, err := Verify(unsigned(counted), secrets, hssTime, skew)
+		require.NoError(t, err, "body of %d bytes", len(body))
+		assert.Zero(t, counted.n, "the body was read")
+	}
+
+	r := unsigned(strings.NewReader("ignored"))
+	r.Header.Set("X-Sdk-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+	_, err := Verify(r, secrets, hssTime, skew)
+	require.EqualError(t, err, "verify aksk signature fail")
+
+	// Without the header the body is hashed: the same signature no longer
+	// fits, and a body over the cap is refused.
+	r = unsigned(strings.NewReader("ignored"))
+	r.Header.Del("X-Sdk-Content-Sha256")
+	_, err = Verify(r, secrets, hssTime, skew)
+	require.Error(t, err)
+	r = httptest.NewRequest("PUT", "http://h.example.com/v1/objects/big", strings.NewReader(strings.Repeat("x", 13<<20)))
+	r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+	r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature="+unsignedSig)
+	_, err = Verify(r, secrets, hssTime, skew)
+	require.ErrorContains(t, err, "body too large")
+}
+
+// The path is split at the '/' of its decoded form, so %2F separates
+// segments, as it does for the gateway.
+func TestVerifyDecodedPathSplit(t *testing.T) {
+	for target, want := range map[string]bool{
+		"/v5/p/tasks/a%2Fb/registries":   true,
+		"/v5/p/tasks/a%2fb/registries":   true,
+		"/v5/p/tasks/a/b/registries":     true,
+		"/v5/p/tasks/a%252Fb/registries": false,
+		"/v5/p/tasks/ab/registries":      false,
+	} {
+		r := httptest.NewRequest("GET", "http://h.example.com"+target, nil)
+		r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+		r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature="+slashSig)
+		_, err := Verify(r, keys(map[string]string{"AccessKey": "SecretKey"}), hssTime, skew)
+		assert.Equal(t, want, err == nil, "%s: %v", target, err)
+	}
+}
+
+// Authorization headers that are not well formed are refused without
+// quoting the header, which holds the signature.
+func TestVerifyMalformedAuthorization(t *testing.T) {
+	for _, authz := range []string{
+		"SDK-HMAC-SHA256 Access=AccessKey, Access=Other, SignedHeaders=host;x-sdk-date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256 Access=, SignedHeaders=host;x-sdk-date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256 AccessKey, SignedHeaders=host;x-sdk-date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;X-Sdk-Date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;;x-sdk-date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date;x-sdk-date, Signature=" + bodySig,
+		"SDK-HMAC-SHA256Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=" + bodySig,
+	} {
+		r := httptest.NewRequest("POST", "http://h.example.com/x", strings.NewReader(`{"a":1}`))
+		r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+		r.Header.Set("Authorization", authz)
+		_, err := Verify(r, keys(map[string]string{"AccessKey": "SecretKey"}), hssTime, skew)
+		require.Error(t, err, authz)
+		assert.NotContains(t, err.Error(), bodySig)
+		assert.NotContains(t, err.Error(), "SecretKey")
+	}
+}

@@ -1,0 +1,343 @@
+package hss_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+)
+
+// coreRefusingTransport fails the test's count when anything is sent; the
+// constructor tests expect it never to be called.
+func coreRefusingTransport() *coreTransport {
+	return &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
+		return nil, true, errors.New("nothing may be sent")
+	}}
+}
+
+func TestNewClientRejects(t *testing.T) {
+	const ep = "https://hss.example.com"
+	tok := hss.WithToken(coreToken)
+	maxDur := time.Duration(math.MaxInt64)
+	cases := []struct {
+		name, endpoint, project string
+		opts                    []hss.Option
+		field, want             string
+		secret                  string // must not show in the error
+	}{
+		// Endpoint.
+		{"empty endpoint", "", coreProject, []hss.Option{tok}, "endpoint", "must not be empty", ""},
+		{"no scheme", "hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "scheme", ""},
+		{"ftp", "ftp://hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "scheme", ""},
+		{"plain http remote", "http://hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "WithInsecureHTTP", ""},
+		{"user info", "https://u:p@hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "user info", ""},
+		{"query", "https://hss.example.com/?a=b", coreProject, []hss.Option{tok}, "endpoint", "query", ""},
+		{"empty query", "https://hss.example.com?", coreProject, []hss.Option{tok}, "endpoint", "query", ""},
+		{"fragment", "https://hss.example.com/#x", coreProject, []hss.Option{tok}, "endpoint", "fragment", ""},
+		{"trailing #", "https://hss.example.com#", coreProject, []hss.Option{tok}, "endpoint", "fragment", ""},
+		{"no host", "https:///x", coreProject, []hss.Option{tok}, "endpoint", "no host", ""},
+		{"empty host with port", "https://:443", coreProject, []hss.Option{tok}, "endpoint", "no host", ""},
+		{"port 0", ep + ":0", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"port 65536", ep + ":65536", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"port past int64", ep + ":99999999999999999999", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"non-ASCII host", "https://hss.例え.jp", coreProject, []hss.Option{tok}, "endpoint", "punycode", ""},
+		{"control character", ep + "\n", coreProject, []hss.Option{tok}, "endpoint", "control", ""},
+		{"unparsable", "https://[::1", coreProject, []hss.Option{tok}, "endpoint", "not a URL", ""},
+		// Project id.
+		{"empty project", ep, "", []hss.Option{tok}, "project_id", "1-256", ""},
+		{"long project", ep, strings.Repeat("p", 257), []hss.Option{tok}, "project_id", "1-256", ""},
+		{"dot project", ep, ".", []hss.Option{tok}, "project_id", "dot segment", ""},
+		{"dotdot project", ep, "..", []hss.Option{tok}, "project_id", "dot segment", ""},
+		{"fullwidth dotdot project", ep, "\uFF0E\uFF0E", []hss.Option{tok}, "project_id", "dot segment", ""},
+		{"one-dot-leader project", ep, "\u2024\u2024", []hss.Option{tok}, "project_id", "dot segment", ""},
+		{"ideographic dot project", ep, "\u3002", []hss.Option{tok}, "project_id", "dot segment", ""},
+		{"slash project", ep, "a/b", []hss.Option{tok}, "project_id", `'/'`, ""},
+		{"backslash project", ep, `a\b`, []hss.Option{tok}, "project_id", `'\'`, ""},
+		{"zero-width project", ep, "a\u200bb", []hss.Option{tok}, "project_id", "format characters", ""},
+		{"zero-width dotdot project", ep, ".\u200b.", []hss.Option{tok}, "project_id", "format characters", ""},
+		{"bidi project", ep, "\u202eab", []hss.Option{tok}, "project_id", "format characters", ""},
+		{"BOM project", ep, "\ufeffp", []hss.Option{tok}, "project_id", "format characters", ""},
+		{"control project", ep, "p\n", []hss.Option{tok}, "project_id", "control", ""},
+		{"invalid UTF-8 project", ep, "p\xff", []hss.Option{tok}, "project_id", "UTF-8", ""},
+		// Credentials.
+		{"no credentials", ep, coreProject, nil, "credentials", "WithToken", ""},
+		{"empty token", ep, coreProject, []hss.Option{hss.WithToken("")}, "X-Auth-Token", "1-32768 bytes", ""},
+		{"token 32,769 bytes", ep, coreProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32769))}, "X-Auth-Token", "1-32768 bytes, got 32769", ""},
+		{"token of 16,385 two-byte characters", ep, coreProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16385))}, "X-Auth-Token", "got 32770", ""},
+		{"token leading space", ep, coreProject, []hss.Option{hss.WithToken(" " + coreToken)}, "X-Auth-Token", "white space", coreToken},
+		{"token trailing space", ep, coreProject, []hss.Option{hss.WithToken(coreToken + " ")}, "X-Auth-Token", "white space", coreToken},
+		{"token no-break space", ep, coreProject, []hss.Option{hss.WithToken(coreToken + "\u00a0")}, "X-Auth-Token", "white space", coreToken},
+		{"token invalid UTF-8", ep, coreProject, []hss.Option{hss.WithToken(coreToken + "\xff")}, "X-Auth-Token", "UTF-8", coreToken},
+		{"token control", ep, coreProject, []hss.Option{hss.WithToken("MIIE\r\nX-Injected: 1")}, "X-Auth-Token", "control", "MIIE"},
+		{"temporary key without security token", ep, coreProject, []hss.Option{hss.WithTemporaryAKSK("AKCORETEST", "core-secret-key-value", "")}, "X-Security-Token", "must not be empty", "core-secret-key-value"},
+		{"nil credentials", ep, coreProject, []hss.Option{hss.WithCredentials(nil)}, "WithCredentials", "nil", ""},
+		// Options.
+		{"nil http client", ep, coreProject, []hss.Option{tok, hss.WithHTTPClient(nil)}, "WithHTTPClient", "nil", ""},
+		{"bad user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("a\nb")}, "User-Agent", "control", ""},
+		{"nil clock", ep, coreProject, []hss.Option{tok, hss.WithClock(nil)}, "WithClock", "nil", ""},
+		{"nil getenv", ep, coreProject, []hss.Option{tok, hss.WithGetenv(nil)}, "WithGetenv", "nil", ""},
+		{"negative attempt timeout", ep, coreProject, []hss.Option{tok, hss.WithAttemptTimeout(-time.Nanosecond)}, "WithAttemptTimeout", "negative", ""},
+		{"max body MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MaxInt64)}, "WithMaxBodyBytes", "1024 to 1073741824", ""},
+		{"max body 1 GiB + 1", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(1<<30 + 1)}, "WithMaxBodyBytes", "1024 to", ""},
+		{"max body 1023", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(1023)}, "WithMaxBodyBytes", "got 1023", ""},
+		{"max body 0", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(0)}, "WithMaxBodyBytes", "got 0", ""},
+		{"max body negative", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MinInt64)}, "WithMaxBodyBytes", "1024 to", ""},
+		// Retry policy extremes: refused when the client is made, never a
+		// panic when a call backs off.
+		{"MaxDelay MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: maxDur})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
+		{"BaseDelay MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
+		{"both delays MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur, MaxDelay: maxDur})}, "RetryPolicy.", "24h0m0s", ""},
+		{"MaxThrottleWait MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: maxDur})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
+		{"MaxDelay past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
+		{"BaseDelay past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
+		{"MaxThrottleWait past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
+		{"negative BaseDelay", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: -1})}, "RetryPolicy.BaseDelay", "got -1ns", ""},
+		{"negative MaxDelay", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: math.MinInt64})}, "RetryPolicy.MaxDelay", "must be 0", ""},
+		{"MaxAttempts 101", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 101})}, "RetryPolicy.MaxAttempts", "1-100, got 101", ""},
+		{"MaxAttempts -1", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: -1})}, "RetryPolicy.MaxAttempts", "got -1", ""},
+		{"MaxAttempts MaxInt", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: math.MaxInt})}, "RetryPolicy.MaxAttempts", "1-100", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := coreRefusingTransport()
+			opts := append([]hss.Option{hss.WithHTTPClient(&http.Client{Transport: tr})}, tc.opts...)
+			var c *hss.Client
+			var err error
+			require.NotPanics(t, func() { c, err = hss.NewClient(tc.endpoint, tc.project, opts...) })
+			assert.Nil(t, c)
+			var ve *hss.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.True(t, strings.HasPrefix(ve.Field, tc.field), "field %q, want %q", ve.Field, tc.field)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), "hss: invalid "+ve.Field+": ")
+			if tc.secret != "" {
+				coreNoSecret(t, err, tc.secret)
+			}
+			assert.Zero(t, tr.Calls(), "nothing is sent")
+		})
+	}
+}
+
+func TestNewClientAcceptsBounds(t *testing.T) {
+	for _, ep := range []string{
+		"http://127.0.0.1:8080", "http://127.9.9.9", "http://[::1]:1", "http://localhost:9", "http://LOCALHOST",
+		"https://hss.example.com", "https://hss.example.com:1", "https://hss.example.com:65535",
+		"https://hss.xn--fsqu00a.xn--3lr804guic", "https://gw.example.com/hss",
+	} {
+		c, err := hss.NewClient(ep+"/", coreProject, hss.WithToken(coreToken))
+		require.NoError(t, err, ep)
+		assert.Equal(t, ep, c.Endpoint(), "a trailing slash is dropped")
+		assert.Equal(t, coreProject, c.ProjectID())
+	}
+	c, err := hss.NewClient("http://10.0.0.1/hss", coreProject, hss.WithToken(coreToken), hss.WithInsecureHTTP())
+	require.NoError(t, err)
+	assert.Equal(t, "http://10.0.0.1/hss", c.Endpoint())
+
+	accepted := []struct {
+		name    string
+		project string
+		opts    []hss.Option
+	}{
+		{"project 256 characters", strings.Repeat("p", 256), nil},
+		{"project 256 runes", strings.Repeat("任", 256), nil},
+		{"project of three dots", "...", nil},
+		{"project with escapes", "%2e%2e", nil},
+		{"token 32,768 bytes", coreProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32768))}},
+		{"token of 16,384 two-byte characters", coreProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16384))}},
+		{"nil option", coreProject, []hss.Option{nil}},
+		{"max body 1024", coreProject, []hss.Option{hss.WithMaxBodyBytes(1024)}},
+		{"max body 1 GiB", coreProject, []hss.Option{hss.WithMaxBodyBytes(1 << 30)}},
+		{"attempt timeout off", coreProject, []hss.Option{hss.WithAttemptTimeout(0)}},
+		{"attempt timeout 1ns", coreProject, []hss.Option{hss.WithAttemptTimeout(time.Nanosecond)}},
+		{"retry policy at its bounds", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{
+			MaxAttempts: 100, BaseDelay: hss.MaxRetryAfter, MaxDelay: hss.MaxRetryAfter, MaxThrottleWait: hss.MaxRetryAfter, RetryBudget: 1000000,
+		})}},
+		{"retry policy turned off", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1, MaxThrottleWait: math.MinInt64, RetryBudget: math.MinInt})}},
+		{"no retries", coreProject, []hss.Option{hss.WithRetryPolicy(hss.NoRetries())}},
+		{"zero retry policy", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{})}},
+	}
+	for _, tc := range accepted {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := append([]hss.Option{hss.WithToken(coreToken)}, tc.opts...)
+			c, err := hss.NewClient("https://hss.example.com", tc.project, opts...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.project, c.ProjectID())
+		})
+	}
+}
+
+// TestNewClientOptionOrder: the options may come in any order; the
+// credentials given last win, and nothing depends on which came first.
+func TestNewClientOptionOrder(t *testing.T) {
+	c1, seen1 := coreMock(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil, hss.WithUserAgent("app/1"), hss.WithToken("MIIE-second-token"))
+	_, err := c1.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "MIIE-second-token", seen1.Last().Header.Get("X-Auth-Token"))
+	assert.Equal(t, "app/1 hss-go/"+hss.Version, seen1.Last().Header.Get("User-Agent"))
+}
+
+func TestWithHTTPClientDoesNotMutate(t *testing.T) {
+	called := 0
+	userPolicy := func(*http.Request, []*http.Request) error { called++; return nil }
+	hc := &http.Client{CheckRedirect: userPolicy}
+	_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithHTTPClient(hc))
+	require.NoError(t, err)
+	require.NotNil(t, hc.CheckRedirect)
+	assert.NoError(t, hc.CheckRedirect(nil, nil), "the caller's policy is still its own")
+	assert.Equal(t, 1, called)
+	assert.Nil(t, hc.Transport)
+	assert.Zero(t, hc.Timeout)
+}
+
+// TestZeroValueClient: a Client not made by a constructor returns an
+// error from every method; none panics.
+func TestZeroValueClient(t *testing.T) {
+	ctx := context.Background()
+	var nilClient *hss.Client
+	for name, c := range map[string]*hss.Client{"zero": {}, "nil": nilClient} {
+		t.Run(name, func(t *testing.T) {
+			require.NotPanics(t, func() {
+				_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+				require.ErrorContains(t, err, "not created by NewClient")
+
+				_, errs, err := coreCollect(c.ListSyncTaskRegistriesIter(ctx, coreTask, nil))
+				assert.Equal(t, 1, errs, "the iterator yields the error once")
+				require.ErrorContains(t, err, "not created by NewClient")
+
+				n := 0
+				for page, err := range c.ListSyncTaskRegistriesPages(ctx, coreTask, nil) {
+					n++
+					assert.Nil(t, page)
+					require.ErrorContains(t, err, "not created by NewClient")
+				}
+				assert.Equal(t, 1, n)
+
+				_, err = c.Do(ctx, http.MethodGet, "/v5/{project_id}/x", nil, nil, nil)
+				require.ErrorContains(t, err, "not created by NewClient")
+
+				_, err = c.WaitSyncTask(ctx, coreTask, nil)
+				require.ErrorContains(t, err, "not created by NewClient")
+
+				assert.Empty(t, c.Endpoint())
+				assert.Empty(t, c.ProjectID())
+			})
+		})
+	}
+	var zero hss.Client
+	assert.Equal(t, "hss.Client{endpoint: , project_id: }", fmt.Sprint(zero))
+	assert.Equal(t, "hss.Client{endpoint: , project_id: }", fmt.Sprint(&zero))
+	b, err := json.Marshal(zero)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"endpoint":"","project_id":""}`, string(b))
+}
+
+// TestClientRendersEndpointAndProjectOnly: fmt, encoding/json and slog see
+// the endpoint and project of a Client, never its credentials, whatever
+// the verb and whether the Client is a pointer, a value or a field.
+func TestClientRendersEndpointAndProjectOnly(t *testing.T) {
+	const sk, securityToken = "core-secret-key-value", "core-security-token-value"
+	for name, opt := range map[string]hss.Option{
+		"token":         hss.WithToken(coreToken),
+		"temporary key": hss.WithTemporaryAKSK("AKCORETEST", sk, securityToken),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := hss.NewClient("https://gw.example.com/hss/", coreProject, opt)
+			require.NoError(t, err)
+			const want = "hss.Client{endpoint: https://gw.example.com/hss, project_id: " + coreProject + "}"
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+				assert.Equal(t, want, fmt.Sprintf(verb, c), verb)
+				assert.Equal(t, want, fmt.Sprintf(verb, *c), verb)
+			}
+			type holder struct{ Client hss.Client }
+			assert.Equal(t, "{Client:"+want+"}", fmt.Sprintf("%+v", holder{*c}))
+
+			const wantJSON = `{"endpoint":"https://gw.example.com/hss","project_id":"` + coreProject + `"}`
+			for _, v := range []any{c, *c} {
+				b, err := json.Marshal(v)
+				require.NoError(t, err)
+				assert.JSONEq(t, wantJSON, string(b))
+			}
+
+			var out bytes.Buffer
+			slog.New(slog.NewJSONHandler(&out, nil)).Info("made", "client", c, "value", *c)
+			var rec map[string]any
+			require.NoError(t, json.Unmarshal(out.Bytes(), &rec))
+			wantGroup := map[string]any{"endpoint": "https://gw.example.com/hss", "project_id": coreProject}
+			assert.Equal(t, wantGroup, rec["client"])
+			assert.Equal(t, wantGroup, rec["value"])
+
+			var text bytes.Buffer
+			slog.New(slog.NewTextHandler(&text, nil)).Info("made", "client", c)
+			for _, out := range []string{out.String(), text.String()} {
+				for _, s := range []string{coreToken, sk, securityToken} {
+					assert.NotContains(t, out, s)
+				}
+			}
+		})
+	}
+}
+
+func TestRegionEndpoint(t *testing.T) {
+	ep, err := hss.RegionEndpoint("cn-north-4")
+	require.NoError(t, err)
+	assert.Equal(t, "https://hss.cn-north-4.myhuaweicloud.com", ep)
+	ep, err = hss.RegionEndpoint("eu-west-101")
+	require.NoError(t, err)
+	assert.Equal(t, "https://hss.eu-west-101.myhuaweicloud.eu", ep)
+	ep, err = hss.RegionEndpoint("xx-new-9")
+	require.NoError(t, err, "well-formed unknown regions are allowed")
+	assert.Equal(t, "https://hss.xx-new-9.myhuaweicloud.com", ep)
+
+	regions := hss.Regions()
+	assert.Contains(t, regions, "cn-north-4")
+	for _, r := range regions {
+		ep, err := hss.RegionEndpoint(r)
+		require.NoError(t, err, r)
+		_, err = hss.NewClient(ep, coreProject, hss.WithToken(coreToken))
+		assert.NoError(t, err, "the endpoint of %s is a valid endpoint", r)
+	}
+	regions[0] = "mutated"
+	assert.NotEqual(t, "mutated", hss.Regions()[0], "Regions returns a new slice")
+
+	for _, bad := range []string{"", "cn", "CN-north-4", "cn-north-4.evil.com", "cn--4", "-cn-4", "cn-4-", "cn north", "cn-north-4/x", "cn-north-4\n", strings.Repeat("a-", 40) + "a"} {
+		_, err := hss.RegionEndpoint(bad)
+		var ve *hss.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", bad)
+		assert.Equal(t, "region", ve.Field)
+	}
+}
+
+func TestEnums(t *testing.T) {
+	types := hss.AllRegistryTypes()
+	require.Len(t, types, 6)
+	for _, rt := range types {
+		assert.True(t, rt.Known())
+		assert.Equal(t, string(rt), rt.String())
+	}
+	assert.Equal(t, "Jfrog", hss.RegistryTypeJfrog.String())
+	assert.False(t, hss.RegistryType("JFrog").Known(), "the API spells it Jfrog")
+	assert.False(t, hss.RegistryType("").Known())
+	statuses := hss.AllSyncStatuses()
+	require.Len(t, statuses, 3)
+	for _, s := range statuses {
+		assert.True(t, s.Known())
+		assert.Equal(t, string(s), s.String())
+	}
+	assert.False(t, hss.SyncStatus("").Known())
+	assert.False(t, hss.SyncStatus("Finished").Known())
+	types[0], statuses[0] = "x", "x"
+	assert.Equal(t, hss.RegistryTypeSwrPrivate, hss.AllRegistryTypes()[0], "a new slice every call")
+	assert.Equal(t, hss.SyncStatusFinished, hss.AllSyncStatuses()[0], "a new slice every call")
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/hsskit/hss"
+)
+
+// apiCommand is what registries and wait share: their flags, parsed and
+// checked in the same order, and how they run.
+type apiCommand struct {
+	usage  string // the help text above the flags
+	fs     *flagSet
+	common commonFlags
+	out    outputFlags
+	// check validates the command's own flags, before the common ones.
+	check func(e env) error
+	// do runs the command with a ready client.
+	do func(ctx context.Context, c *hss.Client, con *console, e env) error
+}
+
+// run parses args, checks every value before credentials are looked for,
+// sets up stderr, the SDK's logger, --timeout and the client, runs do and
+// turns its error into a message and an exit code.
+func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
+	con := &console{w: e.stderr, terminal: e.stderrIsTerminal}
+	if err := a.fs.parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.help(e.stdout)
+			return exitOK
+		}
+		return report(con, outcome{}, err)
+	}
+	err := a.check(e)
+	if err == nil {
+		err = a.out.check()
+	}
+	if err == nil {
+		err = a.common.check(e.getenv)
+	}
+	if err != nil {
+		return report(con, outcome{}, err)
+	}
+
+	o := outcome{ctx: ctx, timeoutSet: a.common.timeout > 0}
+	if a.common.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.common.timeout)
+		defer cancel()
+	}
+	mode := logQuiet
+	switch {
+	case a.common.verbose:
+		mode = logVerbose
+	case con.terminal:
+		mode = logWaits
+	}
+	client, closeClient, err := a.common.connect(ctx, e, newLogger(con, mode, a.common.debug))
+	if err != nil {
+		return report(con, o, err)
+	}
+	defer closeClient()
+	err = a.do(ctx, client, con, e)
+	con.clearStatus()
+	return report(con, o, err)
+}
+
+// help writes the command's help.
+func (a *apiCommand) help(w io.Writer) {
+	fmt.Fprint(w, a.usage)
+	a.fs.printHelp(w)
+	fmt.Fprint(w, "\n"+exitCodesHelp)
+}
+
+// report prints err, if any, on one line of stderr and returns the exit
+// code.
+func report(con *console, o outcome, err error) int {
+	if err != nil {
+		con.println(o.message(err))
+	}
+	return o.exitCode(err)
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// flagSet is a flag.FlagSet whose help lists the flags in titled sections,
+// in the order they were defined, spelled with "--".
+type flagSet struct {
+	*flag.FlagSet
+	sections []section
+}
+
+// section is a titled group of flags in the help.
+type section struct {
+	title string
+	names []string
+}
+
+// newFlagSet returns an empty flag set for the command hss <name>.
+func newFlagSet(name string) *flagSet {
+	fs := flag.NewFlagSet("hss "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by the caller, on one line
+	fs.Usage = func() {}
+	return &flagSet{FlagSet: fs}
+}
+
+// section starts a new group of flags in the help.
+func (fs *flagSet) section(title string) { fs.sections = append(fs.sections, section{title: title}) }
+
+// added files the flag just defined under the current section.
+func (fs *flagSet) added(name string) {
+	if len(fs.sections) == 0 {
+		fs.section("Flags")
+	}
+	s := &fs.sections[len(fs.sections)-1]
+	s.names = append(s.names, name)
+}
+
+func (fs *flagSet) str(p *string, name, value, usage string) {
+	fs.StringVar(p, name, value, usage)
+	fs.added(name)
+}
+
+func (fs *flagSet) integer(p *int, name string, value int, usage string) {
+	fs.IntVar(p, name, value, usage)
+	fs.added(name)
+}
+
+func (fs *flagSet) boolean(p *bool, name string, usage string) {
+	fs.BoolVar(p, name, false, usage)
+	fs.added(name)
+}
+
+func (fs *flagSet) duration(p *time.Duration, name string, value time.Duration, usage string) {
+	fs.DurationVar(p, name, value, usage)
+	fs.added(name)
+}
+
+func (fs *flagSet) float(p *float64, name string, value float64, usage string) {
+	fs.Float64Var(p, name, value, usage)
+	fs.added(name)
+}
+
+func (fs *flagSet) list(p *listFlag, name, usage string) {
+	fs.Var(p, name, usage)
+	fs.added(name)
+}
+
+// given returns the names of the flags set on the command line.
+func (fs *flagSet) given() map[string]bool {
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// printHelp writes the flags, section by section:
+//
+//	Listing:
+//	  --task-id ID
+//	        image synchronisation task id (required)
+func (fs *flagSet) printHelp(w io.Writer) {
+	for _, s := range fs.sections {
+		fmt.Fprintf(w, "\n%s:\n", s.title)
+		for _, name := range s.names {
+			f := fs.Lookup(name)
+			arg, usage := flag.UnquoteUsage(f)
+			line := "  --" + name
+			if arg != "" {
+				line += " " + arg
+			}
+			fmt.Fprintln(w, line)
+			fmt.Fprintf(w, "        %s", strings.ReplaceAll(usage, "\n", "\n        "))
+			if def := f.DefValue; def != "" && def != "0" && def != "false" && def != "0s" {
+				fmt.Fprintf(w, " (default %s)", def)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// names lists every flag of fs, for completion.
+func (fs *flagSet) names() []string {
+	var all []string
+	for _, s := range fs.sections {
+		all = append(all, s.names...)
+	}
+	return all
+}
+
+// parse parses args; a bad flag or an argument left over is a usage error
+// that spells flags with "--". It returns flag.ErrHelp for --help.
+func (fs *flagSet) parse(args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%s; see \"%s --help\"", dashDash(err.Error()), fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q: %s takes flags only; see \"%s --help\"", fs.Arg(0), fs.Name(), fs.Name())
+	}
+	return nil
+}
+
+// dashDash rewrites the flag package's messages ("flag provided but not
+// defined: -bogus", "invalid value "x" for flag -limit: ...") to spell
+// flags as the help does.
+func dashDash(msg string) string {
+	msg = strings.Replace(msg, "flag provided but not defined: -", "unknown flag --", 1)
+	msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
+	msg = strings.Replace(msg, " for flag -", " for --", 1)
+	return msg
+}
+
+// listFlag collects the values of a repeatable flag that also takes
+// comma-separated values: --type Harbor --type Jfrog is --type Harbor,Jfrog.
+type listFlag struct {
+	items []string
+}
+
+// String returns the values joined by commas.
+func (l *listFlag) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(l.items, ",")
+}
+
+// Set adds the comma-separated values of one occurrence.
+func (l *listFlag) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			return fmt.Errorf("empty value in %q", v)
+		}
+		l.items = append(l.items, item)
+	}
+	return nil
+}
+
+// choose matches each value of l, ignoring case, against valid and returns
+// the valid spellings in the order given, without repeats. Anything else
+// is a usage error that names the flag and lists the valid values.
+func choose[T ~string](flagName string, l listFlag, valid []T) ([]T, error) {
+	var out []T
+	seen := make(map[T]bool)
+	for _, item := range l.items {
+		match := T("")
+		for _, v := range valid {
+			if strings.EqualFold(item, string(v)) {
+				match = v
+				break
+			}
+		}
+		if match == "" {
+			names := make([]string, len(valid))
+			for i, v := range valid {
+				names[i] = string(v)
+			}
+			return nil, usagef("invalid --%s %q: must be one of %s (any case; repeat the flag or separate values with commas)",
+				flagName, item, strings.Join(names, ", "))
+		}
+		if !seen[match] {
+			seen[match] = true
+			out = append(out, match)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,385 @@
+package credentials_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/hsstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeSource is a Provider whose call n hands out AKn / sk-secret-n, valid
+// for ttl (forever when ttl is 0) from clk's time at the call.
+type fakeSource struct {
+	clk     *hsstest.Clock
+	ttl     time.Duration
+	calls   atomic.Int32
+	started chan int // each call's number, once its value is made
+	hold    func(n int) *gate
+	fail    func(n int) error
+}
+
+func newFakeSource(clk *hsstest.Clock, ttl time.Duration) *fakeSource {
+	return &fakeSource{clk: clk, ttl: ttl, started: make(chan int, 1000)}
+}
+
+func (s *fakeSource) Retrieve(ctx context.Context) (credentials.Value, error) {
+	n := int(s.calls.Add(1))
+	v := credentials.Value{AccessKey: fmt.Sprintf("AK%d", n), SecretKey: fmt.Sprintf("sk-secret-%d", n), Source: "fake"}
+	if s.ttl != 0 {
+		v.Expires = s.clk.Now().Add(s.ttl)
+	}
+	s.started <- n
+	if s.hold != nil {
+		if g := s.hold(n); g != nil {
+			select {
+			case <-g.ch:
+			case <-ctx.Done():
+				return credentials.Value{}, ctx.Err()
+			}
+		}
+	}
+	if s.fail != nil {
+		if err := s.fail(n); err != nil {
+			return credentials.Value{}, err
+		}
+	}
+	return v, nil
+}
+
+// cacheOptions puts a Cache on clk, with a fetch timeout no test run
+// reaches.
+func cacheOptions(clk *hsstest.Clock) *credentials.CacheOptions {
+	return &credentials.CacheOptions{Now: clk.Now, FetchTimeout: time.Hour}
+}
+
+func ak(t *testing.T, c *credentials.Cache) string {
+	t.Helper()
+	return retrieve(t, c).AccessKey
+}
+
+// A value is handed out until it comes within RefreshBefore (15 minutes)
+// of its expiry; then callers still get it at once while one background
+// fetch replaces it.
+func TestCacheRefreshesAheadOfExpiry(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	c := credentials.NewCache(src, cacheOptions(clk))
+
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.Equal(t, "AK1", ak(t, c))
+	clk.Advance(44 * time.Minute) // 16 minutes left
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.EqualValues(t, 1, src.calls.Load())
+
+	clk.Advance(2 * time.Minute) // 14 minutes left
+	assert.Equal(t, "AK1", ak(t, c), "the valid value is served while the refresh runs")
+	assert.Equal(t, 1, <-src.started)
+	assert.Equal(t, 2, <-src.started, "the refresh started ahead of expiry")
+
+	clk.Advance(15 * time.Minute) // AK1 has expired; AK2 lives until 1h46m
+	assert.Equal(t, "AK2", ak(t, c))
+	clk.Advance(29 * time.Minute)
+	assert.Equal(t, "AK2", ak(t, c))
+	assert.EqualValues(t, 2, src.calls.Load())
+}
+
+// A value that lives less than twice RefreshBefore is refreshed halfway
+// through its life, not on every call.
+func TestCacheShortLivedValues(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, 10*time.Minute)
+	c := credentials.NewCache(src, cacheOptions(clk))
+	assert.Equal(t, "AK1", ak(t, c))
+	clk.Advance(4*time.Minute + 59*time.Second)
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.EqualValues(t, 1, src.calls.Load())
+	clk.Advance(time.Second)
+	assert.Equal(t, "AK1", ak(t, c))
+	<-src.started
+	assert.Equal(t, 2, <-src.started)
+	clk.Advance(5 * time.Minute)
+	assert.Equal(t, "AK2", ak(t, c))
+}
+
+func TestCacheRefreshBeforeOption(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	opts := cacheOptions(clk)
+	opts.RefreshBefore = time.Minute
+	c := credentials.NewCache(src, opts)
+	assert.Equal(t, "AK1", ak(t, c))
+	clk.Advance(58*time.Minute + 59*time.Second)
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.EqualValues(t, 1, src.calls.Load())
+	clk.Advance(time.Second)
+	assert.Equal(t, "AK1", ak(t, c))
+	<-src.started
+	assert.Equal(t, 2, <-src.started)
+}
+
+// Values without an expiry are fetched once.
+func TestCacheValuesWithoutExpiry(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, 0)
+	c := credentials.NewCache(src, cacheOptions(clk))
+	assert.Equal(t, "AK1", ak(t, c))
+	clk.Advance(10 * 365 * 24 * time.Hour)
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.EqualValues(t, 1, src.calls.Load())
+}
+
+// While a cached value is valid, a refresh that hangs never holds a
+// caller up.
+func TestCacheHangingRefreshDoesNotBlock(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	hang := newGate()
+	t.Cleanup(hang.open)
+	src.hold = func(n int) *gate {
+		if n == 2 {
+			return hang
+		}
+		return nil
+	}
+	c := credentials.NewCache(src, cacheOptions(clk))
+	assert.Equal(t, "AK1", ak(t, c))
+	<-src.started
+
+	clk.Advance(50 * time.Minute)
+	mustReturn(t, "Retrieve during a hanging refresh", func() {
+		assert.Equal(t, "AK1", ak(t, c))
+		assert.Equal(t, 2, <-src.started) // the refresh hangs from here on
+		for range 10 {
+			assert.Equal(t, "AK1", ak(t, c))
+		}
+	})
+	assert.EqualValues(t, 2, src.calls.Load(), "one refresh, however many callers")
+
+	hang.open()
+	clk.Advance(10 * time.Minute) // AK1 has expired: callers wait for the refresh now
+	assert.Equal(t, "AK2", ak(t, c))
+}
+
+// Invalidate drops the value that failed, but never a newer one: one
+// revocation seen by many callers causes one fetch.
+func TestCacheInvalidate(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	c := credentials.NewCache(src, cacheOptions(clk))
+	first := retrieve(t, c)
+
+	c.Invalidate(credentials.Value{AccessKey: "AK9", SecretKey: "sk-secret-9"}) // not the cached one
+	assert.Equal(t, "AK1", ak(t, c))
+
+	stale := first
+	stale.Expires, stale.Source = time.Time{}, "elsewhere" // the same credentials
+	c.Invalidate(stale)
+	assert.Equal(t, "AK2", ak(t, c))
+
+	c.Invalidate(first) // stale: AK2 is kept
+	c.Invalidate(credentials.Value{})
+	assert.Equal(t, "AK2", ak(t, c))
+	assert.EqualValues(t, 2, src.calls.Load())
+}
+
+// A refusal, and credentials that arrive already expired, are not asked
+// for again for 30 seconds: callers get the same error meanwhile.
+func TestCacheRemembersRefusals(t *testing.T) {
+	refusals := map[string]error{
+		"401":          &credentials.Error{Source: "fake", StatusCode: http.StatusUnauthorized, Code: "IAM.0004"},
+		"404":          &credentials.Error{Source: "fake", StatusCode: http.StatusNotFound},
+		"config error": &credentials.ConfigError{Source: "fake", Reason: "broken"},
+		"expired":      fmt.Errorf("wrapped: %w", credentials.ErrExpired),
+	}
+	for name, refusal := range refusals {
+		t.Run(name, func(t *testing.T) {
+			clk := hsstest.NewClock(epoch)
+			src := newFakeSource(clk, time.Hour)
+			src.fail = func(int) error { return refusal }
+			c := credentials.NewCache(src, cacheOptions(clk))
+			for range 3 {
+				_, err := c.Retrieve(context.Background())
+				require.ErrorIs(t, err, refusal)
+			}
+			clk.Advance(29*time.Second + 999*time.Millisecond)
+			_, err := c.Retrieve(context.Background())
+			require.ErrorIs(t, err, refusal)
+			assert.EqualValues(t, 1, src.calls.Load())
+
+			clk.Advance(time.Millisecond)
+			_, err = c.Retrieve(context.Background())
+			require.ErrorIs(t, err, refusal)
+			assert.EqualValues(t, 2, src.calls.Load())
+		})
+	}
+}
+
+// Other failures (a 503, a network error) may pass: the next caller asks
+// again.
+func TestCacheRetriesOtherFailures(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	outage := &credentials.Error{Source: "fake", StatusCode: http.StatusServiceUnavailable}
+	src.fail = func(n int) error {
+		if n <= 2 {
+			return outage
+		}
+		return nil
+	}
+	c := credentials.NewCache(src, cacheOptions(clk))
+	for range 2 {
+		_, err := c.Retrieve(context.Background())
+		require.ErrorIs(t, err, outage)
+	}
+	assert.Equal(t, "AK3", ak(t, c))
+}
+
+// Credentials that arrive already expired mean a wrong clock: an error
+// that says so, wrapping ErrExpired.
+func TestCacheExpiredOnArrival(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, -time.Minute)
+	c := credentials.NewCache(src, cacheOptions(clk))
+	_, err := c.Retrieve(context.Background())
+	require.ErrorIs(t, err, credentials.ErrExpired)
+	var ce *credentials.Error
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "fake", ce.Source)
+	assert.Contains(t, err.Error(), "2031-03-04T05:05:07Z")
+	assert.Contains(t, err.Error(), "the clock says 2031-03-04T05:06:07Z")
+	assertNoSecrets(t, err.Error(), "sk-secret-1")
+
+	clk.Advance(20 * time.Second)
+	_, err = c.Retrieve(context.Background())
+	require.ErrorIs(t, err, credentials.ErrExpired)
+	assert.EqualValues(t, 1, src.calls.Load())
+}
+
+// A background refresh that fails leaves the old value in use until it
+// expires; then callers get the failure.
+func TestCacheFailedRefreshKeepsValidValue(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	outage := &credentials.Error{Source: "fake", StatusCode: http.StatusServiceUnavailable}
+	src.fail = func(n int) error {
+		if n > 1 {
+			return outage
+		}
+		return nil
+	}
+	c := credentials.NewCache(src, cacheOptions(clk))
+	assert.Equal(t, "AK1", ak(t, c))
+	<-src.started
+	clk.Advance(50 * time.Minute)
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.Equal(t, 2, <-src.started)
+	clk.Advance(9 * time.Minute)
+	assert.Equal(t, "AK1", ak(t, c))
+
+	clk.Advance(2 * time.Minute)
+	_, err := c.Retrieve(context.Background())
+	require.ErrorIs(t, err, outage)
+}
+
+// Many callers with nothing cached wait for one fetch.
+func TestCacheSingleFlight(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	g := newGate()
+	t.Cleanup(g.open)
+	src.hold = func(int) *gate { return g }
+	c := credentials.NewCache(src, cacheOptions(clk))
+
+	const n = 50
+	var started, done sync.WaitGroup
+	got := make([]string, n)
+	for i := range n {
+		started.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			started.Done()
+			v, err := c.Retrieve(context.Background())
+			assert.NoError(t, err)
+			got[i] = v.AccessKey
+		}()
+	}
+	started.Wait()
+	<-src.started
+	g.open()
+	done.Wait()
+	for _, k := range got {
+		assert.Equal(t, "AK1", k)
+	}
+	assert.EqualValues(t, 1, src.calls.Load())
+}
+
+// A caller that gives up is released at once; the fetch goes on for the
+// others, and its value is cached.
+func TestCacheContextCancel(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	g := newGate()
+	t.Cleanup(g.open)
+	src.hold = func(int) *gate { return g }
+	c := credentials.NewCache(src, cacheOptions(clk))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := c.Retrieve(ctx); errc <- err }()
+	<-src.started
+	cancel()
+	mustReturn(t, "a cancelled Retrieve", func() { assert.ErrorIs(t, <-errc, context.Canceled) })
+
+	g.open()
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.EqualValues(t, 1, src.calls.Load())
+
+	// A context that has already ended still gets a valid cached value.
+	v, err := c.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "AK1", v.AccessKey)
+}
+
+// A Cache not made by NewCache, or around no provider, fails politely.
+func TestCacheZeroValues(t *testing.T) {
+	var nilCache *credentials.Cache
+	for _, c := range []*credentials.Cache{nilCache, {}, credentials.NewCache(nil, nil)} {
+		assert.NotPanics(t, func() {
+			_, err := c.Retrieve(context.Background())
+			var ce *credentials.ConfigError
+			require.ErrorAs(t, err, &ce)
+			c.Invalidate(credentials.Value{AccessKey: "x"})
+		})
+	}
+	assert.Equal(t, "credentials.Cache(nil)", fmt.Sprint(credentials.Cache{}))
+}
+
+// A Retrieve without a context is refused, not a panic.
+func TestCacheNilContext(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	c := credentials.NewCache(newFakeSource(clk, time.Hour), cacheOptions(clk))
+	assert.NotPanics(t, func() {
+		//lint:ignore SA1012 a nil context must be refused, not panic
+		_, err := c.Retrieve(nil)
+		assert.Error(t, err)
+	})
+}
+
+func TestCacheHandsBackProviderErrors(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	cause := errors.New("boom")
+	src.fail = func(int) error { return cause }
+	_, err := credentials.NewCache(src, cacheOptions(clk)).Retrieve(context.Background())
+	assert.Equal(t, cause, err, "the provider's error is handed back as it is")
+}

@@ -1,0 +1,159 @@
+package credentials_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A file as Windows editors and people write it: a BOM, CRLF, comments,
+// other sections, a section name and keys in other cases, quotes and
+// spaces around values.
+const profileText = "\xef\xbb\xbf# Huawei Cloud credentials\r\n" +
+	"[other]\r\n" +
+	"ak = OTHERAKOTHERAKOTHERA\r\n" +
+	"sk = other-secret\r\n" +
+	"\r\n" +
+	"  [ Basic ]  \r\n" +
+	"; a comment\r\n" +
+	"# sk = commented-out-secret\r\n" +
+	"AK=" + testAK + "\r\n" +
+	"  Sk   =   \"" + testSK + "\"  \r\n" +
+	"project_id = '" + testProject + "'\r\n" +
+	"SECURITY_TOKEN = " + testToken + "\r\n" +
+	"unknown_key = ignored\r\n" +
+	"[later]\r\n" +
+	"sk = later-secret\r\n"
+
+func TestLoadProfile(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "credentials", profileText)
+	p, err := credentials.LoadProfile(path)
+	require.NoError(t, err)
+	assert.Equal(t, path, p.Path)
+	assert.Equal(t, testAK, p.AccessKey)
+	assert.Equal(t, testProject, p.ProjectID)
+	assert.True(t, p.HasKeys())
+
+	v, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, credentials.Value{AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken, Source: path}, v)
+	var _ credentials.Provider = p
+}
+
+// Values are taken as written: an '=' inside, a quote that does not
+// close, and empty values.
+func TestLoadProfileValues(t *testing.T) {
+	cases := []struct{ line, want string }{
+		{"sk = abc=def==", "abc=def=="},
+		{"sk='quoted'", "quoted"},
+		{`sk = "unclosed`, `"unclosed`},
+		{`sk = "mixed'`, `"mixed'`},
+		{`sk = ""inner""`, `"inner"`},
+		{"sk = with inner  spaces", "with inner  spaces"},
+		{"sk = tail # not a comment", "tail # not a comment"},
+	}
+	for _, c := range cases {
+		path := writeFile(t, t.TempDir(), "credentials", "[basic]\nak = "+testAK+"\n"+c.line+"\n")
+		p, err := credentials.LoadProfile(path)
+		require.NoError(t, err, c.line)
+		v, err := p.Retrieve(context.Background())
+		require.NoError(t, err, c.line)
+		assert.Equal(t, c.want, v.SecretKey, c.line)
+	}
+}
+
+// Errors name the file and line, never the line's content, which may be a
+// pasted secret.
+func TestLoadProfileErrors(t *testing.T) {
+	cases := []struct{ name, content, want string }{
+		{"pasted secret", "[basic]\nak = " + testAK + "\n" + testSK + "\n", "line 3: expected key = value"},
+		{"pasted secret elsewhere", "[other]\n" + testSK + "\n", "line 2: expected key = value"},
+		{"broken section", "[basic\nak = x\n", "line 1: section header without ']'"},
+		{"second [basic]", "[basic]\nak = " + testAK + "\n[other]\n[basic]\nsk = " + testSK + "\n", "line 4: a second [basic] section; keep one"},
+		{"second [BASIC]", "[basic]\nak = " + testAK + "\n[ BASIC ]\nsk = " + testSK + "\n", "line 3: a second [basic] section; keep one"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "credentials", c.content)
+			p, err := credentials.LoadProfile(path)
+			assert.Nil(t, p)
+			var ce *credentials.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, path, ce.Source)
+			assert.Equal(t, "credentials: "+path+": "+c.want, err.Error())
+			assertNoSecrets(t, err.Error(), testSK)
+		})
+	}
+
+	_, err := credentials.LoadProfile(t.TempDir()) // a directory
+	assert.ErrorContains(t, err, "is not a regular file")
+
+	big := writeFile(t, t.TempDir(), "big", "[basic]\n"+strings.Repeat("#", 1<<20))
+	_, err = credentials.LoadProfile(big)
+	assert.ErrorContains(t, err, "is larger than 1048576 bytes")
+
+	missing := filepath.Join(t.TempDir(), "missing")
+	_, err = credentials.LoadProfile(missing)
+	assert.True(t, errors.Is(err, fs.ErrNotExist), err)
+	var ce *credentials.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, missing, ce.Source)
+}
+
+// Keys that are incomplete or that a header cannot carry are a
+// *ConfigError naming the entry, never quoting a secret.
+func TestProfileRetrieveErrors(t *testing.T) {
+	cases := []struct{ name, content, field string }{
+		{"sk without ak", "[basic]\nsk = " + testSK + "\n", "ak"},
+		{"ak without sk", "[basic]\nak = " + testAK + "\n", "sk"},
+		{"token alone", "[basic]\nsecurity_token = " + testToken + "\n", "[basic]"},
+		{"sk with a control character", "[basic]\nak = " + testAK + "\nsk = " + testSK + "\x01\n", "sk"},
+		{"ak with a space", "[basic]\nak = AK AK\nsk = " + testSK + "\n", "ak"},
+		{"token with a control character", "[basic]\nak = " + testAK + "\nsk = " + testSK + "\nsecurity_token = " + testToken + "\x7f\n", "security_token"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "credentials", c.content)
+			p, err := credentials.LoadProfile(path)
+			require.NoError(t, err)
+			assert.True(t, p.HasKeys())
+			_, err = p.Retrieve(context.Background())
+			var ce *credentials.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, c.field, ce.Field)
+			assertNoSecrets(t, err.Error(), testSK, testToken)
+		})
+	}
+
+	p, err := credentials.LoadProfile(writeFile(t, t.TempDir(), "credentials", "[basic]\nproject_id = p\n[other]\nak = "+testAK+"\n"))
+	require.NoError(t, err)
+	assert.False(t, p.HasKeys())
+	assert.Equal(t, "p", p.ProjectID)
+
+	var nilProfile *credentials.Profile
+	assert.False(t, nilProfile.HasKeys())
+	_, err = nilProfile.Retrieve(context.Background())
+	var ce *credentials.ConfigError
+	require.ErrorAs(t, err, &ce)
+}
+
+func TestDefaultProfilePath(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv(credentials.EnvCredentialsFile, "")
+	path, err := credentials.DefaultProfilePath()
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(home, ".huaweicloud", "credentials"), path)
+
+	t.Setenv(credentials.EnvCredentialsFile, "  /etc/hss/credentials ")
+	path, err = credentials.DefaultProfilePath()
+	require.NoError(t, err)
+	assert.Equal(t, "/etc/hss/credentials", path)
+}

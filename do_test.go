@@ -1,0 +1,177 @@
+package hss_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+// doServer serves POST .../image-sync/tasks, echoing what it got.
+func doServer(t *testing.T, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
+	t.Helper()
+	clk := hsstest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
+	srv := hsstest.NewServer(append([]hsstest.Option{hsstest.WithClock(clk)}, opts...)...)
+	t.Cleanup(srv.Close)
+	srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"task_id": "task-new", "project": r.PathValue("project_id"), "query": r.URL.RawQuery,
+			"content_type": r.Header.Get("Content-Type"), "body": string(body),
+		})
+	})
+	return srv, clk
+}
+
+func TestDoSendsAnyCall(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	var out map[string]string
+	id, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks",
+		url.Values{"b": {"x y"}, "a": {"1", "2"}}, map[string]any{"registry_ids": []string{"r1"}}, &out)
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, reqs[0].RequestID, id)
+	assert.Equal(t, "task-new", out["task_id"])
+	assert.Equal(t, srv.ProjectID(), out["project"], "{project_id} is the Client's project")
+	assert.Equal(t, "a=1&a=2&b=x%20y", out["query"], "sorted, strict %20")
+	assert.Equal(t, "application/json;charset=UTF-8", out["content_type"])
+	assert.JSONEq(t, `{"registry_ids":["r1"]}`, out["body"])
+	assert.Equal(t, "/v5/"+srv.ProjectID()+"/image/image-sync/tasks", reqs[0].Path)
+
+	// out may be nil; an unknown route is an *APIError like any other.
+	_, err = client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, nil, nil)
+	require.NoError(t, err)
+	_, err = client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/nothing", nil, nil, nil)
+	var apiErr *hss.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "APIGW.0101", apiErr.Code)
+	assert.Equal(t, 1, strings.Count(err.Error(), "GET /v5/"), "%v", err)
+}
+
+func TestDoSignsWithAKSK(t *testing.T) {
+	srv, _ := doServer(t, hsstest.WithAKSK("AKDOTEST0123", "do-secret-key-0123"), hsstest.WithoutTokenAuth())
+	client := srv.Client(t, hss.WithAKSK("AKDOTEST0123", "do-secret-key-0123"))
+	var out map[string]string
+	_, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, map[string]int{"n": 1}, &out)
+	require.NoError(t, err, "the body is signed and verified")
+	assert.Equal(t, hsstest.AuthAKSK, srv.Requests()[0].Auth)
+}
+
+func TestDoValidatesBeforeSending(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	cases := []struct{ method, path, field string }{
+		{"post", "/v5/x", "method"},
+		{"", "/v5/x", "method"},
+		{"GET", "v5/x", "path"},
+		{"GET", "//evil.example.com/v5", "path"},
+		{"GET", "https://evil.example.com/v5", "path"},
+		{"GET", "/v5/../admin", "path"},
+		{"GET", "/v5/%2e%2e/admin", "path"},
+		{"GET", "/v5/./x", "path"},
+		{"GET", "/v5/x?y=1", "path"},
+		{"GET", "/v5/x#f", "path"},
+		{"GET", "/v5/a b", "path"},
+		{"GET", "/v5/%zz", "path"},
+		{"GET", "/v5/\x00", "path"},
+	}
+	for _, tc := range cases {
+		_, err := client.Do(context.Background(), tc.method, tc.path, nil, nil, nil)
+		var ve *hss.ValidationError
+		if assert.ErrorAs(t, err, &ve, "%s %q", tc.method, tc.path) {
+			assert.Equal(t, tc.field, ve.Field)
+		}
+	}
+	_, err := client.Do(context.Background(), http.MethodPost, "/v5/x", nil, func() {}, nil)
+	var ve *hss.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "body", ve.Field)
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
+
+// TestDoRetriesOnlyWhatSurelyWasNotSent: a POST is not retried after a
+// 5xx or a broken connection, since the service may have acted on it; it
+// is after a 429 and when the connection could not be opened.
+func TestDoRetriesOnlyWhatSurelyWasNotSent(t *testing.T) {
+	srv, clk := doServer(t)
+	client := srv.Client(t)
+	ctx := context.Background()
+	post := func() error {
+		_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, map[string]int{}, nil)
+		return err
+	}
+
+	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
+	require.Error(t, post())
+	assert.Len(t, srv.Requests(), 1, "a 5xx is not retried")
+
+	srv.ResetNext(1)
+	require.Error(t, post())
+	assert.Len(t, srv.Requests(), 2, "a connection broken after sending is not retried")
+
+	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.", http.Header{"Retry-After": {"2"}})
+	require.NoError(t, post())
+	assert.Len(t, srv.Requests(), 4, "a 429 is retried after its Retry-After")
+	assert.Contains(t, clk.Sleeps(), 2*time.Second)
+
+	// GET is retried after a 5xx, as the typed operation is.
+	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
+	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{}`))
+	})
+	_, err := client.Do(ctx, http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", nil, nil, nil)
+	require.NoError(t, err)
+	assert.Len(t, srv.Requests(), 6)
+
+	// Nothing listens: the connection is refused before anything is sent,
+	// so even a POST is retried, with backoff.
+	dead := hsstest.NewServer()
+	deadURL := dead.URL()
+	dead.Close()
+	clk2 := hsstest.NewClock(time.Now())
+	c2, err := hss.NewClient(deadURL, hsstest.DefaultProjectID, hss.WithToken(hsstest.DefaultToken), hss.WithClock(clk2))
+	require.NoError(t, err)
+	_, err = c2.Do(ctx, http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, map[string]int{}, nil)
+	var attempts *hss.AttemptsError
+	require.ErrorAs(t, err, &attempts)
+	assert.Equal(t, hss.DefaultMaxAttempts, attempts.Attempts)
+	assert.Len(t, clk2.Sleeps(), hss.DefaultMaxAttempts-1)
+}
+
+// TestDoLearnsQuotasPerRoute: a throttled write route does not hold back
+// the listing, which has a quota of its own.
+func TestDoLearnsQuotasPerRoute(t *testing.T) {
+	srv, clk := doServer(t, hsstest.WithSeed("task", 3))
+	var posts atomic.Int64
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || posts.Add(1) > 1 {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 minute"}`))
+		return true
+	})
+	client := srv.Client(t)
+	ctx := context.Background()
+	_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, map[string]int{}, nil)
+	require.NoError(t, err, "waited a window, then succeeded")
+	assert.Equal(t, []time.Duration{time.Minute}, clk.Sleeps())
+	_, err = client.ListSyncTaskRegistries(ctx, "task", nil)
+	require.NoError(t, err)
+	assert.Len(t, clk.Sleeps(), 1, "the listing did not wait for the write route's quota")
+}

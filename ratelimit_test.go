@@ -1,0 +1,156 @@
+package hss_test
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+func TestRateLimitPaces(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(2, 1))
+	for range 5 {
+		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		require.NoError(t, err)
+	}
+	// Burst 1 at 2/s: the first call goes at once, each next one waits 500 ms.
+	assert.Equal(t, []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}, clk.Sleeps())
+	assert.Equal(t, 5, tr.Calls())
+	reqs := srv.Requests()
+	for i := 1; i < len(reqs); i++ {
+		assert.Equal(t, 500*time.Millisecond, reqs[i].Time.Sub(reqs[i-1].Time), "request %d", i)
+	}
+}
+
+func TestRateLimitBurst(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	c, _, _ := coreClient(t, srv, hss.WithRateLimit(1, 3))
+	for range 3 {
+		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		require.NoError(t, err)
+	}
+	assert.Empty(t, clk.Sleeps(), "a burst of 3 goes at once")
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{time.Second}, clk.Sleeps())
+
+	// An idle spell refills the bucket, up to the burst and no more.
+	clk.Advance(time.Hour)
+	for range 3 {
+		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		require.NoError(t, err)
+	}
+	assert.Len(t, clk.Sleeps(), 1)
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{time.Second, time.Second}, clk.Sleeps())
+}
+
+func TestRateLimitBounds(t *testing.T) {
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+		ok    bool
+	}{
+		{1.0 / 86400, 1, true}, {1e9, 10000, true}, {5.0 / 60, 1, true},
+		{1.0/86400 - 1e-12, 1, false}, {1e-12, 1, false}, {0, 1, false}, {-1, 1, false}, {2e9, 1, false},
+		{1, 10001, false}, {1, 0, false}, {1, -1, false},
+	} {
+		tr := coreRefusingTransport()
+		_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithRateLimit(tc.rate, tc.burst),
+			hss.WithHTTPClient(&http.Client{Transport: tr}))
+		if tc.ok {
+			assert.NoError(t, err, "%v %d", tc.rate, tc.burst)
+			continue
+		}
+		var ve *hss.ValidationError
+		if assert.ErrorAs(t, err, &ve, "%v %d", tc.rate, tc.burst) {
+			assert.Equal(t, "WithRateLimit", ve.Field)
+		}
+		assert.Zero(t, tr.Calls())
+	}
+	for _, rate := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithRateLimit(rate, 1))
+		var ve *hss.ValidationError
+		assert.ErrorAs(t, err, &ve, "%v", rate)
+	}
+}
+
+// TestRateLimitWaitPastDeadline: a rate-limit wait that would pass the
+// context's deadline returns at once with ErrWaitPastDeadline, which is
+// not context.DeadlineExceeded, and gives its slot back.
+func TestRateLimitWaitPastDeadline(t *testing.T) {
+	srv, clk := coreServerAt(t, time.Now(), hsstest.WithSeed(coreTask, 1))
+	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(1.0/60, 1))
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(10*time.Second))
+	defer cancel()
+	_, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, hss.ErrWaitPastDeadline)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.NoError(t, ctx.Err())
+	assert.Contains(t, err.Error(), "the rate limit (WithRateLimit) allows the next call in 1m0s")
+	assert.Equal(t, 1, strings.Count(err.Error(), "GET /v5/"))
+	var re *hss.RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Zero(t, re.Attempts)
+	assert.Equal(t, 1, tr.Calls(), "nothing sent")
+	assert.Empty(t, clk.Sleeps(), "nothing slept in vain")
+
+	// The refused call gave its slot back: the next waits one interval.
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{time.Minute}, clk.Sleeps())
+}
+
+// TestRateLimitSharedAcrossGoroutines: goroutines share one bucket, so
+// ten calls at 10/s with no burst span at least 900 ms of the clock,
+// however they interleave.
+func TestRateLimitSharedAcrossGoroutines(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(10, 1))
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 10, tr.Calls())
+	// The tenth slot is at least 900 ms after the first; how far past
+	// that depends on how the goroutines met the fake clock.
+	assert.GreaterOrEqual(t, clk.Now().Sub(coreEpoch), 900*time.Millisecond)
+	assert.NotEmpty(t, clk.Sleeps())
+}
+
+// TestRateLimitCancelWhileWaiting: cancelling while a call waits for the
+// rate limit ends it with context.Canceled and sends nothing.
+func TestRateLimitCancelWhileWaiting(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(1, 1), hss.WithClock(coreCancelClock{Clock: clk, cancel: cancel}))
+	_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	require.NoError(t, err)
+	_, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, hss.ErrWaitPastDeadline)
+	assert.Equal(t, 1, tr.Calls())
+	assert.Equal(t, 1, coreOpCount(err.Error()))
+}

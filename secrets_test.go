@@ -1,0 +1,947 @@
+package hss_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/hsstest"
+	"github.com/hsskit/hss/sign"
+)
+
+// secFiller returns n characters that read like a secret: letters, digits
+// and now and then a character JSON or URL escaping changes.
+func secFiller(seed uint64, n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	const special = `+/="<>&\`
+	rng := rand.New(rand.NewPCG(seed, 99))
+	b := make([]byte, n)
+	for i := range b {
+		if rng.IntN(9) == 0 {
+			b[i] = special[rng.IntN(len(special))]
+		} else {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+	}
+	return string(b)
+}
+
+// The secrets the tests hand out. Each has characters that JSON and URL
+// escaping change, the first of them after more than 8 plain characters
+// (so that an echo whose unchanged start is scrubbed cannot hide the rest
+// of it), and no 12-character window of any of them occurs in ordinary
+// output. The token is long enough for the prefix and 1 MiB cut echoes.
+var (
+	secToken         = "MIIsecTOKENq7Zp" + `"\<>&/+=` + secFiller(1, 1500)
+	secSK            = "secSKq7Zp8vW" + `&+"/\=<>` + secFiller(2, 30)
+	secSecurityToken = "secSTSq7Zp8vW" + `+/="<>&\` + secFiller(3, 800)
+	secPassword      = "secPWq7Zp8vW" + `<"&\>=/+` + "Zx9Qw"
+	secIssuedToken   = "MIIsecISSUEDq7Zp" + `=/"+&\<>` + secFiller(4, 400)
+)
+
+const (
+	secAK      = "SECTESTAK0000000001"
+	secProject = "0123456789abcdef0123456789abcdef"
+	secWindow  = 12 // an echo of a secret is looked for in windows this long
+)
+
+// secEscapeAll is how some JSON encoders (System.Text.Json among them)
+// escape: every character but letters and digits as \u00XX, upper-case hex.
+func secEscapeAll(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, `\u%04X`, r)
+		}
+	}
+	return b.String()
+}
+
+// secJSON is the body of s as a JSON string, with or without HTML escaping.
+func secJSON(s string, html bool) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(html)
+	if err := enc.Encode(s); err != nil {
+		panic(err)
+	}
+	out := strings.TrimSpace(buf.String())
+	return out[1 : len(out)-1]
+}
+
+func secLowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = bytes.ToLower(b[i+1 : i+2])[0], bytes.ToLower(b[i+2 : i+3])[0]
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+// secEchoForms are the ways a server echoes a secret it was sent.
+var secEchoForms = []struct {
+	name string
+	form func(string) string
+}{
+	{"raw", func(s string) string { return s }},
+	{"JSON", func(s string) string { return secJSON(s, true) }},
+	{"JSON without HTML escaping", func(s string) string { return secJSON(s, false) }},
+	{"JSON with escaped slashes", func(s string) string { return strings.ReplaceAll(secJSON(s, true), "/", `\/`) }},
+	{`JSON with \u00XX`, secEscapeAll},
+	{"query-escaped", url.QueryEscape},
+	{"path-escaped", url.PathEscape},
+	{"query-escaped lower-case hex", func(s string) string { return secLowerHex(url.QueryEscape(s)) }},
+	{"first 100 characters", func(s string) string { return s[:min(len(s), 100)] }},
+	{"JSON, first 100 characters", func(s string) string { return secJSON(s, true)[:min(len(secJSON(s, true)), 100)] }},
+}
+
+// secLeaks finds echoes of secrets in texts: any window of secWindow bytes
+// of any form of a secret (every echo form, and hex for fmt's %x).
+type secLeaks map[string]string // window -> the secret's name
+
+func newSecLeaks(secrets map[string]string) secLeaks {
+	l := secLeaks{}
+	for name, s := range secrets {
+		forms := []string{hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+		for _, f := range secEchoForms {
+			forms = append(forms, f.form(s))
+		}
+		for _, f := range forms {
+			for i := 0; i+secWindow <= len(f); i++ {
+				l[f[i:i+secWindow]] = name
+			}
+		}
+	}
+	return l
+}
+
+// check reports every text in which a secret shows.
+func (l secLeaks) check(t *testing.T, where, text string) {
+	t.Helper()
+	for i := 0; i+secWindow <= len(text); i++ {
+		if name, ok := l[text[i:i+secWindow]]; ok {
+			lo, hi := max(0, i-40), min(len(text), i+secWindow+40)
+			t.Errorf("%s shows the %s: ...%s...", where, name, text[lo:hi])
+			return
+		}
+	}
+}
+
+// secLog is a debug logger writing through both slog handlers, JSON and
+// text, into one buffer.
+type secLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *secLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// take returns what was logged since the last take.
+func (l *secLog) take() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.buf.String()
+	l.buf.Reset()
+	return s
+}
+
+func (l *secLog) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	return slog.New(secTee{slog.NewJSONHandler(l, opts), slog.NewTextHandler(l, opts)})
+}
+
+// secTee hands every record to each of its handlers.
+type secTee []slog.Handler
+
+func (t secTee) Enabled(ctx context.Context, level slog.Level) bool {
+	for _, h := range t {
+		if h.Enabled(ctx, level) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t secTee) Handle(ctx context.Context, r slog.Record) error {
+	for _, h := range t {
+		if h.Enabled(ctx, r.Level) {
+			if err := h.Handle(ctx, r.Clone()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t secTee) WithAttrs(attrs []slog.Attr) slog.Handler {
+	out := make(secTee, len(t))
+	for i, h := range t {
+		out[i] = h.WithAttrs(attrs)
+	}
+	return out
+}
+
+func (t secTee) WithGroup(name string) slog.Handler {
+	out := make(secTee, len(t))
+	for i, h := range t {
+		out[i] = h.WithGroup(name)
+	}
+	return out
+}
+
+// secOneLine is how the hss command prints an error: on one line.
+func secOneLine(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if !strings.HasPrefix(msg, "hss") {
+		msg = "hss: " + msg
+	}
+	return msg
+}
+
+// secCheckError checks every text err offers for secrets: its message,
+// the CLI's line, fmt's renderings, and the fields of the SDK's error
+// types it wraps. It also checks that request ids stay bounded.
+func secCheckError(t *testing.T, leaks secLeaks, err error) {
+	t.Helper()
+	require.Error(t, err)
+	leaks.check(t, "the error", err.Error())
+	leaks.check(t, "the CLI's line", secOneLine(err))
+	leaks.check(t, "%+v of the error", fmt.Sprintf("%+v", err))
+	var ae *hss.APIError
+	if errors.As(err, &ae) {
+		leaks.check(t, "APIError.Body", string(ae.Body))
+		leaks.check(t, "APIError.Message", ae.Message)
+		leaks.check(t, "APIError.Code", ae.Code)
+		leaks.check(t, "APIError.RequestID", ae.RequestID)
+		secCheckRequestID(t, ae.RequestID)
+	}
+	var de *hss.DecodeError
+	if errors.As(err, &de) {
+		leaks.check(t, "DecodeError.RequestID", de.RequestID)
+		secCheckRequestID(t, de.RequestID)
+	}
+	var re *hss.RequestError
+	if errors.As(err, &re) {
+		leaks.check(t, "RequestError.RequestID", re.RequestID)
+		secCheckRequestID(t, re.RequestID)
+	}
+	var ce *credentials.Error
+	if errors.As(err, &ce) {
+		leaks.check(t, "credentials.Error.Message", ce.Message)
+		leaks.check(t, "credentials.Error.Code", ce.Code)
+		leaks.check(t, "credentials.Error.RequestID", ce.RequestID)
+		secCheckRequestID(t, ce.RequestID)
+	}
+}
+
+// secCheckRequestID: a request id taken from an answer is at most 128
+// characters, with "..." when cut.
+func secCheckRequestID(t *testing.T, id string) {
+	t.Helper()
+	assert.LessOrEqual(t, utf8.RuneCountInString(id), 128+len("..."), "request id %q", id)
+}
+
+// secKinds are the credentials a Client sends, with the secrets a request
+// carries (as a hostile server sees them) for each.
+var secKinds = []struct {
+	name string
+	opt  hss.Option
+	sent func(r *http.Request) map[string]string
+}{
+	{"token", hss.WithToken(secToken), func(r *http.Request) map[string]string {
+		return map[string]string{"token": r.Header.Get("X-Auth-Token")}
+	}},
+	{"access key", hss.WithAKSK(secAK, secSK), func(r *http.Request) map[string]string {
+		return map[string]string{"signature": secSignature(r)}
+	}},
+	{"temporary access key", hss.WithTemporaryAKSK(secAK, secSK, secSecurityToken), func(r *http.Request) map[string]string {
+		return map[string]string{"signature": secSignature(r), "security token": r.Header.Get("X-Security-Token")}
+	}},
+}
+
+func secSignature(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	if i := strings.LastIndex(auth, "Signature="); i >= 0 {
+		return auth[i+len("Signature="):]
+	}
+	return ""
+}
+
+// secShapes are the answers a hostile server echoes a secret in; echo is
+// the secret in one of secEchoForms. Each returns the hook for the Handle
+// of an hsstest.Server, and checks the error the call gave.
+var secShapes = []struct {
+	name  string
+	hook  func(echo string) func(http.ResponseWriter, *http.Request) bool
+	check func(t *testing.T, err error)
+}{
+	{"APIError, JSON body", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("X-Request-Id", echo)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error_code":"HSS.0001","error_msg":"Invalid credential %s here","request_id":"%s"}`, echo, echo)
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, http.StatusBadRequest, ae.StatusCode)
+		assert.Contains(t, ae.RequestID, "REDACTED")
+	}},
+	{"APIError, echoed code", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"code":"%s","message":"%s"}`, echo, echo)
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, http.StatusForbidden, ae.StatusCode)
+	}},
+	{"APIError, HTML page", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "<html><head><title>502 %s</title></head>\n<body>%s</body></html>", echo, echo)
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, http.StatusBadGateway, ae.StatusCode)
+	}},
+	{"APIError, cut by the 1 MiB cap", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(bytes.Repeat([]byte("x"), hss.MaxErrorBodyBytes-len(echo)/2))
+			_, _ = w.Write([]byte(echo + " and more"))
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.LessOrEqual(t, len(ae.Body), hss.MaxErrorBodyBytes)
+		assert.True(t, bytes.HasSuffix(ae.Body, []byte("REDACTED")), "the cut echo is scrubbed: ...%s", ae.Body[max(0, len(ae.Body)-40):])
+	}},
+	{"DecodeError", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("X-Request-Id", echo)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"total_num":"%s"}`, echo)
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var de *hss.DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.Contains(t, de.RequestID, "REDACTED")
+	}},
+	{"reading the answer", func(echo string) func(http.ResponseWriter, *http.Request) bool {
+		return func(w http.ResponseWriter, r *http.Request) bool {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return false
+			}
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nX-Request-Id: " + echo + "\r\n\r\n{\"total_num\":")
+			_ = buf.Flush()
+			return true
+		}
+	}, func(t *testing.T, err error) {
+		var re *hss.RequestError
+		require.ErrorAs(t, err, &re)
+		assert.Contains(t, err.Error(), "reading the answer")
+		assert.Contains(t, re.RequestID, "REDACTED")
+	}},
+}
+
+// TestSecretEchoesNeverShow: a server that echoes the token, the signature
+// or the security token it was sent, in any form, in X-Request-Id or in
+// any kind of answer, gets none of it into the error, the CLI's line, or
+// the debug and retry log lines.
+func TestSecretEchoesNeverShow(t *testing.T) {
+	clk := hsstest.NewClock(time.Date(2031, 3, 4, 5, 0, 0, 0, time.UTC))
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	var logs secLog
+	ctx := context.Background()
+	for _, kind := range secKinds {
+		// No retry budget: every call here fails, and each must be retried.
+		client := srv.Client(t, kind.opt, hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.RetryPolicy{RetryBudget: -1}))
+		var names []string
+		for name := range kind.sent(httptest.NewRequest(http.MethodGet, "/", nil)) {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, secret := range names {
+			for _, form := range secEchoForms {
+				if secret == "signature" && form.name != "raw" && form.name != "first 100 characters" {
+					continue // hex: every form is the raw one
+				}
+				for _, shape := range secShapes {
+					t.Run(kind.name+"/"+secret+"/"+form.name+"/"+shape.name, func(t *testing.T) {
+						var mu sync.Mutex
+						var signatures []string
+						var attempts atomic.Int32
+						srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+							sent := kind.sent(r)
+							mu.Lock()
+							signatures = append(signatures, sent["signature"])
+							mu.Unlock()
+							echo := form.form(sent[secret])
+							if attempts.Add(1) == 1 {
+								// A retried answer first, for the retry log line.
+								w.Header().Set("X-Request-Id", echo)
+								w.WriteHeader(http.StatusServiceUnavailable)
+								fmt.Fprintf(w, `{"error_code":"APIGW.0613","error_msg":"busy with %s"}`, echo)
+								return true
+							}
+							return shape.hook(echo)(w, r)
+						})
+						logs.take()
+						_, err := client.ListSyncTaskRegistries(ctx, "task-1", &hss.ListSyncTaskRegistriesOptions{Limit: 10})
+						shape.check(t, err)
+						mu.Lock()
+						secrets := map[string]string{"token": secToken, "secret key": secSK, "security token": secSecurityToken}
+						for i, s := range signatures {
+							secrets[fmt.Sprintf("signature %d", i)] = s
+						}
+						mu.Unlock()
+						leaks := newSecLeaks(secrets)
+						secCheckError(t, leaks, err)
+						logged := logs.take()
+						assert.Contains(t, logged, "retrying", "the retry is logged")
+						assert.Contains(t, logged, "hss: request", "the attempts are logged")
+						leaks.check(t, "the log", logged)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestSecretNeverInTransportErrors: a server that breaks the HTTP framing
+// with an echo of the token (a header line without a colon, a status line
+// that is the token) gets none of it into the error or the log: net/http
+// quotes such lines in its errors.
+func TestSecretNeverInTransportErrors(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	var logs secLog
+	client := srv.Client(t, hss.WithToken(secToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
+	leaks := newSecLeaks(map[string]string{"token": secToken})
+	for name, answer := range map[string]func(token string) string{
+		"header line without a colon": func(tok string) string { return "HTTP/1.1 200 OK\r\nX-Echo " + tok + "\r\n\r\n" },
+		"status line":                 func(tok string) string { return tok + "\r\n\r\n" },
+		"status text":                 func(tok string) string { return "HTTP/1.1 2x0 " + tok + "\r\n\r\n" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					return false
+				}
+				defer conn.Close()
+				_, _ = buf.WriteString(answer(r.Header.Get("X-Auth-Token")))
+				_ = buf.Flush()
+				return true
+			})
+			logs.take()
+			_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+			var re *hss.RequestError
+			require.ErrorAs(t, err, &re)
+			secCheckError(t, leaks, err)
+			leaks.check(t, "the log", logs.take())
+		})
+	}
+}
+
+// TestSecretRequestIDBounded: an over-long X-Request-Id is cut in every
+// error that carries it.
+func TestSecretRequestIDBounded(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	client := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries()))
+	long := strings.Repeat("r", 5000)
+	for _, shape := range secShapes {
+		if shape.name == "APIError, cut by the 1 MiB cap" {
+			continue
+		}
+		t.Run(shape.name, func(t *testing.T) {
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("X-Request-Id", long)
+				return shape.hook(long)(w, r)
+			})
+			_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+			require.Error(t, err)
+			for _, target := range []any{new(*hss.APIError), new(*hss.DecodeError), new(*hss.RequestError)} {
+				if errors.As(err, target) {
+					var id string
+					switch e := target.(type) {
+					case **hss.APIError:
+						id = (*e).RequestID
+					case **hss.DecodeError:
+						id = (*e).RequestID
+					case **hss.RequestError:
+						id = (*e).RequestID
+					}
+					if id != "" {
+						secCheckRequestID(t, id)
+						assert.True(t, strings.HasPrefix(id, "rrrr"), id)
+					}
+				}
+			}
+			assert.Less(t, len(err.Error()), 2000, "the message holds the whole request id")
+		})
+	}
+}
+
+// TestSecretRefusedRedirectShowsHostOnly: a redirect the client refuses
+// (another host, or a loop) is named by host; the Location's path and query,
+// which may carry the token, reach neither the error nor the log.
+func TestSecretRefusedRedirectShowsHostOnly(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	var logs secLog
+	client := srv.Client(t, hss.WithToken(secToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
+	leaks := newSecLeaks(map[string]string{"token": secToken})
+	tail := func(r *http.Request) string {
+		tok := r.Header.Get("X-Auth-Token")
+		return "/steal/" + url.PathEscape(tok) + "?token=" + url.QueryEscape(tok) + "#" + url.QueryEscape(tok)
+	}
+	cases := []struct {
+		name     string
+		location func(r *http.Request) string
+		to       string // the RedirectError's To; "" when the Location cannot be parsed
+		loop     bool
+	}{
+		{"another host", func(r *http.Request) string { return "http://elsewhere.example:8443" + tail(r) }, "http://elsewhere.example:8443", false},
+		{"https to another host", func(r *http.Request) string { return "https://elsewhere.example" + tail(r) }, "https://elsewhere.example", false},
+		{"a loop on the same host", tail, strings.TrimSuffix(srv.URL(), "/"), true},
+		{"a Location that does not parse", func(r *http.Request) string {
+			return "/%zz/" + r.Header.Get("X-Auth-Token") + "?token=" + url.QueryEscape(r.Header.Get("X-Auth-Token"))
+		}, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("Location", c.location(r))
+				w.WriteHeader(http.StatusFound)
+				return true
+			})
+			logs.take()
+			_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+			require.Error(t, err)
+			if c.to != "" {
+				var rd *hss.RedirectError
+				require.ErrorAs(t, err, &rd)
+				assert.Equal(t, c.to, rd.To)
+				assert.Equal(t, c.loop, rd.Loop)
+			}
+			logged := logs.take()
+			for _, text := range []string{err.Error(), secOneLine(err), logged} {
+				assert.NotContains(t, text, "steal")
+				assert.NotContains(t, text, "%zz")
+			}
+			secCheckError(t, leaks, err)
+			leaks.check(t, "the log", logged)
+		})
+	}
+
+	// The host itself is server-supplied text: a token the server puts
+	// there is scrubbed like any other echo.
+	t.Run("the token as the host", func(t *testing.T) {
+		hostSafe := "mii-hostsafe-token7q9zk2m4x8v"
+		srv := hsstest.NewServer(hsstest.WithToken(hostSafe))
+		defer srv.Close()
+		client := srv.Client(t, hss.WithRetryPolicy(hss.NoRetries()), hss.WithLogger(logs.logger()))
+		srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("Location", "http://"+r.Header.Get("X-Auth-Token")+".example/")
+			w.WriteHeader(http.StatusFound)
+			return true
+		})
+		logs.take()
+		_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+		var rd *hss.RedirectError
+		require.ErrorAs(t, err, &rd)
+		leaks := newSecLeaks(map[string]string{"token": hostSafe})
+		secCheckError(t, leaks, err)
+		leaks.check(t, "the log", logs.take())
+	})
+}
+
+// TestSecretQueryNeverLogged: a secret-looking query parameter of Client.Do
+// is logged as REDACTED.
+func TestSecretQueryNeverLogged(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/echo", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	})
+	var logs secLog
+	client := srv.Client(t, hss.WithLogger(logs.logger()))
+	q := url.Values{"limit": {"10"}, "token": {secToken}, "sk": {secSK}, "X-Security-Token": {secSecurityToken}, "task_id": {"t"}}
+	_, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/echo", q, nil, nil)
+	require.NoError(t, err)
+	logged := logs.take()
+	assert.Contains(t, logged, "REDACTED")
+	assert.Contains(t, logged, "task_id=t", "a key that merely contains \"sk\" is not secret")
+	newSecLeaks(map[string]string{"token": secToken, "secret key": secSK, "security token": secSecurityToken}).check(t, "the log", logged)
+}
+
+// secIAMOK answers an IAM password login with issued as the token.
+func secIAMOK(w http.ResponseWriter, issued string, now time.Time) {
+	w.Header().Set("X-Subject-Token", issued)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprintf(w, `{"token":{"expires_at":%q}}`, now.Add(24*time.Hour).UTC().Format(time.RFC3339))
+}
+
+// secIAM starts a fake IAM whose answers answer(n, w, r) writes (n counts
+// requests from 1). It is a hand-made httptest server: hsstest fakes HSS,
+// not IAM, and its routes all require HSS credentials.
+func secIAM(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) (*httptest.Server, *credentials.TokenSource) {
+	t.Helper()
+	var n atomic.Int32
+	iam := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answer(int(n.Add(1)), w, r)
+	}))
+	t.Cleanup(iam.Close)
+	ts, err := credentials.NewPasswordTokenSource(credentials.PasswordConfig{
+		DomainName: "sec-domain", UserName: "sec-user", Password: secPassword, ProjectID: secProject, IAMEndpoint: iam.URL,
+	})
+	require.NoError(t, err)
+	return iam, ts
+}
+
+// secPasswordEcho reads the password out of an IAM request body, as the
+// server received it (JSON-escaped).
+func secPasswordEcho(t *testing.T, r *http.Request) string {
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(r.Body)
+	_, after, ok := strings.Cut(body.String(), `"password":"`)
+	require.True(t, ok, "no password in %s", body.String())
+	i := 0
+	for i < len(after) && after[i] != '"' {
+		if after[i] == '\\' {
+			i++
+		}
+		i++
+	}
+	return after[:i]
+}
+
+// TestSecretIAMErrorsHoldNoSecret: a hostile IAM that echoes the password
+// it received (JSON-escaped, as it sits in the request body, or in any
+// other form) and a token it issued, in X-Request-Id and its error body,
+// gets none of them into the token source's errors or the Client's log.
+func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
+	leaks := newSecLeaks(map[string]string{"password": secPassword, "issued token": secIssuedToken})
+	refuse := func(w http.ResponseWriter, requestID, message string) {
+		w.Header().Set("X-Request-Id", requestID)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"code":"IAM.0004","message":"The password %s is wrong"},"request_id":"%s"}`, message, requestID)
+	}
+	for _, form := range secEchoForms {
+		t.Run("password "+form.name, func(t *testing.T) {
+			_, ts := secIAM(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+				echo := form.form(secPassword)
+				refuse(w, echo, echo)
+			})
+			_, err := ts.Retrieve(context.Background())
+			var ce *credentials.Error
+			require.ErrorAs(t, err, &ce)
+			assert.True(t, ce.Refused())
+			assert.Equal(t, http.StatusUnauthorized, ce.StatusCode)
+			secCheckError(t, leaks, err)
+		})
+	}
+
+	t.Run("a token in X-Request-Id", func(t *testing.T) {
+		// The refusal carries a token of its own, echoed in X-Request-Id
+		// and the body: whatever IAM issues is a secret too.
+		_, ts := secIAM(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Subject-Token", secIssuedToken)
+			refuse(w, secIssuedToken, secJSON(secIssuedToken, true))
+		})
+		_, err := ts.Retrieve(context.Background())
+		secCheckError(t, leaks, err)
+	})
+
+	t.Run("the previous token in X-Request-Id", func(t *testing.T) {
+		// After the service refused the token (401 APIGW.0307), the new
+		// login's refusal echoes the old token.
+		now := time.Now()
+		_, ts := secIAM(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 1 {
+				secIAMOK(w, secIssuedToken, now)
+				return
+			}
+			refuse(w, secIssuedToken, secIssuedToken)
+		})
+		v, err := ts.Retrieve(context.Background())
+		require.NoError(t, err)
+		ts.Invalidate(v)
+		_, err = ts.Retrieve(context.Background())
+		secCheckError(t, leaks, err)
+	})
+
+	t.Run("through the Client, retried and logged", func(t *testing.T) {
+		_, ts := secIAM(t, func(n int, w http.ResponseWriter, r *http.Request) {
+			echo := secPasswordEcho(t, r)
+			assert.Equal(t, secJSON(secPassword, true), echo, "IAM reads the password JSON-escaped")
+			if n == 1 {
+				w.Header().Set("X-Request-Id", echo)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintf(w, `{"error":{"code":"IAM.9999","message":"busy checking %s"}}`, echo)
+				return
+			}
+			refuse(w, echo, echo)
+		})
+		clk := hsstest.NewClock(time.Now())
+		srv := hsstest.NewServer(hsstest.WithClock(clk))
+		defer srv.Close()
+		var logs secLog
+		client := srv.Client(t, hss.WithCredentials(ts), hss.WithLogger(logs.logger()))
+		_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+		require.Error(t, err)
+		assert.True(t, hss.IsAuthError(err), "%v", err)
+		assert.Contains(t, err.Error(), "IAM.0004")
+		secCheckError(t, leaks, err)
+		logged := logs.take()
+		assert.Contains(t, logged, "IAM.9999", "the retried IAM failure is logged")
+		leaks.check(t, "the log", logged)
+		assert.Empty(t, srv.Requests(), "no request reaches HSS without a token")
+	})
+
+	t.Run("hostile framing", func(t *testing.T) {
+		for name, answer := range map[string]func(w http.ResponseWriter, echo string){
+			"a Location that does not parse": func(w http.ResponseWriter, echo string) {
+				w.Header().Set("Location", "/%zz/"+url.PathEscape(secPassword)+"?p="+echo)
+				w.WriteHeader(http.StatusFound)
+			},
+			"a header line without a colon": func(w http.ResponseWriter, echo string) {
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				_, _ = buf.WriteString("HTTP/1.1 401 Unauthorized\r\nX-Echo " + secPassword + "\r\n\r\n")
+				_ = buf.Flush()
+			},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, ts := secIAM(t, func(_ int, w http.ResponseWriter, r *http.Request) { answer(w, secPasswordEcho(t, r)) })
+				_, err := ts.Retrieve(context.Background())
+				secCheckError(t, leaks, err)
+			})
+		}
+	})
+}
+
+// TestSecretCredentialsErrorNamesHostOnly: credentials.Error prints the
+// host of the source's URL, never its path or query.
+func TestSecretCredentialsErrorNamesHostOnly(t *testing.T) {
+	e := &credentials.Error{Source: "IAM", URL: "https://iam.example.com/v3/auth/tokens?nocatalog=true&x=" + url.QueryEscape(secToken),
+		StatusCode: 401, Code: "IAM.0004", Message: "wrong", RequestID: "r1"}
+	assert.Equal(t, "credentials: IAM iam.example.com: 401 IAM.0004: wrong (request id r1)", e.Error())
+	e = &credentials.Error{Source: "ECS metadata", URL: "http://169.254.169.254/openstack/latest/securitykey", Err: errors.New("dial failed")}
+	assert.Equal(t, "credentials: ECS metadata 169.254.169.254: dial failed", e.Error())
+	assert.Equal(t, "credentials: ECS metadata: failed", (&credentials.Error{Source: "ECS metadata"}).Error())
+}
+
+// secHolders builds one of every type that holds a secret, with its
+// secrets in use (fetched, for the providers that fetch).
+func secHolders(t *testing.T) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+
+	client, err := hss.NewClient("https://hss.example.com", secProject, hss.WithTemporaryAKSK(secAK, secSK, secSecurityToken))
+	require.NoError(t, err)
+	tokenClient, err := hss.NewClient("https://hss.example.com", secProject, hss.WithToken(secToken))
+	require.NoError(t, err)
+
+	keyValue := credentials.Value{AccessKey: secAK, SecretKey: secSK, SecurityToken: secSecurityToken, Expires: now.Add(time.Hour), Source: "test"}
+	tokenValue := credentials.Value{Token: secToken, Source: "test"}
+	static, err := credentials.NewStatic(keyValue)
+	require.NoError(t, err)
+
+	path := filepath.Join(t.TempDir(), "credentials")
+	require.NoError(t, os.WriteFile(path, []byte("[basic]\nak = "+secAK+"\nsk = "+secSK+"\nsecurity_token = "+secSecurityToken+"\nproject_id = "+secProject+"\n"), 0o600))
+	profile, err := credentials.LoadProfile(path)
+	require.NoError(t, err)
+	v, err := profile.Retrieve(ctx)
+	require.NoError(t, err)
+	require.Equal(t, secSK, v.SecretKey, "the profile holds the secret key")
+
+	cfg := credentials.PasswordConfig{DomainName: "sec-domain", UserName: "sec-user", Password: secPassword, ProjectID: secProject, Region: "cn-north-4"}
+	_, ts := secIAM(t, func(_ int, w http.ResponseWriter, r *http.Request) { secIAMOK(w, secIssuedToken, now) })
+	tok, err := ts.Token(ctx)
+	require.NoError(t, err)
+	require.Equal(t, secIssuedToken, tok)
+
+	// A hand-made ECS metadata service: hsstest fakes HSS only.
+	meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"credential": map[string]string{
+			"access": secAK, "secret": secSK, "securitytoken": secSecurityToken,
+			"expires_at": now.Add(time.Hour).UTC().Format(time.RFC3339)}})
+	}))
+	t.Cleanup(meta.Close)
+	md := credentials.NewMetadata(credentials.MetadataConfig{URL: meta.URL})
+	_, err = md.Retrieve(ctx)
+	require.NoError(t, err)
+
+	cache := credentials.NewCache(static, nil)
+	_, err = cache.Retrieve(ctx)
+	require.NoError(t, err)
+
+	key := sign.Key{AccessKey: secAK, SecretKey: secSK, SecurityToken: secSecurityToken}
+	transport := sign.Transport{Key: key, Base: secNoTransport{}, Now: time.Now}
+
+	return map[string]any{
+		"hss.Client": *client, "*hss.Client": client, "*hss.Client with a token": tokenClient,
+		"credentials.Value (key)": keyValue, "*credentials.Value (key)": &keyValue,
+		"credentials.Value (token)": tokenValue, "*credentials.Value (token)": &tokenValue,
+		"credentials.Static": *static, "*credentials.Static": static,
+		"credentials.Profile": *profile, "*credentials.Profile": profile,
+		"credentials.PasswordConfig": cfg, "*credentials.PasswordConfig": &cfg,
+		"credentials.TokenSource": *ts, "*credentials.TokenSource": ts,
+		"credentials.Metadata": *md, "*credentials.Metadata": md,
+		"credentials.Cache": *cache, "*credentials.Cache": cache,
+		"sign.Key": key, "*sign.Key": &key,
+		"sign.Transport": transport, "*sign.Transport": &transport,
+	}
+}
+
+// secNoTransport is a Base for a sign.Transport that is only printed. It
+// holds no state, so that printing it races with nothing.
+type secNoTransport struct{}
+
+func (secNoTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("secNoTransport sends nothing")
+}
+
+// secVerbs are the fmt verbs a log line or an error wrap might use.
+var secVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v", "%-v"}
+
+// TestSecretHoldersNeverShowSecrets: every type that holds a secret prints
+// (every fmt verb, as a value, a pointer, or inside a struct, slice or
+// map), marshals (encoding/json) and logs (slog's JSON and text handlers)
+// without it.
+func TestSecretHoldersNeverShowSecrets(t *testing.T) {
+	leaks := newSecLeaks(map[string]string{"token": secToken, "secret key": secSK, "security token": secSecurityToken,
+		"password": secPassword, "issued token": secIssuedToken})
+	var logs secLog
+	logger := logs.logger()
+	for name, held := range secHolders(t) {
+		t.Run(name, func(t *testing.T) {
+			wrapped := map[string]any{
+				"as is":       held,
+				"in a struct": struct{ Held any }{held},
+				"in a slice":  []any{held},
+				"in a map":    map[string]any{"held": held},
+			}
+			for how, v := range wrapped {
+				for _, verb := range secVerbs {
+					out := fmt.Sprintf(verb, v)
+					leaks.check(t, fmt.Sprintf("%s %s", verb, how), out)
+					assert.NotContains(t, out, "PANIC", "%s %s", verb, how)
+				}
+				leaks.check(t, "Sprint "+how, fmt.Sprint(v))
+				leaks.check(t, "Sprintln "+how, fmt.Sprintln(v))
+				leaks.check(t, "a wrapped error "+how, fmt.Errorf("wrapped: %w", fmt.Errorf("%v", v)).Error())
+				out, err := json.Marshal(v)
+				require.NoError(t, err, how)
+				leaks.check(t, "encoding/json "+how, string(out))
+				logger.Info("holder", "held", v)
+				logger.Info("holder", slog.Group("group", slog.Any("held", v)))
+				logged := logs.take()
+				leaks.check(t, "slog "+how, logged)
+				assert.NotContains(t, logged, "panic", how)
+			}
+			if !strings.Contains(name, "Client") && !strings.Contains(name, "Metadata") && !strings.Contains(name, "Cache") {
+				// Types that show their fields show a secret as REDACTED,
+				// so a reader knows one is there.
+				assert.Contains(t, fmt.Sprint(held)+fmt.Sprintf("%+v", held), "REDACTED")
+			}
+		})
+	}
+}
+
+// TestSecretZeroHoldersPrintSafely: zero values and nil pointers of the
+// secret-holding types print, marshal and log without panicking.
+func TestSecretZeroHoldersPrintSafely(t *testing.T) {
+	var logs secLog
+	logger := logs.logger()
+	for name, v := range map[string]any{
+		"hss.Client": hss.Client{}, "credentials.TokenSource": credentials.TokenSource{}, "credentials.Metadata": credentials.Metadata{},
+		"credentials.Cache": credentials.Cache{}, "credentials.Profile": credentials.Profile{}, "credentials.Static": credentials.Static{},
+		"credentials.Value": credentials.Value{}, "sign.Key": sign.Key{}, "sign.Transport": sign.Transport{},
+		"credentials.PasswordConfig": credentials.PasswordConfig{},
+	} {
+		for _, verb := range secVerbs {
+			assert.NotContains(t, fmt.Sprintf(verb, v), "PANIC", "%s %s", name, verb)
+		}
+		_, err := json.Marshal(v)
+		assert.NoError(t, err, name)
+		logger.Info("zero", "v", v)
+		assert.NotContains(t, logs.take(), "panic", name)
+	}
+}
+
+// TestSecretShortPrefixesScrubbed: an echo of the first 8 characters of a
+// secret or more is scrubbed; 7 cannot be told from ordinary text and stay.
+func TestSecretShortPrefixesScrubbed(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	client := srv.Client(t, hss.WithToken(secToken), hss.WithRetryPolicy(hss.NoRetries()))
+	for n := 7; n <= 14; n++ {
+		srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Auth-Token")[:n]+"|id")
+			w.WriteHeader(http.StatusBadRequest)
+			return true
+		})
+		_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		want := "REDACTED|id"
+		if n < 8 {
+			want = secToken[:n] + "|id"
+		}
+		assert.Equal(t, want, ae.RequestID, "an echo of %d characters", n)
+	}
+}

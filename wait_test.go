@@ -1,0 +1,98 @@
+package hss_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+// waitTask is a task with two running registries (one will fail), one
+// finished and one failed, that settle a minute after they were added.
+func waitTask(t *testing.T, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
+	t.Helper()
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(append([]hsstest.Option{hsstest.WithClock(clk), hsstest.WithSettle(time.Minute)}, opts...)...)
+	t.Cleanup(srv.Close)
+	srv.AddRegistries("task", []hsstest.Registry{
+		{RegistryName: "swr-a", RegistryType: hss.RegistryTypeSwrPrivate, SyncStatus: hss.SyncStatusRunning},
+		{RegistryName: "harbor-b", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusRunning, FailedReason: "connection to the registry timed out"},
+		{RegistryName: "jfrog-c", RegistryType: hss.RegistryTypeJfrog, SyncStatus: hss.SyncStatusFinished},
+		{RegistryName: "other-d", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFailed, FailedReason: "repository not found"},
+	}...)
+	return srv, clk
+}
+
+func TestWaitSyncTask(t *testing.T) {
+	srv, clk := waitTask(t)
+	var progress []hss.WaitProgress
+	res, err := srv.Client(t).WaitSyncTask(context.Background(), "task", &hss.WaitOptions{
+		Progress: func(p hss.WaitProgress) { progress = append(progress, p) },
+	})
+	require.NoError(t, err)
+	names := func(regs []hss.AssociateRegistriesResponseInfo) (out []string) {
+		for _, r := range regs {
+			out = append(out, r.RegistryName+":"+r.FailedReason)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"swr-a:", "jfrog-c:"}, names(res.Finished))
+	assert.Equal(t, []string{"harbor-b:connection to the registry timed out", "other-d:repository not found"}, names(res.Failed))
+	assert.Equal(t, 5, res.Polls, "polls at 0, 15, 30, 45 and 60 s")
+	assert.Equal(t, time.Minute, res.Elapsed)
+	assert.Equal(t, []time.Duration{hss.DefaultWaitInterval, hss.DefaultWaitInterval, hss.DefaultWaitInterval, hss.DefaultWaitInterval}, clk.Sleeps())
+	require.Len(t, progress, 4)
+	assert.Equal(t, 2, progress[0].Running)
+	assert.Equal(t, 4, progress[3].Polls)
+	assert.NotEmpty(t, progress[0].RequestID)
+
+	// Each poll is one request for the running registries, with the
+	// smallest page; the final listing is one more.
+	reqs := srv.Requests()
+	require.Len(t, reqs, 6)
+	for _, r := range reqs[:5] {
+		assert.Equal(t, "limit=10&sync_status=running", r.Query)
+	}
+	assert.Equal(t, "limit=200", reqs[5].Query)
+}
+
+func TestWaitSyncTaskDeadline(t *testing.T) {
+	srv, clk := waitTask(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := srv.Client(t).WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: 15 * time.Second})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, hss.ErrWaitPastDeadline, "returned once the next poll would pass the deadline")
+	assert.False(t, errors.Is(err, context.DeadlineExceeded))
+	assert.Contains(t, err.Error(), "2 registries still running after 2 polls")
+	assert.Equal(t, []time.Duration{15 * time.Second}, clk.Sleeps())
+}
+
+func TestWaitSyncTaskErrors(t *testing.T) {
+	srv, _ := waitTask(t)
+	client := srv.Client(t)
+	_, err := client.WaitSyncTask(context.Background(), "missing", nil)
+	assert.True(t, hss.IsNotFound(err), "%v", err)
+
+	for _, d := range []time.Duration{time.Millisecond, -time.Second, 25 * time.Hour} {
+		_, err = client.WaitSyncTask(context.Background(), "task", &hss.WaitOptions{Interval: d})
+		var ve *hss.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, "WaitOptions.Interval", ve.Field)
+	}
+	_, err = client.WaitSyncTask(context.Background(), "a/b", nil)
+	var ve *hss.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "task_id", ve.Field)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = client.WaitSyncTask(ctx, "task", nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
