@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/internal/check"
@@ -75,7 +76,15 @@ func (c *config) setKey(v credentials.Value) error {
 		}
 		return err
 	}
+	c.signer = signWithKey
 	return c.setStatic(v)
+}
+
+// signWithKey signs req with the access key of v, dated t. A Client gets
+// it from the options that can hand out keys, so that a program that only
+// ever uses WithToken does not link the signer.
+func signWithKey(req *http.Request, v credentials.Value, t time.Time) error {
+	return sign.Request(req, v.Key(), t)
 }
 
 // keyFields are the names a *ValidationError gives the parts of a key.
@@ -97,7 +106,7 @@ func WithCredentials(cr Credentials) Option {
 		if cr == nil {
 			return &ValidationError{Field: "WithCredentials", Reason: "must not be nil"}
 		}
-		c.creds = cr
+		c.creds, c.signer = cr, signWithKey
 		return nil
 	}
 }
@@ -189,6 +198,7 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		if cfg.creds, err = chain.Provider(ctx); err != nil {
 			return nil, err
 		}
+		cfg.signer = signWithKey
 	}
 	return newClient(endpoint, project, cfg)
 }
@@ -210,7 +220,10 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentia
 		req.Header["X-Auth-Token"] = []string{v.Token}
 		return v, nil
 	}
-	return v, sign.Request(req, v.Key(), c.cfg.clock.Now())
+	if c.cfg.signer == nil { // a token Client never gets a key; say so if one comes
+		return credentials.Value{}, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
+	}
+	return v, c.cfg.signer(req, v, c.cfg.clock.Now())
 }
 
 // scrubCache keeps the scrubber of the credentials last used, so that an
@@ -235,7 +248,7 @@ func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubbe
 	}
 	auth := sent.Get("Authorization")
 	if i := strings.LastIndex(auth, "Signature="); i >= 0 {
-		return e.s.With(auth[i+len("Signature="):])
+		return e.s.WithHex(auth[i+len("Signature="):])
 	}
 	return e.s
 }

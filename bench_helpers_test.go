@@ -1,10 +1,15 @@
 package hss
 
 import (
+	"bufio"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -159,4 +164,44 @@ func (c *benchCountingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// benchRemoteServerEnv makes TestBenchPageServer serve instead of skip.
+const benchRemoteServerEnv = "HSS_BENCH_PAGE_SERVER"
+
+// TestBenchPageServer is the page server of
+// BenchmarkListSyncTaskRegistriesRemote, run by it in a child process (this
+// test binary again); it prints its URL and serves until killed. Run
+// otherwise, it skips.
+func TestBenchPageServer(t *testing.T) {
+	if os.Getenv(benchRemoteServerEnv) != "1" {
+		t.Skip("the page server of BenchmarkListSyncTaskRegistriesRemote; it runs only in that benchmark's child process")
+	}
+	srv := benchNewStaticServer(t, benchTotal)
+	fmt.Println(srv.URL)
+	select {} // until the benchmark kills the process
+}
+
+// benchStartRemoteServer starts TestBenchPageServer in a child process and
+// returns its URL; the process is killed when b ends.
+func benchStartRemoteServer(b *testing.B) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchPageServer$", "-test.v=false")
+	cmd.Env = append(os.Environ(), benchRemoteServerEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://") {
+		b.Fatalf("the page server did not start: %q, %v", line, err)
+	}
+	return strings.TrimSpace(line)
 }

@@ -63,6 +63,9 @@ type config struct {
 	attemptTimeout time.Duration
 	allowHTTP      bool
 	getenv         func(string) string // NewClientFromEnv only
+	// signer signs with an access key; set by the options that can hand
+	// out one.
+	signer func(req *http.Request, v credentials.Value, t time.Time) error
 }
 
 // Option configures a Client in NewClient or NewClientFromEnv. An option

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 )
 
@@ -16,25 +15,24 @@ import (
 // fail.
 //
 // A schema-specific one-pass decoder (decode_scan.go) handles the bodies
-// the service sends. It copies body once, into one string, and takes every
-// plain string value as a substring of it, so a page costs two allocations
-// (that string and the DataList backing array) whatever its length; strings
-// with escapes are decoded on their own, and registry types and statuses
-// are interned to the package constants. Anything it does not expect goes
-// to encoding/json instead, after a count that keeps a hostile body from
-// making it allocate more elements than maxItems.
+// the service sends. It reads body where it lies and copies only the string
+// values, once, into one string that every value is a substring of, so a
+// page costs two allocations (that string and the DataList backing array)
+// whatever its length; registry types and statuses are interned to the
+// package constants. Anything it does not expect goes to encoding/json
+// instead, after a count that keeps a hostile body from making it allocate
+// more elements than maxItems. body may be reused once this returns.
 //
-// Retention: every string of a page shares the page's one body string, so
-// a caller that keeps one RegistryID keeps that page's body (about 25 KiB
-// for 200 registries) alive; strings.Clone what you keep from many pages.
+// Retention: the strings of a page share one copy of its values (a few KiB
+// for 200 registries), so a caller that keeps one RegistryID keeps that
+// copy alive; strings.Clone what you keep from many pages.
 func decodeRegistriesPage(body []byte, out *ListSyncTaskRegistriesResponse, maxItems int) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errors.New("body is not a JSON object")
 	}
-	s := string(body)
 	d := pageDecoder{maxItems: maxItems}
-	if d.decode(s) {
+	if d.decode(body) {
 		out.TotalNum, out.DataList = d.total, d.list
 		return nil
 	}
@@ -42,13 +40,13 @@ func decodeRegistriesPage(body []byte, out *ListSyncTaskRegistriesResponse, maxI
 		return tooManyItems(maxItems)
 	}
 	fallbacks.Add(1)
-	return decodeWithEncodingJSON(body, s, out, maxItems)
+	return decodeWithEncodingJSON(body, out, maxItems)
 }
 
 // decodeWithEncodingJSON is the fallback: encoding/json, once the body's
 // data_list is known to be short enough.
-func decodeWithEncodingJSON(body []byte, s string, out *ListSyncTaskRegistriesResponse, maxItems int) error {
-	n, ok := listLenBound(s)
+func decodeWithEncodingJSON(body []byte, out *ListSyncTaskRegistriesResponse, maxItems int) error {
+	n, ok := listLenBound(body)
 	if !ok && json.Valid(body) {
 		// The counter reads every valid document; should it ever not,
 		// refuse rather than decode without a bound.
@@ -72,67 +70,69 @@ func tooManyItems(maxItems int) error {
 // jsonMaxDepth is encoding/json's nesting limit.
 const jsonMaxDepth = 10000
 
-// listLenBound returns the length of the longest data_list of the body s,
+// listLenBound returns the length of the longest data_list of the body b,
 // matching keys as encoding/json does (case-insensitively, after
 // unescaping), so the fallback never lets encoding/json build a longer
-// slice. ok is false when s is not a JSON object, which encoding/json
+// slice. ok is false when b is not a JSON object, which encoding/json
 // refuses before decoding anything.
-func listLenBound(s string) (n int, ok bool) {
-	i := skipWS(s, 0)
-	if i >= len(s) || s[i] != '{' {
+func listLenBound(b []byte) (n int, ok bool) {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
 		return 0, false
 	}
-	i = skipWS(s, i+1)
-	if i < len(s) && s[i] == '}' {
-		return 0, skipWS(s, i+1) == len(s)
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return 0, skipWS(b, i+1) == len(b)
 	}
+	var unquoted []byte
 	for {
-		k, j := plainKey(s, i)
-		if j < 0 && i < len(s) && s[i] == '"' {
-			k, j = unquoteSlow(s, i+1) // an escaped or non-ASCII key
+		k, j := plainKey(b, i)
+		if j < 0 && i < len(b) && b[i] == '"' {
+			unquoted, j = appendUnquoted(unquoted[:0], b, i+1) // an escaped or non-ASCII key
+			k = unquoted
 		}
 		if j < 0 {
 			return 0, false
 		}
-		if i = colon(s, j); i < 0 {
+		if i = colon(b, j); i < 0 {
 			return 0, false
 		}
-		if strings.EqualFold(k, "data_list") && s[i] == '[' {
+		if bytes.EqualFold(k, []byte("data_list")) && b[i] == '[' {
 			var count int
-			if count, i = countElements(s, i); i < 0 {
+			if count, i = countElements(b, i); i < 0 {
 				return 0, false
 			}
 			n = max(n, count)
-		} else if i, _ = skipValue(s, i, jsonMaxDepth); i < 0 {
+		} else if i, _ = skipValue(b, i, jsonMaxDepth); i < 0 {
 			return 0, false
 		}
 		var more bool
-		if i, more = nextMember(s, i); !more {
-			return n, i >= 0 && skipWS(s, i) == len(s)
+		if i, more = nextMember(b, i); !more {
+			return n, i >= 0 && skipWS(b, i) == len(b)
 		}
 	}
 }
 
-// countElements counts the elements of the array at s[i] and returns the
+// countElements counts the elements of the array at b[i] and returns the
 // index after it.
-func countElements(s string, i int) (int, int) {
-	i = skipWS(s, i+1)
-	if i < len(s) && s[i] == ']' {
+func countElements(b []byte, i int) (int, int) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
 		return 0, i + 1
 	}
 	n := 0
 	for {
-		if i, _ = skipValue(s, i, jsonMaxDepth); i < 0 {
+		if i, _ = skipValue(b, i, jsonMaxDepth); i < 0 {
 			return 0, -1
 		}
 		n++
-		i = skipWS(s, i)
-		if i >= len(s) {
+		i = skipWS(b, i)
+		if i >= len(b) {
 			return 0, -1
 		}
-		switch s[i] {
+		switch b[i] {
 		case ',':
-			i = skipWS(s, i+1)
+			i = skipWS(b, i+1)
 		case ']':
 			return n, i + 1
 		default:

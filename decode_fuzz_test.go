@@ -82,7 +82,7 @@ func decCheck(t testing.TB, body []byte, maxItems int) {
 
 	d := pageDecoder{maxItems: maxItems}
 	switch {
-	case d.decode(string(body)):
+	case d.decode(body):
 		if wantErr != nil {
 			t.Fatalf("fast path accepted %q (maxItems %d); encoding/json: %v", body, maxItems, wantErr)
 		}
@@ -540,7 +540,7 @@ func FuzzListLenBound(f *testing.F) {
 
 func decCheckListLenBound(t *testing.T, body []byte) {
 	t.Helper()
-	n, ok := listLenBound(string(body))
+	n, ok := listLenBound(body)
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	isObject := len(trimmed) > 0 && trimmed[0] == '{'
 	if ok && !isObject {
@@ -571,7 +571,7 @@ func TestDecodeGeneratedDocuments(t *testing.T) {
 	// With an empty recipe, the document the service sends.
 	canonical, _ := decDocument(decResponseType, nil, MaxLimit)
 	d := pageDecoder{maxItems: MaxLimit}
-	require.True(t, d.decode(string(canonical)), "the fast path declined the generator's service-shaped document %s", canonical)
+	require.True(t, d.decode(canonical), "the fast path declined the generator's service-shaped document %s", canonical)
 	require.Len(t, d.list, 2)
 
 	rng := rand.New(rand.NewPCG(12, 10))
@@ -590,7 +590,7 @@ func TestDecodeGeneratedDocuments(t *testing.T) {
 		if _, err := decReference(doc); err == nil {
 			valid++
 		}
-		if d := (pageDecoder{maxItems: maxItems}); d.decode(string(doc)) {
+		if d := (pageDecoder{maxItems: maxItems}); d.decode(doc) {
 			fast++
 		}
 	}

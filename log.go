@@ -58,28 +58,27 @@ var secretWords = []string{"token", "secret", "password", "passwd", "signature",
 var secretParts = []string{"ak", "sk"}
 
 // redactQuery returns rawQuery with the value of every secret-looking key
-// replaced by REDACTED. An unparsable query is dropped whole.
+// replaced by REDACTED; keys are compared unescaped.
 func redactQuery(rawQuery string) string {
-	if rawQuery == "" {
-		return ""
-	}
-	vals, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return secret.Redacted
-	}
-	changed := false
-	for k, vs := range vals {
-		if isSecretKey(k) {
-			for i := range vs {
-				vs[i] = secret.Redacted
-			}
-			changed = true
+	var b strings.Builder
+	for rest := rawQuery; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, "&")
+		k, _, hasValue := strings.Cut(part, "=")
+		if b.Len() > 0 {
+			b.WriteByte('&')
 		}
+		key, err := url.QueryUnescape(k)
+		if err != nil || isSecretKey(key) {
+			b.WriteString(k)
+			if hasValue || err != nil {
+				b.WriteString("=" + secret.Redacted)
+			}
+			continue
+		}
+		b.WriteString(part)
 	}
-	if !changed {
-		return rawQuery
-	}
-	return vals.Encode()
+	return b.String()
 }
 
 func isSecretKey(k string) bool {

@@ -8,7 +8,8 @@
 # decoder and signing benchmarks), iter.txt/iter.stat (the million-registry
 # listing), official.txt/official.stat (bench/official, via
 # scripts/bench-official.sh) and binsize.txt (scripts/binsize.sh, default
-# and stripped). It takes about ten minutes; run nothing else meanwhile.
+# and stripped). It takes about six minutes on the machine BENCHMARKS.md
+# describes; run nothing else meanwhile.
 # COUNT (default 6) and BENCHTIME (bench/official, default 2s) tune it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

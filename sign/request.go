@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +136,7 @@ func signedHeaders(h http.Header, host string) []header {
 	for name := range h {
 		keys = append(keys, name)
 	}
-	slices.Sort(keys)
+	insertionSort(keys, func(a, b string) bool { return a < b })
 	out := make([]header, 0, len(h)+1)
 	out = append(out, header{"host", host})
 	for _, name := range keys {
@@ -147,7 +146,7 @@ func signedHeaders(h http.Header, host string) []header {
 		}
 		out = append(out, header{lower, strings.Join(h[name], ",")})
 	}
-	slices.SortStableFunc(out, func(a, b header) int { return strings.Compare(a.name, b.name) })
+	insertionSort(out, func(a, b header) bool { return a.name < b.name })
 	merged := out[:0]
 	for _, hd := range out {
 		if n := len(merged); n > 0 && merged[n-1].name == hd.name {
@@ -286,11 +285,11 @@ func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 		pairs = append(pairs, queryPair{k, v})
 	}
 	// Sorted by the decoded strings, as Huawei Cloud's signers sort.
-	slices.SortStableFunc(pairs, func(a, b queryPair) int {
+	insertionSort(pairs, func(a, b queryPair) bool {
 		if c := compareDecoded(a.key, b.key); c != 0 {
-			return c
+			return c < 0
 		}
-		return compareDecoded(a.value, b.value)
+		return compareDecoded(a.value, b.value) < 0
 	})
 	for i, p := range pairs {
 		if i > 0 {
@@ -412,4 +411,15 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// insertionSort sorts s stably by less. Requests carry a handful of headers
+// and query parameters, and this keeps the generic sorts out of the binary
+// of every program that signs.
+func insertionSort[T any](s []T, less func(a, b T) bool) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && less(s[j], s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
 }

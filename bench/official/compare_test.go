@@ -96,8 +96,8 @@ func benchHSSIDs(tb testing.TB, c *hss.Client, taskID string, limit int) []strin
 
 // BenchmarkListAssociateRegistries makes the same call, one page of the
 // image-sync task's registries, with the official SDK (AK/SK) and with hss
-// (token, and AK/SK), against one loopback server. floor is
-// http.NewRequest + Do + reading the body, for scale.
+// (token, and AK/SK), against one loopback server. floor is http.Get +
+// reading the body into a reused buffer, for scale.
 //
 // official-aksk also runs hss-aksk in blocks interleaved with its own
 // calls (timer stopped), so drift on a busy machine hits both alike, and

@@ -4,10 +4,7 @@
 package secret
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -58,50 +55,80 @@ func NewScrubber(secrets ...string) *Scrubber {
 			add(u)
 			add(lowerHex(u))
 		}
-		for _, layout := range []string{"%04x", "%04X"} {
-			add(unicodeEscaped(v, layout, true))
-			add(unicodeEscaped(v, layout, false))
+		for _, digits := range []string{lowerDigits, upperDigits} {
+			add(unicodeEscaped(v, digits, true))
+			add(unicodeEscaped(v, digits, false))
 		}
 	}
 	return s
 }
 
 // jsonForms returns v's body as encoding/json writes it, with and without
-// HTML escaping.
+// HTML escaping. TestJSONFormsMatchEncodingJSON keeps them equal to
+// encoding/json's, which the SDK does not link for this.
 func jsonForms(v string) []string {
-	var out []string
-	if b, err := json.Marshal(v); err == nil {
-		out = append(out, string(b[1:len(b)-1]))
+	return []string{jsonEscaped(v, true), jsonEscaped(v, false)}
+}
+
+// jsonEscaped escapes v as encoding/json escapes a string's contents.
+func jsonEscaped(v string, escapeHTML bool) string {
+	b := make([]byte, 0, len(v)+8)
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...) // invalid UTF-8
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\b':
+			b = append(b, '\\', 'b')
+		case r == '\f':
+			b = append(b, '\\', 'f')
+		case r < 0x20, r == '\u2028', r == '\u2029', escapeHTML && (r == '<' || r == '>' || r == '&'):
+			b = append(b, '\\', 'u', lowerDigits[r>>12&0xf], lowerDigits[r>>8&0xf], lowerDigits[r>>4&0xf], lowerDigits[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(v) == nil {
-		b := bytes.TrimSpace(buf.Bytes())
-		out = append(out, string(b[1:len(b)-1]))
-	}
-	return out
+	return string(b)
 }
 
 // unicodeEscaped writes the characters of v as JSON \uXXXX escapes (a
 // surrogate pair beyond the BMP): all of them, or all but ASCII letters and
 // digits, as some encoders do. A hostile echo can take either form to slip
-// past the usual one.
-func unicodeEscaped(v, layout string, all bool) string {
-	var b strings.Builder
+// past the usual one. hexDigits is the lower- or upper-case digit set.
+func unicodeEscaped(v, hexDigits string, all bool) string {
+	b := make([]byte, 0, 6*len(v))
+	esc := func(r rune) {
+		b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+	}
 	for _, r := range v {
 		switch {
 		case !all && r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(r)
+			b = append(b, byte(r))
 		case r > 0xFFFF:
 			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, `\u`+layout+`\u`+layout, r1, r2)
+			esc(r1)
+			esc(r2)
 		default:
-			fmt.Fprintf(&b, `\u`+layout, r)
+			esc(r)
 		}
 	}
-	return b.String()
+	return string(b)
 }
+
+// Hex digit sets for unicodeEscaped.
+const (
+	lowerDigits = "0123456789abcdef"
+	upperDigits = "0123456789ABCDEF"
+)
 
 // lowerHex lower-cases the hex digits of every %XX escape in s.
 func lowerHex(s string) string {
@@ -120,6 +147,25 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// WithHex returns a Scrubber for the secrets of s and the hex string h (a
+// signature): its JSON and URL forms are h itself, so only h and its \u
+// forms are added, which is cheap enough to do for every request.
+func (s *Scrubber) WithHex(h string) *Scrubber {
+	if len(h) < MinLen {
+		return s
+	}
+	out := &Scrubber{}
+	if s != nil {
+		out.forms = append(out.forms, s.forms...)
+		out.heads = append(out.heads, s.heads...)
+	}
+	for _, f := range []string{h, unicodeEscaped(h, lowerDigits, true), unicodeEscaped(h, upperDigits, true)} {
+		out.forms = append(out.forms, f)
+		out.heads = append(out.heads, load64([]byte(f), 0))
+	}
+	return out
 }
 
 // With returns a Scrubber for the secrets of s and extra.
