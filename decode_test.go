@@ -373,7 +373,11 @@ func TestDecodeStringsShareOneCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	assert.LessOrEqual(t, allocs, float64(2), "a page of 200 costs the copy of its values and the list")
+	want := 2.0
+	if raceEnabled {
+		want++ // the race detector's sync.Pool drops some scratch
+	}
+	assert.LessOrEqual(t, allocs, want, "a page of 200 costs the copy of its values and the list")
 }
 
 // TestDecodeDoesNotAliasBody decodes page A from a pooled buffer,

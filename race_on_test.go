@@ -1,0 +1,8 @@
+//go:build race
+
+package hss
+
+// raceEnabled reports whether the tests run under the race detector, which
+// makes sync.Pool drop some of what it is given (so pooled scratch shows up
+// in allocation counts).
+const raceEnabled = true
