@@ -28,9 +28,7 @@ import (
 // Client calls it and retries once. An error wrapping a
 // *credentials.ConfigError, or a *credentials.Error whose source refused, is
 // not retried; any other error is retried like a connection error.
-type Credentials interface {
-	Retrieve(ctx context.Context) (credentials.Value, error)
-}
+type Credentials = credentials.Provider
 
 // WithToken authenticates every request with an IAM user token sent as
 // X-Auth-Token. A token that is empty, longer than 32,768 bytes, not valid
@@ -140,7 +138,8 @@ func WithGetenv(getenv func(key string) string) Option {
 // ($HSS_TOKEN; $HUAWEICLOUD_SDK_AK and _SK; the credentials file; ECS
 // metadata, asked within ctx and at most 3 seconds). Options win: given
 // WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, the chain is
-// not searched. Options are applied once, in any order.
+// not searched. Options are applied once, in any order (of several
+// credential options, the last wins).
 //
 // A missing endpoint or project is a *ValidationError naming the variables
 // to set; a half-set source is a *credentials.ConfigError; when no source
@@ -243,7 +242,7 @@ type scrubEntry struct {
 func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubber {
 	e := c.scrubs.last.Load()
 	if e == nil || e.v != v {
-		e = &scrubEntry{v: v, s: secret.NewScrubber(v.Secrets()...)}
+		e = &scrubEntry{v: v, s: secret.NewScrubber(v.Token, v.SecretKey, v.SecurityToken)}
 		c.scrubs.last.Store(e)
 	}
 	auth := sent.Get("Authorization")

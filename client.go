@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,7 +69,9 @@ type config struct {
 
 // Option configures a Client in NewClient or NewClientFromEnv. An option
 // given a bad value makes the constructor return a *ValidationError naming
-// it. Options may come in any order.
+// it. Options may come in any order, except that of several credential
+// options (WithToken, WithAKSK, WithTemporaryAKSK, WithCredentials) the
+// last one given wins.
 type Option func(*config) error
 
 // newConfig applies opts over the defaults.
@@ -163,21 +164,13 @@ func (c *Client) setEndpoint(endpoint string) error {
 			return bad("port must be 1-65535")
 		}
 	}
-	if u.Scheme == "http" && !c.cfg.allowHTTP && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !c.cfg.allowHTTP && !check.Loopback(u.Hostname()) {
 		return bad("plain http is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https or pass WithInsecureHTTP()")
 	}
 	c.prefixPath = strings.TrimRight(u.Path, "/")
 	c.prefixRaw = strings.TrimRight(u.EscapedPath(), "/")
 	c.endpoint = &url.URL{Scheme: u.Scheme, Host: u.Host}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
 }
 
 func isASCII(s string) bool {
@@ -316,7 +309,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 
 // WithLogger logs every attempt at debug level (method, path, redacted
 // query, status, attempt, duration, request id), and every retry and every
-// wait longer than a second at info level ("hss: throttled; waiting",
+// wait of a second or more at info level ("hss: throttled; waiting",
 // wait=42s). NewClientFromEnv also warns through it about a credentials
 // file others may read. Secrets are never logged. Logging is off by
 // default.

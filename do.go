@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -32,7 +31,7 @@ import (
 // as given.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (requestID string, err error) {
 	if !c.usable() {
-		return "", errNotConstructed
+		return "", notConstructed()
 	}
 	if err := checkMethod(method); err != nil {
 		return "", err
@@ -45,7 +44,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		method:     method,
 		u:          c.url(decoded, raw, encodeValues(query)),
 		route:      method + " " + path,
-		idempotent: method == http.MethodGet || method == http.MethodHead,
+		idempotent: idempotent(method),
 	}
 	if body != nil {
 		if cl.body, err = json.Marshal(body); err != nil {

@@ -12,20 +12,6 @@ import (
 	"github.com/hsskit/hss/internal/status"
 )
 
-// A failed call returns one of these, and errors.As reaches the final
-// cause through any wrapping:
-//
-//   - *ValidationError: a bad argument, before anything was sent;
-//   - *APIError: the service (or its gateway) answered with a non-2xx status;
-//   - *DecodeError: a 2xx answer whose body is not the documented JSON;
-//   - *RequestError: no usable answer: the connection failed, the body broke
-//     off, credentials could not be had, or the caller's context ended;
-//   - *AttemptsError: wraps one of the above when the attempts, the retry
-//     budget or the throttle budget ran out.
-//
-// Each message names the operation (method and path) once, and the request
-// id when there is one. Quote the request id in a support ticket.
-
 // Sentinel errors, reached with errors.Is.
 var (
 	// ErrBodyTooLarge: an answer's body is longer than the client reads
@@ -46,8 +32,6 @@ var (
 	// never end. The iterators stop with it; resume at the offset the
 	// message gives.
 	ErrIncompletePage = errors.New("page holds fewer registries than asked for while total_num promises more")
-	// errNotConstructed: a Client that NewClient did not make.
-	errNotConstructed = errors.New("hss: Client not created by NewClient or NewClientFromEnv")
 )
 
 // APIError is returned for every answer with a non-2xx status. Reach it with
@@ -113,11 +97,21 @@ func (e *APIError) detail() string {
 }
 
 // ValidationError reports an argument or option that breaks the API's
-// rules. It is returned before any request is sent.
+// rules, or a Client that no constructor made. It is returned before any
+// request is sent.
 type ValidationError struct {
-	// Field names what is wrong: the wire name of a parameter ("limit",
-	// "task_id", "project_id", "X-Auth-Token", ...) or the option it came
-	// from ("endpoint", "RetryPolicy.MaxDelay", "WithMaxBodyBytes", ...).
+	// Field names what is wrong. For a value that goes on the wire it is
+	// the wire name: "task_id", "project_id", "limit", "offset",
+	// "registry_name", "registry_type", "sync_status",
+	// "enterprise_project_id", "X-Auth-Token", "User-Agent", "method",
+	// "path", "body"; for the parts of an access key "ak", "sk" and
+	// "X-Security-Token". For an option it is the option's name:
+	// "endpoint", "WithMaxBodyBytes", "WithAttemptTimeout", "WithRateLimit",
+	// "WithHTTPClient", "WithClock", "WithCredentials", "WithGetenv",
+	// "RetryPolicy.<field>", "WaitOptions.Interval". NewClientFromEnv names
+	// the variable a value came from ("$HSS_REGION"); "credentials" means
+	// none were given, "ctx" a nil context, "Client" a Client no
+	// constructor made.
 	Field string
 	// Reason says what is allowed, and for a value that is not secret,
 	// what was given.
@@ -153,7 +147,8 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 // RequestError reports a call that got no usable answer: the connection
 // failed or broke off, the credentials could not be had, a wait would pass
-// the context's deadline, or the caller's context ended.
+// the context's deadline, the caller's context ended, or the answers broke
+// paging (ErrIncompletePage, from the iterators).
 //
 // errors.Is and errors.As reach both Err, the cause (a *net.OpError,
 // context.Canceled, ErrAttemptTimeout, ErrWaitPastDeadline, a
@@ -310,4 +305,10 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// notConstructed is what a Client that no constructor made (a zero value
+// or a nil pointer) returns, instead of panicking.
+func notConstructed() error {
+	return &ValidationError{Field: "Client", Reason: "not created by NewClient or NewClientFromEnv"}
 }

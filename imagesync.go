@@ -46,7 +46,7 @@ func (c *Client) ListSyncTaskRegistries(ctx context.Context, taskID string, opts
 // registriesCall validates the arguments and builds the call.
 func (c *Client) registriesCall(taskID string, opts *ListSyncTaskRegistriesOptions) (*call, error) {
 	if !c.usable() {
-		return nil, errNotConstructed
+		return nil, notConstructed()
 	}
 	if err := ValidateTaskID(taskID); err != nil {
 		return nil, err

@@ -95,11 +95,11 @@ const AllEnterpriseProjects = "all_granted_eps"
 // ListSyncTaskRegistriesResponse is one page of registries associated with
 // an image synchronisation task.
 //
-// To decode fast, the strings of one page share a single copy of its body
-// (about 25 KiB for 200 registries): holding any one of them keeps that
-// copy alive. A program that keeps a few fields of many pages for long
-// should strings.Clone them. The memory is never shared between calls or
-// reused by the SDK.
+// To decode fast, the strings of one page share a single copy of the
+// page's values (a few KiB for 200 registries): holding any one of them
+// keeps that copy alive. A program that keeps a few fields of many pages
+// for long should strings.Clone them. The memory is never shared between
+// calls or reused by the SDK.
 type ListSyncTaskRegistriesResponse struct {
 	// TotalNum is the number of registries matching the filters, over all pages.
 	TotalNum int `json:"total_num"`

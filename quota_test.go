@@ -20,11 +20,22 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-// quotaStart is where the quota tests' fake clocks start: the wall clock's
-// time, so that a real context deadline and the fake clock can be compared.
+// quotaStart is where the quota tests' fake clocks start.
 func quotaStart() time.Time { return time.Now().Truncate(time.Second) }
 
-// quotaListing is one simulated listing of the table.
+// deadlineClock returns a context whose deadline is an hour of wall-clock
+// time away, and a fake clock that reads left before that deadline. The
+// client compares the two, so it sees left of time to go however slowly the
+// test runs; the context itself never ends during the test.
+func deadlineClock(t *testing.T, left time.Duration) (context.Context, *hsstest.Clock) {
+	t.Helper()
+	deadline := time.Now().Add(time.Hour)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	t.Cleanup(cancel)
+	return ctx, hsstest.NewClock(deadline.Add(-left))
+}
+
+// quotaListing is one simulated listing under a quota.
 type quotaListing struct {
 	name   string
 	pages  int
@@ -66,7 +77,7 @@ func runQuotaListing(t *testing.T, l quotaListing) quotaResult {
 	}
 }
 
-// TestListingsUnderQuotas runs the table: long listings finish
+// TestListingsUnderQuotas: long listings finish
 // under API Gateway's quotas with default options, within a factor of the
 // least time the quota allows and with few throttled calls. Run it with -v
 // for the table in BENCHMARKS.md.
@@ -125,7 +136,7 @@ func TestThrottledCallWaitsForTheWindow(t *testing.T) {
 func TestThrottleWaitPastDeadlineReturnsAtOnce(t *testing.T) {
 	for _, noRetryAfter := range []bool{false, true} {
 		t.Run(fmt.Sprintf("no Retry-After %v", noRetryAfter), func(t *testing.T) {
-			clk := hsstest.NewClock(quotaStart())
+			ctx, clk := deadlineClock(t, 20*time.Second)
 			srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 3),
 				hsstest.WithQuota(hsstest.Quota{Limit: 1, Window: time.Minute, NoRetryAfter: noRetryAfter}))
 			defer srv.Close()
@@ -133,8 +144,6 @@ func TestThrottleWaitPastDeadlineReturnsAtOnce(t *testing.T) {
 			_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
 			require.NoError(t, err)
 
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
 			_, err = client.ListSyncTaskRegistries(ctx, "task", nil)
 			require.Error(t, err)
 			assert.True(t, hss.IsThrottled(err), "%v", err)
@@ -297,11 +306,9 @@ func TestLongWaitsAreLogged(t *testing.T) {
 // rate limit and a backoff that would pass the deadline return at once
 // with ErrWaitPastDeadline.
 func TestWaitPastDeadlineIsNotDeadlineExceeded(t *testing.T) {
-	clk := hsstest.NewClock(quotaStart())
+	ctx, clk := deadlineClock(t, 10*time.Second)
 	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 3))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 
 	limited := srv.Client(t, hss.WithRateLimit(1.0/60, 1))
 	_, err := limited.ListSyncTaskRegistries(ctx, "task", nil)

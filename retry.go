@@ -1,7 +1,6 @@
 package hss
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -208,6 +207,65 @@ const (
 	refresh
 )
 
+// decision is what the attempt loop does after a failed attempt.
+type decision struct {
+	next  verdict       // refresh, throttled or transient: go on so; final: stop
+	delay time.Duration // before a transient retry
+	why   string        // when stopping: why the call gave up, for *AttemptsError
+	bare  bool          // when stopping: return the last error as it is
+}
+
+// decide applies the retry policy to a failed attempt: the one retry with
+// fresh credentials, the throttle budget, and for transient failures the
+// method, MaxAttempts, Retry-After against MaxDelay and the retry budget.
+func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
+	p := c.cfg.retry
+	switch res.verdict {
+	case refresh:
+		if _, ok := c.cfg.creds.(credentials.Invalidator); ok && !st.refresh {
+			st.refresh = true
+			return decision{next: refresh}
+		}
+	case throttled:
+		if p.MaxThrottleWait >= 0 {
+			return decision{next: throttled}
+		}
+	case transient:
+		if !cl.idempotent && !res.notSent {
+			break // a request that may have reached the service is not sent twice
+		}
+		st.failures++
+		if st.failures >= p.MaxAttempts {
+			return decision{next: final, bare: st.sent == 1}
+		}
+		delay := p.backoff(st.failures)
+		var apiErr *APIError
+		if errors.As(st.last, &apiErr) && apiErr.RetryAfter > 0 {
+			if apiErr.RetryAfter > p.MaxDelay {
+				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", apiErr.RetryAfter, p.MaxDelay)}
+			}
+			delay = apiErr.RetryAfter
+		}
+		cost := retryCost
+		if res.timedOut {
+			cost = timeoutCost
+		}
+		if !c.budget.take(cost) {
+			return decision{next: final, why: "the Client's retry budget is spent: recent calls kept failing"}
+		}
+		st.spent += cost
+		return decision{next: transient, delay: delay}
+	}
+	return decision{next: final, bare: true}
+}
+
+// idempotent reports whether a method may be sent twice: GET and HEAD are
+// retried after any transient failure, other methods only when the request
+// surely did not reach the service.
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
+}
+
 // judgeAnswer decides about a non-2xx answer, from the one status table.
 func judgeAnswer(code int, errorCode string) verdict {
 	switch status.Of(code, errorCode) {
@@ -246,7 +304,8 @@ func judgeTransport(err error) (v verdict, notSent bool) {
 
 // judgeCredentials decides about an error of Credentials.Retrieve or of
 // signing. The request was not sent, so a transient one may be retried
-// whatever the method.
+// whatever the method. (The attempt loop stops by itself when the caller's
+// context ends.)
 func judgeCredentials(err error) verdict {
 	var (
 		ce  *credentials.Error
@@ -257,8 +316,7 @@ func judgeCredentials(err error) verdict {
 	)
 	switch {
 	case errors.As(err, &cfg), errors.As(err, &ke), errors.As(err, &se), errors.As(err, &ve),
-		errors.Is(err, credentials.ErrNoCredentials), errors.Is(err, credentials.ErrExpired),
-		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		errors.Is(err, credentials.ErrNoCredentials), errors.Is(err, credentials.ErrExpired):
 		return final
 	case errors.As(err, &ce) && ce.StatusCode != 0:
 		switch status.OfSource(ce.StatusCode) {

@@ -3,6 +3,7 @@ package hss
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -68,7 +69,7 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 		return nil, err
 	}
 	if !c.usable() {
-		return nil, errNotConstructed
+		return nil, notConstructed()
 	}
 	if ctx == nil {
 		return nil, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
@@ -93,8 +94,9 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
 		}
 		if err := c.sleep(ctx, o.Interval, "next poll"); err != nil {
-			return nil, fmt.Errorf("hss: waiting for sync task %s: %d registries still running after %d polls: %w",
-				taskID, page.TotalNum, polls, err)
+			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), Attempts: polls,
+				Err: fmt.Errorf("waiting for the sync task: %d %s still running after %d poll%s: %w",
+					page.TotalNum, plural2(page.TotalNum, "registry", "registries"), polls, plural(polls), err)}
 		}
 	}
 }
@@ -119,4 +121,12 @@ func (c *Client) collect(ctx context.Context, taskID, eps string) (*SyncTaskResu
 		}
 	}
 	return res, true, nil
+}
+
+// plural2 picks the singular or the plural of a word for n.
+func plural2(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

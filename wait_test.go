@@ -3,6 +3,7 @@ package hss_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -17,7 +18,12 @@ import (
 // finished and one failed, that settle a minute after they were added.
 func waitTask(t *testing.T, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
 	t.Helper()
-	clk := hsstest.NewClock(time.Now())
+	return waitTaskOn(t, hsstest.NewClock(time.Now()), opts...)
+}
+
+// waitTaskOn is waitTask on the clock clk.
+func waitTaskOn(t *testing.T, clk *hsstest.Clock, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
+	t.Helper()
 	srv := hsstest.NewServer(append([]hsstest.Option{hsstest.WithClock(clk), hsstest.WithSettle(time.Minute)}, opts...)...)
 	t.Cleanup(srv.Close)
 	srv.AddRegistries("task", []hsstest.Registry{
@@ -63,9 +69,8 @@ func TestWaitSyncTask(t *testing.T) {
 }
 
 func TestWaitSyncTaskDeadline(t *testing.T) {
-	srv, clk := waitTask(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	ctx, clk := deadlineClock(t, 20*time.Second)
+	srv, _ := waitTaskOn(t, clk)
 	_, err := srv.Client(t).WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: 15 * time.Second})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, hss.ErrWaitPastDeadline, "returned once the next poll would pass the deadline")
@@ -95,4 +100,37 @@ func TestWaitSyncTaskErrors(t *testing.T) {
 	cancel()
 	_, err = client.WaitSyncTask(ctx, "task", nil)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestWaitSyncTaskKeepsPollingWhenARegistryRunsAgain: when the final
+// listing finds a registry running again (a new sync started after the
+// last poll), the wait goes on; a status the SDK does not know lands in
+// Other.
+func TestWaitSyncTaskKeepsPollingWhenARegistryRunsAgain(t *testing.T) {
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	srv.AddRegistries("task", []hsstest.Registry{
+		{RegistryName: "a", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished},
+		{RegistryName: "b", RegistryType: hss.RegistryTypeJfrog, SyncStatus: "paused"},
+	}...)
+	// The first full listing (limit=200) sees "a" running again: the
+	// hook answers it by hand, once.
+	listed := false
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if listed || r.URL.Query().Get("limit") != "200" {
+			return false
+		}
+		listed = true
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"total_num":2,"data_list":[{"registry_name":"a","registry_type":"Harbor","sync_status":"running"},{"registry_name":"b","registry_type":"Jfrog","sync_status":"paused"}]}`))
+		return true
+	})
+	res, err := srv.Client(t).WaitSyncTask(context.Background(), "task", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Polls, "polled again after the listing found a registry running")
+	require.Len(t, res.Finished, 1)
+	require.Len(t, res.Other, 1)
+	assert.Equal(t, hss.SyncStatus("paused"), res.Other[0].SyncStatus)
+	assert.Empty(t, res.Failed)
 }

@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -140,6 +141,11 @@ func (c *cache) run(ctx context.Context, f *flight) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	v, err := c.provider.Retrieve(ctx)
+	if err != nil && ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		// The fetch ran out of its own time; context.DeadlineExceeded is
+		// kept for a caller's own deadline.
+		err = &Error{Source: "credentials.Cache", Err: fmt.Errorf("no answer within %s", c.timeout)}
+	}
 	now := c.now()
 	if err == nil && v.Expired(now) {
 		err = &Error{Source: v.Source, Err: fmt.Errorf("%w: they expired at %s, the clock says %s (is it right?)",

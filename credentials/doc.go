@@ -16,8 +16,8 @@
 //
 // The package does not sign requests or send them to a service: package hss
 // does, with the Value a Provider gives, and package sign signs for any
-// Huawei Cloud API. It imports neither hss nor anything outside the
-// standard library but sign.
+// Huawei Cloud API. It does not import hss; besides the standard library it
+// uses sign and the module's internal helpers.
 //
 // No type here prints, marshals or logs a secret: tokens, secret keys,
 // security tokens and passwords show as REDACTED, and no error holds one.

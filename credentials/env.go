@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Environment variables a Chain reads. The HUAWEICLOUD_SDK_ ones are those
@@ -30,7 +29,7 @@ const (
 
 // MetadataProbeTimeout bounds the Chain's one question to the ECS metadata
 // service; the caller's context can cut it shorter.
-const MetadataProbeTimeout = 3 * time.Second
+const MetadataProbeTimeout = metadataTimeout
 
 // Chain finds credentials the way the official Huawei Cloud SDKs do. Its
 // Provider method returns the first source that has them:

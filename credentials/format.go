@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"strings"
 )
 
@@ -32,13 +31,4 @@ func marshalAttrs(attrs []slog.Attr) ([]byte, error) {
 		m[a.Key] = a.Value.String()
 	}
 	return json.Marshal(m)
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
 }

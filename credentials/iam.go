@@ -191,7 +191,7 @@ func checkIAMEndpoint(endpoint string) (*url.URL, error) {
 	case u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(endpoint, "#"):
 		return nil, bad("must be scheme://host[/path] only")
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && check.Loopback(u.Hostname()):
 	default:
 		return nil, bad("must use https (plain http only for loopback hosts)")
 	}

@@ -26,7 +26,7 @@ const maxProfileBytes = 1 << 20
 //	ak = QTWAOYTTINDUT2QVKYUC
 //	sk = ...
 //	project_id = 0123456789abcdef0123456789abcdef
-//	security_token = ...   # temporary keys only
+//	# security_token = ...   (temporary keys only)
 //
 // It is a Provider of its keys. The secret key and security token are
 // unexported and never printed, marshalled or logged.

@@ -29,6 +29,9 @@ func noRedirects(hc *http.Client, timeout func() *http.Client) *http.Client {
 	return &cp
 }
 
+// errNoAnswerInTime replaces a timeout of a credential source.
+var errNoAnswerInTime = errors.New("no answer in the time allowed")
+
 // ask sends req through hc and reads at most max bytes of the answer's
 // body. The caller's context always wins: the body is closed when ctx
 // ends, whatever the server does. An informational (1xx) answer, which no
@@ -40,8 +43,15 @@ func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64, scr
 		if errors.As(err, &ue) {
 			err = ue.Err // *url.Error quotes the URL; Error names the host
 		}
-		var pe textproto.ProtocolError
+		var (
+			pe      textproto.ProtocolError
+			timeout interface{ Timeout() bool }
+		)
 		switch msg := err.Error(); {
+		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
+			// The fetch's own time ran out (the caller's is not part of
+			// it): context.DeadlineExceeded stays the caller's own.
+			err = errNoAnswerInTime
 		case errors.As(err, &pe):
 			// net/http quotes the offending line, which may hold a token.
 			err = errors.New("the answer is not well-formed HTTP")
@@ -61,7 +71,7 @@ func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64, scr
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			err = ctx.Err()
+			err = errNoAnswerInTime
 		}
 		return nil, nil, fmt.Errorf("reading the answer: %w", err)
 	}

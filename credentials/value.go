@@ -69,11 +69,6 @@ func (v Value) Expired(now time.Time) bool {
 	return !v.Expires.IsZero() && !now.Before(v.Expires)
 }
 
-// Secrets returns the secrets v holds, for scrubbing echoes.
-func (v Value) Secrets() []string {
-	return []string{v.Token, v.SecretKey, v.SecurityToken}
-}
-
 // sameAs reports whether v and o are the same credentials.
 func (v Value) sameAs(o Value) bool {
 	return v.Token == o.Token && v.AccessKey == o.AccessKey && v.SecretKey == o.SecretKey && v.SecurityToken == o.SecurityToken

@@ -63,7 +63,6 @@ func TestValueValidate(t *testing.T) {
 func TestValueHelpers(t *testing.T) {
 	v := credentials.Value{AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken, Expires: epoch}
 	assert.Equal(t, sign.Key{AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken}, v.Key())
-	assert.Equal(t, []string{"", testSK, testToken}, v.Secrets())
 	assert.False(t, v.Expired(epoch.Add(-time.Nanosecond)))
 	assert.True(t, v.Expired(epoch))
 	assert.False(t, credentials.Value{Token: "t"}.Expired(epoch.Add(100*365*24*time.Hour)), "no expiry")

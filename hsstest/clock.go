@@ -17,6 +17,13 @@ type Clock struct {
 }
 
 // NewClock returns a Clock reading start.
+//
+// A context's deadline is a wall-clock time, and the hss Client compares it
+// with its Clock to decide whether a wait would pass it. A test that gives
+// the code under test a context with a deadline should therefore start the
+// clock near the wall clock's time (time.Now()), or at the deadline minus the
+// time it means to leave; a clock started years away makes every deadline
+// look either long past or far off.
 func NewClock(start time.Time) *Clock { return &Clock{now: start} }
 
 // Now returns the clock's time.

@@ -32,7 +32,7 @@ cd "$root"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
 
-go test -run '^$' -bench 'ListSyncTaskRegistries$|SignRequest|DecodePage' -benchmem -count "$count" . >"$out/root.txt"
+go test -run '^$' -bench 'ListSyncTaskRegistries(Remote)?$|SignRequest|DecodePage' -benchmem -count "$count" . >"$out/root.txt"
 go test -run '^$' -bench 'ListSyncTaskRegistriesIter' -benchmem -count "$count" . >"$out/iter.txt"
 BENCHTIME=${BENCHTIME:-2s} COUNT=$count FOOTPRINT=1 scripts/bench-official.sh >"$out/official.txt"
 {

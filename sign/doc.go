@@ -20,8 +20,9 @@
 //   - the query is decoded ('+' is a space), sorted by key and then by
 //     value, and encoded the same way;
 //   - the signed headers are Host and every header of the request except
-//     Content-Type, Authorization, hop-by-hop headers and names that hold
-//     '_', with their values trimmed; X-Sdk-Date (and X-Security-Token for
+//     Content-Type, Content-Length, Authorization, hop-by-hop headers
+//     (Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
+//     Upgrade) and names that hold '_', with their values trimmed; X-Sdk-Date (and X-Security-Token for
 //     temporary keys) is set first, so it is always signed;
 //   - the body hash is the value of X-Sdk-Content-Sha256 when the caller
 //     set that header (UNSIGNED-PAYLOAD skips hashing a large body), else

@@ -100,9 +100,9 @@ func (k Key) Format(f fmt.State, _ rune) {
 func (k Key) MarshalJSON() ([]byte, error) {
 	sk, token := k.view()
 	return json.Marshal(struct {
-		AccessKey     string
-		SecretKey     string
-		SecurityToken string
+		AccessKey     string `json:"access_key"`
+		SecretKey     string `json:"secret_key"`
+		SecurityToken string `json:"security_token"`
 	}{k.AccessKey, sk, token})
 }
 

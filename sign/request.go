@@ -61,7 +61,7 @@ func Request(req *http.Request, key Key, t time.Time) error {
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
-	if !validQuery(req.URL.RawQuery) {
+	if !validEscapes(req.URL.RawQuery) { // checked first, so a refused request is left as it was
 		return &Error{Reason: "malformed %-escape in the query"}
 	}
 	bodyHash, err := bodyHash(req)
@@ -302,10 +302,6 @@ func appendCanonicalQuery(dst []byte, rawQuery string) ([]byte, error) {
 	return dst, nil
 }
 
-// validQuery reports whether every '%' of a raw query starts a two-digit
-// escape, so that signing cannot fail after the request was changed.
-func validQuery(rawQuery string) bool { return validEscapes(rawQuery) }
-
 // validEscapes reports whether every '%' in s starts a two-digit escape.
 func validEscapes(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -413,10 +409,30 @@ func isASCII(s string) bool {
 	return true
 }
 
-// insertionSort sorts s stably by less. Requests carry a handful of headers
-// and query parameters, and this keeps the generic sorts out of the binary
-// of every program that signs.
+// insertionSort sorts s stably by less: by insertion for the handful of
+// headers and parameters a request usually carries, by merging for more.
+// It keeps the standard library's generic sorts, several kilobytes each,
+// out of the binary of every program that signs.
 func insertionSort[T any](s []T, less func(a, b T) bool) {
+	if len(s) > 16 {
+		mid := len(s) / 2
+		insertionSort(s[:mid], less)
+		insertionSort(s[mid:], less)
+		merged := make([]T, 0, len(s))
+		i, j := 0, mid
+		for i < mid && j < len(s) {
+			if less(s[j], s[i]) {
+				merged = append(merged, s[j])
+				j++
+			} else {
+				merged = append(merged, s[i])
+				i++
+			}
+		}
+		merged = append(append(merged, s[i:mid]...), s[j:]...)
+		copy(s, merged)
+		return
+	}
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && less(s[j], s[j-1]); j-- {
 			s[j], s[j-1] = s[j-1], s[j]

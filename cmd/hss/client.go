@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -129,7 +128,7 @@ func (c *commonFlags) checkEndpoint(lookup func(string) string) error {
 // gives the SDK's verdict. Plain http to a host that is not loopback is
 // checked here first, to name --insecure-http.
 func (c *commonFlags) checkURL(src, endpoint string) error {
-	if u, err := url.Parse(endpoint); err == nil && u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+	if u, err := url.Parse(endpoint); err == nil && u.Scheme == "http" && !c.insecureHTTP && !check.Loopback(u.Hostname()) {
 		return usagef("invalid %s: plain http is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https or --insecure-http", src)
 	}
 	opts := []hss.Option{hss.WithToken("endpoint-check")}
@@ -141,16 +140,6 @@ func (c *commonFlags) checkURL(src, endpoint string) error {
 		return usagef("invalid %s: %s", src, ve.Reason)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is one the SDK reaches over plain http
-// without --insecure-http.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
 }
 
 // lookup lays the flags over getenv (a flag wins over its variable) for

@@ -99,7 +99,7 @@ func TestWait(t *testing.T) {
 		f.srv.AddRegistries("t", settling(false)...)
 		r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s")...)
 		require.Equal(t, exitTimeout, r.code, r.stderr)
-		assert.Contains(t, r.stderr, "hss: --timeout passed: waiting for sync task t: 2 registries still running after")
+		assert.Contains(t, r.stderr, "waiting for the sync task: 2 registries still running after")
 		assert.Contains(t, r.stderr, "the wait would pass the context's deadline")
 		assert.Empty(t, r.stdout)
 		assert.Len(t, lines(r.stderr), 1)

@@ -6,10 +6,21 @@ package check
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
+
+// Loopback reports whether host is localhost or a loopback address, where
+// plain http cannot be overheard.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
 
 // MaxTokenBytes is the longest X-Auth-Token the API accepts.
 const MaxTokenBytes = 32768

@@ -1,0 +1,122 @@
+package hss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hsskit/hss/credentials"
+)
+
+// attempt makes one attempt of cl.
+func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
+	actx := ctx
+	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout == 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.cfg.attemptTimeout)
+		defer cancel()
+	}
+	path := cl.u.EscapedPath()
+	req := c.newRequest(actx, cl)
+	v, err := c.authenticate(actx, req)
+	if err != nil {
+		err = c.timedOut(ctx, actx, err)
+		if ctx.Err() == nil && actx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			// The source's own deadline, not the caller's: keep
+			// context.DeadlineExceeded for the caller's.
+			err = errors.New(err.Error())
+		}
+		if !fromCredentials(err) {
+			err = fmt.Errorf("credentials: %w", err)
+		}
+		return attemptResult{
+			err:      &RequestError{Method: cl.method, Path: path, Err: err},
+			verdict:  judgeCredentials(err),
+			notSent:  true,
+			timedOut: errors.Is(err, ErrAttemptTimeout),
+		}
+	}
+	start := c.cfg.clock.Now()
+	resp, err := c.cfg.hc.Do(req)
+	if err != nil {
+		err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
+		c.logAttempt(ctx, cl, n, 0, "", start, err)
+		verdict, notSent := judgeTransport(err)
+		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: verdict, notSent: notSent,
+			timedOut: errors.Is(err, ErrAttemptTimeout)}
+	}
+	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
+	c.logAttempt(ctx, cl, n, resp.StatusCode, res.requestID, start, res.err)
+	res.creds, res.answered = v, true
+	return res
+}
+
+// timedOut replaces err by one wrapping ErrAttemptTimeout when the
+// attempt's own time ran out (WithAttemptTimeout, or the http.Client's
+// Timeout) while the caller's context had time left. The original error's
+// text is kept but not wrapped, so that context.DeadlineExceeded keeps
+// meaning the caller's own deadline.
+func (c *Client) timedOut(ctx, actx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	limit := c.cfg.attemptTimeout
+	switch {
+	case actx != ctx && actx.Err() != nil:
+	case c.cfg.hc.Timeout > 0 && isTimeout(err):
+		limit = c.cfg.hc.Timeout
+	default:
+		return err
+	}
+	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, limit, err)
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// scrubTransportError keeps what the server sent out of a transport
+// error's text. net/http quotes a malformed header or status line, and a
+// Location it cannot parse, whole: such an error is replaced by a plain
+// one with the request's secrets scrubbed (a Location by a redirect
+// refusal, which names the host only). Other errors are returned as they are.
+func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.Header, cl *call) error {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "failed to parse Location header") {
+		return &RedirectError{From: cl.u.Scheme + "://" + cl.u.Host, To: "a Location that is not a URL"}
+	}
+	scrub := c.scrubber(v, sent)
+	if scrubbed := scrub.String(msg); scrubbed != msg {
+		var rd *RedirectError
+		if errors.As(err, &rd) { // a host the server named may hold a secret too
+			return &RedirectError{From: scrub.String(rd.From), To: scrub.String(rd.To), Loop: rd.Loop, Err: rd.Err}
+		}
+		return errors.New(scrubbed)
+	}
+	return err
+}
+
+// unwrapURLError drops the *url.Error net/http wraps everything in: it
+// quotes the whole URL, query and redirect target included, and the
+// Client's errors name the operation themselves.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// fromCredentials reports an error of package credentials, whose message
+// names the credentials already.
+func fromCredentials(err error) bool {
+	var (
+		ce  *credentials.Error
+		cfg *credentials.ConfigError
+	)
+	return errors.As(err, &ce) || errors.As(err, &cfg) || errors.Is(err, credentials.ErrNoCredentials)
+}
