@@ -5,16 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 
 	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/secret"
 )
 
 // attempt makes one attempt of cl.
 func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 	actx := ctx
-	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout == 0 {
+	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout <= 0 {
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, c.cfg.attemptTimeout)
 		defer cancel()
@@ -86,11 +88,15 @@ func isTimeout(err error) bool {
 // refusal, which names the host only). Other errors are returned as they are.
 func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.Header, cl *call) error {
 	msg := err.Error()
-	if strings.HasPrefix(msg, "failed to parse Location header") {
+	var pe textproto.ProtocolError
+	switch {
+	case strings.HasPrefix(msg, "failed to parse Location header"):
 		return &RedirectError{From: cl.u.Scheme + "://" + cl.u.Host, To: "a Location that is not a URL"}
+	case errors.As(err, &pe):
+		return errors.New("the answer is not well-formed HTTP") // it quoted the offending line
 	}
 	scrub := c.scrubber(v, sent)
-	if scrubbed := scrub.String(msg); scrubbed != msg {
+	if scrubbed := secret.Text(msg, scrub, maxTransportErrorLen); scrubbed != msg {
 		var rd *RedirectError
 		if errors.As(err, &rd) { // a host the server named may hold a secret too
 			return &RedirectError{From: scrub.String(rd.From), To: scrub.String(rd.To), Loop: rd.Loop, Err: rd.Err}
@@ -99,6 +105,10 @@ func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.H
 	}
 	return err
 }
+
+// maxTransportErrorLen bounds the text of a transport error, which may
+// quote what the server sent (a malformed status line, say).
+const maxTransportErrorLen = 512
 
 // unwrapURLError drops the *url.Error net/http wraps everything in: it
 // quotes the whole URL, query and redirect target included, and the

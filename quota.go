@@ -44,6 +44,11 @@ type quota struct {
 // defaultQuotaWindow is the window assumed until the gateway tells another.
 const defaultQuotaWindow = time.Minute
 
+// maxLearnedWindow bounds a window read from Retry-After: the gateway's
+// windows are a second or a minute, and one long Retry-After (the service
+// in maintenance, say) must not slow the route for the Client's life.
+const maxLearnedWindow = 10 * time.Minute
+
 // reserve asks to send now. It returns 0 and the window's number when the
 // caller may send, else how long to wait before asking again.
 func (q *quota) reserve(now time.Time) (time.Duration, uint64) {
@@ -114,7 +119,7 @@ func (q *quota) throttledAt(now time.Time, gen uint64, e *APIError) time.Time {
 		if e.RetryAfter > 0 && hintWindow == 0 {
 			// The window ends when the gateway says; it began, at the
 			// latest, when this window's first call was sent.
-			if w := now.Add(e.RetryAfter).Sub(q.winStart); w >= time.Second {
+			if w := now.Add(e.RetryAfter).Sub(q.winStart); w >= time.Second && w <= maxLearnedWindow {
 				q.window = w
 			}
 		}

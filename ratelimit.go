@@ -66,5 +66,15 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
 	}
 	slot := l.next
 	l.mu.Unlock()
-	return sleepUntil(ctx, clk, slot)
+	if err := sleepUntil(ctx, clk, slot); err != nil {
+		// Nothing was sent: give the slot back when it is still the last
+		// one handed out.
+		l.mu.Lock()
+		if l.next.Equal(slot) {
+			l.next = slot.Add(-l.interval)
+		}
+		l.mu.Unlock()
+		return err
+	}
+	return nil
 }

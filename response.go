@@ -65,7 +65,12 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	if cl.decode != nil {
 		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {
-			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}}
+			// A decoder's error may quote the value it could not read,
+			// which may be an echo of a secret.
+			if msg := err.Error(); secret.Text(msg, scrubber(), maxTransportErrorLen) != msg {
+				err = errors.New(secret.Text(msg, scrubber(), maxTransportErrorLen))
+			}
+			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}, verdict: final}
 		}
 	}
 	return attemptResult{requestID: reqID}
@@ -135,7 +140,9 @@ func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
 		return fmt.Errorf("%w: Content-Length %d exceeds the %d byte cap", ErrBodyTooLarge, resp.ContentLength, limit)
 	}
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + 1) // +1 so the EOF read needs no growth
+		// +1 so the EOF read needs no growth; at most 64 KiB up front, so
+		// that a declared length a server does not send costs nothing.
+		buf.Grow(int(min(resp.ContentLength, 64<<10)) + 1)
 	}
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	if err != nil {

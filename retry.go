@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -153,46 +151,29 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return rand.N(limit + 1)
 }
 
-// parseRetryAfter reads a Retry-After value, delay-seconds or an HTTP date,
-// relative to now. It returns 0 when the value is absent, unreadable or in
-// the past. A wait longer than MaxRetryAfter, however it is written (a
-// number too large for any integer type included), reads as MaxRetryAfter.
+// parseRetryAfter reads a Retry-After value relative to now; see
+// status.RetryAfter. A wait longer than MaxRetryAfter reads as MaxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if isDigits(v) {
-		const maxSecs = int64(MaxRetryAfter / time.Second)
-		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > maxSecs { // err: more digits than int64 holds
-			return MaxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		switch {
-		case d <= 0:
-			return 0
-		case d > MaxRetryAfter:
-			return MaxRetryAfter
-		}
-		return d
+	return status.RetryAfter(v, now, MaxRetryAfter)
+}
+
+// retryAfterOf is the wait the last answer asked for: the service's or a
+// credential source's Retry-After.
+func retryAfterOf(err error) time.Duration {
+	var (
+		api *APIError
+		ce  *credentials.Error
+	)
+	switch {
+	case errors.As(err, &api):
+		return api.RetryAfter
+	case errors.As(err, &ce):
+		return ce.RetryAfter
 	}
 	return 0
 }
 
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// verdict is what the attempt loop does after a failed attempt.
+// verdict sorts a failed attempt.
 type verdict uint8
 
 const (
@@ -239,12 +220,11 @@ func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
 			return decision{next: final, bare: st.sent == 1}
 		}
 		delay := p.backoff(st.failures)
-		var apiErr *APIError
-		if errors.As(st.last, &apiErr) && apiErr.RetryAfter > 0 {
-			if apiErr.RetryAfter > p.MaxDelay {
-				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", apiErr.RetryAfter, p.MaxDelay)}
+		if ra := retryAfterOf(st.last); ra > 0 {
+			if ra > p.MaxDelay {
+				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", ra, p.MaxDelay)}
 			}
-			delay = apiErr.RetryAfter
+			delay = ra
 		}
 		cost := retryCost
 		if res.timedOut {

@@ -94,7 +94,7 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
 		}
 		if err := c.sleep(ctx, o.Interval, "next poll"); err != nil {
-			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), Attempts: polls,
+			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), RequestID: page.RequestID, Attempts: polls,
 				Err: fmt.Errorf("waiting for the sync task: %d %s still running after %d poll%s: %w",
 					page.TotalNum, plural2(page.TotalNum, "registry", "registries"), polls, plural(polls), err)}
 		}

@@ -158,8 +158,8 @@ func (c *cache) run(ctx context.Context, f *flight) {
 	if err == nil {
 		lead := c.ahead
 		if !v.Expires.IsZero() {
-			if life := v.Expires.Sub(now); life < 2*lead {
-				lead = life / 2
+			if half := v.Expires.Sub(now) / 2; lead > half {
+				lead = half // a short-lived value is refreshed halfway through its life
 			}
 		}
 		c.val, c.have, c.refused, c.retryAt = v, true, nil, time.Time{}

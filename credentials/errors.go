@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hsskit/hss/internal/status"
 )
@@ -78,6 +79,9 @@ type Error struct {
 	Code, Message string
 	// RequestID is the answer's X-Request-Id, when it had one.
 	RequestID string
+	// RetryAfter is the wait the source asked for with Retry-After (IAM
+	// throttling a login, say), at most 24 hours; zero when it asked none.
+	RetryAfter time.Duration
 	// Err is the transport or decoding error, when there was one.
 	Err error
 }

@@ -308,7 +308,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 	}
 	tok := resp.Header.Get("X-Subject-Token")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Value{}, answerError(iamSource, ts.tokenURL, resp, body, scrub.With(tok))
+		return Value{}, answerError(iamSource, ts.tokenURL, resp, body, scrub.With(tok), ts.cache.now())
 	}
 	if tok == "" {
 		return fail(errors.New("answer has no X-Subject-Token header"))

@@ -153,7 +153,7 @@ func (m *metadata) fetch(ctx context.Context) (Value, error) {
 		return fail(err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Value{}, answerError(metadataSource, m.url, resp, body, nil)
+		return Value{}, answerError(metadataSource, m.url, resp, body, nil, m.cache.now())
 	}
 	var ans metadataAnswer
 	// Fixed messages: a half-valid answer may hold the keys.

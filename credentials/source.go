@@ -9,9 +9,11 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hsskit/hss/internal/errbody"
 	"github.com/hsskit/hss/internal/secret"
+	"github.com/hsskit/hss/internal/status"
 )
 
 // noRedirects returns a copy of hc (or a new client with timeout when hc
@@ -28,6 +30,13 @@ func noRedirects(hc *http.Client, timeout func() *http.Client) *http.Client {
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cp
 }
+
+// maxRetryAfter is the longest Retry-After read from a source.
+const maxRetryAfter = 24 * time.Hour
+
+// maxErrorText bounds the text of a transport error, which may quote what
+// the source sent.
+const maxErrorText = 256
 
 // errNoAnswerInTime replaces a timeout of a credential source.
 var errNoAnswerInTime = errors.New("no answer in the time allowed")
@@ -57,8 +66,8 @@ func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64, scr
 			err = errors.New("the answer is not well-formed HTTP")
 		case strings.HasPrefix(msg, "failed to parse Location header"):
 			err = errors.New("the answer's Location header is not a URL") // it quoted the whole Location
-		case scrub.String(msg) != msg:
-			err = errors.New(scrub.String(msg))
+		case secret.Text(msg, scrub, maxErrorText) != msg:
+			err = errors.New(secret.Text(msg, scrub, maxErrorText)) // bounded: it may quote what the server sent
 		}
 		return nil, nil, err
 	}
@@ -86,8 +95,9 @@ func ask(ctx context.Context, hc *http.Client, req *http.Request, max int64, scr
 // is not such JSON: a proxy echoing the request would put a password in the
 // error. Every field is scrubbed of the request's secrets before it is
 // cleaned and shortened.
-func answerError(source, u string, resp *http.Response, body []byte, scrub *secret.Scrubber) *Error {
-	e := &Error{Source: source, URL: u, StatusCode: resp.StatusCode}
+func answerError(source, u string, resp *http.Response, body []byte, scrub *secret.Scrubber, now time.Time) *Error {
+	e := &Error{Source: source, URL: u, StatusCode: resp.StatusCode,
+		RetryAfter: status.RetryAfter(resp.Header.Get("Retry-After"), now, maxRetryAfter)}
 	code, msg, reqID, _ := errbody.Parse(body)
 	e.Code = secret.Text(code, scrub, 64)
 	e.Message = secret.Text(msg, scrub, 512)

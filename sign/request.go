@@ -172,6 +172,9 @@ func bodyHash(req *http.Request) (string, error) {
 		if err != nil {
 			return "", &Error{Reason: "reading the body through GetBody", Err: err}
 		}
+		if rc == nil {
+			return "", &Error{Reason: "GetBody returned no body"}
+		}
 		defer rc.Close()
 		if _, err := io.Copy(h, rc); err != nil {
 			return "", &Error{Reason: "reading the body through GetBody", Err: err}

@@ -56,9 +56,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // are set.
 func (t Transport) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Key     Key
-		BaseSet bool
-		NowSet  bool
+		Key     Key  `json:"key"`
+		BaseSet bool `json:"base_set"`
+		NowSet  bool `json:"now_set"`
 	}{t.Key, t.Base != nil, t.Now != nil})
 }
 

@@ -270,7 +270,7 @@ func TestKeyAndTransportRedactSecrets(t *testing.T) {
 	assert.Equal(t, "sign.Key{AccessKey: "+testAK+", SecretKey: REDACTED, SecurityToken: none}", fmt.Sprintf("%#v", sign.Key{AccessKey: testAK, SecretKey: testSK}))
 	js, err := json.Marshal(tr)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"Key":{"AccessKey":"`+testAK+`","SecretKey":"REDACTED","SecurityToken":"REDACTED"},"BaseSet":true,"NowSet":true}`, string(js))
+	assert.JSONEq(t, `{"key":{"access_key":"`+testAK+`","secret_key":"REDACTED","security_token":"REDACTED"},"base_set":true,"now_set":true}`, string(js))
 	var logs bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "transport", tr)
 	assert.Contains(t, logs.String(), `"transport":{"key":{"access_key":"`+testAK+`","secret_key":"REDACTED","security_token":"REDACTED"}}`)

@@ -58,6 +58,7 @@ func NewScrubber(secrets ...string) *Scrubber {
 		for _, digits := range []string{lowerDigits, upperDigits} {
 			add(unicodeEscaped(v, digits, true))
 			add(unicodeEscaped(v, digits, false))
+			add(netJSONEscaped(v, digits))
 		}
 	}
 	return s
@@ -119,6 +120,24 @@ func unicodeEscaped(v, hexDigits string, all bool) string {
 			esc(r2)
 		default:
 			esc(r)
+		}
+	}
+	return string(b)
+}
+
+// netJSONEscaped escapes v as .NET's System.Text.Json does by default:
+// the JSON escapes, and \uXXXX for the characters HTML or JavaScript treat
+// specially (< > & ' + `) and for everything outside ASCII.
+func netJSONEscaped(v, hexDigits string) string {
+	b := make([]byte, 0, len(v)+8)
+	for _, r := range v {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20 || r >= utf8.RuneSelf || strings.ContainsRune("<>&'+`", r):
+			b = append(b, unicodeEscaped(string(r), hexDigits, true)...)
+		default:
+			b = append(b, byte(r))
 		}
 	}
 	return string(b)

@@ -5,7 +5,9 @@ package status
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Class is what an answer means for the caller.
@@ -65,4 +67,43 @@ func transient(code int) Class {
 		return Transient
 	}
 	return Other
+}
+
+// RetryAfter reads a Retry-After value, delay-seconds or an HTTP date,
+// relative to now. It returns 0 when the value is absent, unreadable or in
+// the past. A wait longer than max, however it is written (a number too
+// large for any integer type included), reads as max.
+func RetryAfter(v string, now time.Time, max time.Duration) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if isDigits(v) {
+		maxSecs := int64(max / time.Second)
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxSecs { // err: more digits than int64 holds
+			return max
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		switch {
+		case d <= 0:
+			return 0
+		case d > max:
+			return max
+		}
+		return d
+	}
+	return 0
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
