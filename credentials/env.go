@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -26,6 +27,9 @@ const (
 	EnvEndpoint        = "HSS_ENDPOINT"                     // endpoint URL, instead of the region's
 	EnvNoMetadata      = "HSS_NO_METADATA"                  // "true" skips the ECS metadata service, "false" asks it
 )
+
+// envVars names the variable behind each part of a key.
+var envVars = map[string]string{"ak": "$" + EnvAK, "sk": "$" + EnvSK, "security_token": "$" + EnvSecurityToken}
 
 // MetadataProbeTimeout bounds the Chain's one question to the ECS metadata
 // service; the caller's context can cut it shorter.
@@ -139,7 +143,12 @@ func (c *Chain) Provider(ctx context.Context) (Provider, error) {
 	ak, sk, st := c.getenv(EnvAK), c.getenv(EnvSK), c.getenv(EnvSecurityToken)
 	switch {
 	case ak != "" && sk != "":
-		return NewStatic(Value{AccessKey: ak, SecretKey: sk, SecurityToken: st, Source: "$" + EnvAK})
+		s, err := NewStatic(Value{AccessKey: ak, SecretKey: sk, SecurityToken: st, Source: "$" + EnvAK})
+		var ce *ConfigError
+		if errors.As(err, &ce) && envVars[ce.Field] != "" {
+			ce.Source = envVars[ce.Field] // the variable that holds the bad value
+		}
+		return s, err
 	case ak != "":
 		return nil, &ConfigError{Source: "environment", Reason: fmt.Sprintf("$%s is set but $%s is not; set both or neither", EnvAK, EnvSK)}
 	case sk != "":

@@ -137,6 +137,7 @@ var goNames = strings.NewReplacer(
 	"pass WithInsecureHTTP()", "use --insecure-http",
 	"WithInsecureHTTP()", "--insecure-http",
 	"WithAttemptTimeout", "--attempt-timeout",
+	"pass credentials with an option", "use --token or $"+credentials.EnvToken,
 )
 
 // fieldFlags names the flag behind each field a *hss.ValidationError can

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -120,12 +121,44 @@ func (fs *flagSet) parse(args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
+		if name, value, reason, ok := badValue(err.Error()); ok {
+			if f := fs.Lookup(name); f != nil {
+				_, usage := flag.UnquoteUsage(f)
+				if reason != "" {
+					reason = ": " + reason
+				}
+				return usagef("invalid --%s %q%s (--%s: %s)", name, value, reason, name, strings.Join(strings.Fields(usage), " "))
+			}
+		}
 		return usagef("%s; see \"%s --help\"", dashDash(err.Error()), fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q: %s takes flags only; see \"%s --help\"", fs.Arg(0), fs.Name(), fs.Name())
 	}
 	return nil
+}
+
+// badValue reads the flag, the value and the reason of the flag package's
+// `invalid value "x" for flag -type: empty value in "x"`; a bare "parse
+// error" is no reason worth repeating.
+func badValue(msg string) (name, value, reason string, ok bool) {
+	rest, ok := strings.CutPrefix(msg, "invalid value ")
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, "invalid boolean value ")
+	}
+	if !ok {
+		return "", "", "", false
+	}
+	quoted, rest, ok := strings.Cut(rest, " for flag -")
+	if !ok {
+		return "", "", "", false
+	}
+	value, err := strconv.Unquote(quoted)
+	name, reason, _ = strings.Cut(rest, ": ")
+	if reason == "parse error" || strings.Contains(reason, "invalid syntax") {
+		reason = ""
+	}
+	return name, value, reason, err == nil
 }
 
 // dashDash rewrites the flag package's messages ("flag provided but not
@@ -135,6 +168,7 @@ func dashDash(msg string) string {
 	msg = strings.Replace(msg, "flag provided but not defined: -", "unknown flag --", 1)
 	msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
 	msg = strings.Replace(msg, " for flag -", " for --", 1)
+	msg = strings.Replace(msg, " for -", " for --", 1)
 	return msg
 }
 

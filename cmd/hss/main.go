@@ -137,14 +137,14 @@ func runHelp(ctx context.Context, args []string, e env) int {
 		fmt.Fprint(e.stdout, topUsage+exitCodesHelp)
 		return exitOK
 	}
-	if len(args) == 1 && args[0] != "help" {
+	if len(args) == 1 && !isHelp(args[0]) {
 		for _, c := range commands {
 			if c.name == args[0] {
 				return c.run(ctx, []string{"--help"}, e)
 			}
 		}
 	}
-	if len(args) == 1 && args[0] == "help" {
+	if len(args) == 1 && isHelp(args[0]) {
 		fmt.Fprint(e.stdout, "Usage: hss help [command]\n\nShows help for hss, or for one command.\n")
 		return exitOK
 	}

@@ -27,7 +27,7 @@ func (o *outputFlags) define(fs *flagSet) {
 	fs.str(&o.format, "output", "table", "output `FORMAT`: table, json, jsonl or csv")
 	fs.list(&o.fields, "fields", "`NAMES` of the columns to print, in order, for table, csv and jsonl:\n"+
 		strings.Join(fieldNames(allFields), ", ")+" (repeat the flag or separate with commas)")
-	fs.boolean(&o.noHeaders, "no-headers", "leave out the header row of table and csv")
+	fs.boolean(&o.noHeaders, "no-headers", "leave out the header row of table and csv, and the table's footer")
 }
 
 // check validates the output flags.
@@ -342,7 +342,7 @@ func (f *tableFormat) end(footer string) error {
 			return err
 		}
 	}
-	if footer != "" {
+	if footer != "" && f.headers { // --no-headers: rows only, for a script to read
 		if _, err := fmt.Fprintln(f.w, footer); err != nil {
 			return err
 		}

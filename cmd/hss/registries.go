@@ -160,6 +160,9 @@ func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *conso
 			if c.maxItems > 0 && written+len(regs) > c.maxItems {
 				regs = regs[:c.maxItems-written]
 			}
+			if showProgress {
+				con.clearStatus() // rows on the same terminal must not follow the status line
+			}
 			if err := out.rows(regs); err != nil {
 				return writeError(err)
 			}
@@ -184,8 +187,12 @@ func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *conso
 	if err := out.end(fmt.Sprintf("%d of %d registries", written, total)); err != nil {
 		return writeError(err)
 	}
-	if c.maxItems > 0 && written >= c.maxItems && written < total-c.offset {
+	switch {
+	case c.maxItems > 0 && written >= c.maxItems && written < total-c.offset:
 		con.println(fmt.Sprintf("hss: %d of %d shown; --max-items", written, total-c.offset))
+	case written < total-c.offset:
+		// The iterators stop before the API's offset bound.
+		con.println(fmt.Sprintf("hss: %d of %d shown; the API lists no further than offset %d", written, total-c.offset, hss.MaxOffset))
 	}
 	return nil
 }
@@ -203,6 +210,9 @@ func (c *registriesCmd) resumeNote(written int, failed *segment, rest []*segment
 		fmt.Fprintf(&b, " --status %s", failed.status)
 	}
 	fmt.Fprintf(&b, " --offset %d", c.offset+failed.written)
+	if c.maxItems > 0 {
+		fmt.Fprintf(&b, " --max-items %d", c.maxItems-written)
+	}
 	for _, s := range rest {
 		fmt.Fprintf(&b, ", then --status %s", s.status)
 	}
@@ -219,6 +229,18 @@ type partialError struct {
 	note string
 }
 
-func (p *partialError) Error() string { return p.err.Error() + "; " + p.note }
+// Error is the failure and the note; the SDK's own resume hint, in Go
+// terms, gives way to the note's, in flags.
+func (p *partialError) Error() string {
+	msg := p.err.Error()
+	if i := strings.Index(msg, "; resume with Offset "); i >= 0 {
+		end := i + len("; resume with Offset ")
+		for end < len(msg) && msg[end] >= '0' && msg[end] <= '9' {
+			end++
+		}
+		msg = msg[:i] + msg[end:]
+	}
+	return msg + "; " + p.note
+}
 
 func (p *partialError) Unwrap() error { return p.err }
