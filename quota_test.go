@@ -248,6 +248,12 @@ func TestManyGoroutinesShareOneQuota(t *testing.T) {
 			least := time.Duration((pages-1)/quota.Limit) * quota.Window
 			assert.LessOrEqual(t, clk.Now().Sub(start), least*3/2, "within 1.5x the least time")
 			assert.LessOrEqual(t, srv.Throttled(), pages/4, "throttled calls <= 25%% of pages")
+			ra := "Retry-After"
+			if noRetryAfter {
+				ra = "no Retry-After"
+			}
+			t.Logf("| 100 goroutines x %d pages, 600/min, %s | %d | %s (%s) | %.2f | %d | %d |", pagesEach, ra,
+				pages, clk.Now().Sub(start), least, float64(clk.Now().Sub(start))/float64(least), len(srv.Requests()), srv.Throttled())
 		})
 	}
 }
@@ -282,6 +288,8 @@ func TestQuotaChangesMidListing(t *testing.T) {
 	// again: at least 6 minutes; allow half as much again.
 	assert.LessOrEqual(t, clk.Now().Sub(start), 9*time.Minute)
 	assert.LessOrEqual(t, srv.Throttled(), pages/4)
+	t.Logf("| 3,000 pages, 600/min then 300/min then 600/min, no Retry-After | %d | %s (6m0s) | %.2f | %d | %d |",
+		pages, clk.Now().Sub(start), float64(clk.Now().Sub(start))/float64(6*time.Minute), len(srv.Requests()), srv.Throttled())
 }
 
 // TestLongWaitsAreLogged: a wait of a second or more is logged at info
