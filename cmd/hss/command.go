@@ -76,6 +76,14 @@ func (a *apiCommand) help(w io.Writer) {
 	fmt.Fprint(w, "\n"+exitCodesHelp)
 }
 
+// checkTaskID checks --task-id, which both commands require.
+func checkTaskID(id string) error {
+	if id == "" {
+		return usagef("--task-id is required")
+	}
+	return hss.ValidateTaskID(id)
+}
+
 // report prints err, if any, on one line of stderr and returns the exit
 // code.
 func report(con *console, o outcome, err error) int {

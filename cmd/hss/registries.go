@@ -71,10 +71,7 @@ func runRegistries(ctx context.Context, args []string, e env) int {
 
 // check validates the listing flags, as the SDK would and naming flags.
 func (c *registriesCmd) check(env) error {
-	if c.taskID == "" {
-		return usagef("--task-id is required")
-	}
-	if err := hss.ValidateTaskID(c.taskID); err != nil {
+	if err := checkTaskID(c.taskID); err != nil {
 		return err
 	}
 	var err error

@@ -68,10 +68,7 @@ func runWait(ctx context.Context, args []string, e env) int {
 
 // check validates the waiting flags.
 func (c *waitCmd) check(env) error {
-	if c.taskID == "" {
-		return usagef("--task-id is required")
-	}
-	if err := hss.ValidateTaskID(c.taskID); err != nil {
+	if err := checkTaskID(c.taskID); err != nil {
 		return err
 	}
 	if c.common.demo && !c.fs.given()["interval"] {
