@@ -56,7 +56,7 @@ func TestAdversarialCredentialFetchTimeoutIsNotCallerDeadline(t *testing.T) {
 // while it waits), its error must read like every other way a call ends: a
 // *RequestError naming the operation once and carrying the request id of
 // the last answer (the last poll's), as the iterator's ErrIncompletePage
-// does. It names the operation but leaves RequestID empty.
+// does.
 func TestAdversarialWaitSyncTaskDeadlineNamesOperation(t *testing.T) {
 	clk := hsstest.NewClock(time.Now())
 	srv := hsstest.NewServer(hsstest.WithClock(clk))
@@ -64,9 +64,10 @@ func TestAdversarialWaitSyncTaskDeadlineNamesOperation(t *testing.T) {
 	srv.AddRegistries("task", hsstest.Registry{RegistryName: "swr-a", RegistryType: hss.RegistryTypeSwrPrivate, SyncStatus: hss.SyncStatusRunning})
 	client := srv.Client(t)
 
-	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(20*time.Second))
+	// A real deadline, far enough that no busy machine reaches it.
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(90*time.Minute))
 	defer cancel()
-	_, err := client.WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: 15 * time.Second})
+	_, err := client.WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: time.Hour})
 	require.ErrorIs(t, err, hss.ErrWaitPastDeadline)
 	var re *hss.RequestError
 	assert.True(t, errors.As(err, &re), "a wait that would pass the deadline is a *RequestError everywhere else: %T", err)

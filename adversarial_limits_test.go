@@ -82,10 +82,9 @@ func TestAdversarialRateLimitCancelledWaitsGiveSlotsBack(t *testing.T) {
 
 // TestAdversarialDeclaredContentLengthNotPreallocated: an answer that
 // declares a body as long as the cap (16 MiB by default, up to 1 GiB with
-// WithMaxBodyBytes) and sends a few bytes makes readBody allocate the whole
-// declared length before a byte arrives: a 100-byte answer costs 16 MiB,
-// and 100 goroutines facing such a server hold 1.6 GiB. Memory must follow
-// the bytes received, not the bytes promised.
+// WithMaxBodyBytes) and sends a few bytes costs memory for the bytes
+// received, not the bytes promised: otherwise 100 goroutines facing such a
+// server would hold 1.6 GiB.
 func TestAdversarialDeclaredContentLengthNotPreallocated(t *testing.T) {
 	srv := hsstest.NewServer()
 	defer srv.Close()
@@ -114,10 +113,9 @@ func TestAdversarialDeclaredContentLengthNotPreallocated(t *testing.T) {
 
 // TestAdversarialTransportErrorTextBounded: a malformed header line or
 // status line is quoted whole by net/http (up to its 10 MiB header
-// limit), and the Client passes that text on unbounded: into the error,
-// into every attempt's debug log line, and for a GET once per retry.
-// Request ids, codes and messages from the server are cut to a few hundred
-// characters; this text is server-supplied too.
+// limit); the Client cuts that text, as it cuts request ids, codes and
+// messages from the server, in the error and in every attempt's debug log
+// line.
 func TestAdversarialTransportErrorTextBounded(t *testing.T) {
 	srv := hsstest.NewServer()
 	defer srv.Close()

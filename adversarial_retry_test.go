@@ -17,13 +17,9 @@ import (
 )
 
 // TestAdversarialThrottledIAMIsWaitedFor: IAM (or the gateway in front of
-// it) throttles the token request with 429 and Retry-After: 30. The
-// Client reads a credential source's 429 as a transient failure: it
-// retries on the backoff schedule (a few hundred milliseconds), ignoring
-// Retry-After, so every retry lands inside the throttled window, costs
-// retry budget, logs in again, and the call fails after MaxAttempts
-// logins. A throttled source should be waited for like the gateway's own
-// 429: once Retry-After has passed, one more login succeeds.
+// it) throttles the token request with 429 and Retry-After: 30. The Client
+// waits the Retry-After, not its backoff, so no retry lands inside the
+// throttled window: once it has passed, one more login succeeds.
 func TestAdversarialThrottledIAMIsWaitedFor(t *testing.T) {
 	// The clock starts at the wall clock's time: the client compares the
 	// hang guard's deadline with it.

@@ -62,9 +62,8 @@ func advCheckNoLeak(t *testing.T, err error, logged, secret string) {
 // TestAdversarialDoDecodeErrorScrubsEchoedToken: a 2xx answer that echoes
 // the token into a field Client.Do decodes into a type whose decoding
 // error quotes the value (time.Time, json.Number, a ",string" int, a
-// TextUnmarshaler such as netip.Addr) puts the token into the
-// *DecodeError's text and the debug log line. The decode error is the
-// only text from a 2xx answer that is not scrubbed.
+// TextUnmarshaler such as netip.Addr) keeps the token out of the
+// *DecodeError's text and the debug log line.
 func TestAdversarialDoDecodeErrorScrubsEchoedToken(t *testing.T) {
 	srv := hsstest.NewServer(hsstest.WithToken(advToken))
 	defer srv.Close()
@@ -101,11 +100,9 @@ func TestAdversarialDoDecodeErrorScrubsEchoedToken(t *testing.T) {
 
 // TestAdversarialPartlyEscapedEchoScrubbed: an echo whose encoder escapes
 // some characters and not others (System.Text.Json, .NET's default, writes
-// '+' as \u002B but leaves '/' and '=' alone) matches none of the forms the
-// scrubber knows past its first escaped character. The scrubber redacts
-// the prefix up to there, and everything after it (here 64 of the token's
-// 81 characters) reaches APIError.Message, APIError.Body, the error text
-// and the log.
+// '+' as \u002B but leaves '/' and '=' alone) is scrubbed whole: no part
+// of the token reaches APIError.Message, APIError.Body, the error text or
+// the log.
 func TestAdversarialPartlyEscapedEchoScrubbed(t *testing.T) {
 	srv := hsstest.NewServer(hsstest.WithToken(advToken))
 	defer srv.Close()

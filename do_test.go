@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,17 +117,25 @@ func TestDoRetriesOnlyWhatSurelyWasNotSent(t *testing.T) {
 		return err
 	}
 
-	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
-	require.Error(t, post())
-	assert.Len(t, srv.Requests(), 1, "a 5xx is not retried")
+	sent := 0
+	for _, status := range []int{408, 500, 502, 503, 504} {
+		srv.FailNext(1, status, "APIGW.0613", "IAM service unavailable")
+		var apiErr *hss.APIError
+		require.ErrorAs(t, post(), &apiErr)
+		assert.Equal(t, status, apiErr.StatusCode)
+		sent++
+		assert.Len(t, srv.Requests(), sent, "a %d is not retried", status)
+	}
 
 	srv.ResetNext(1)
 	require.Error(t, post())
-	assert.Len(t, srv.Requests(), 2, "a connection broken after sending is not retried")
+	sent++
+	assert.Len(t, srv.Requests(), sent, "a connection broken after sending is not retried")
 
 	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.", http.Header{"Retry-After": {"2"}})
 	require.NoError(t, post())
-	assert.Len(t, srv.Requests(), 4, "a 429 is retried after its Retry-After")
+	sent += 2
+	assert.Len(t, srv.Requests(), sent, "a 429 is retried after its Retry-After")
 	assert.Contains(t, clk.Sleeps(), 2*time.Second)
 
 	// GET is retried after a 5xx, as the typed operation is.
@@ -135,21 +145,23 @@ func TestDoRetriesOnlyWhatSurelyWasNotSent(t *testing.T) {
 	})
 	_, err := client.Do(ctx, http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", nil, nil, nil)
 	require.NoError(t, err)
-	assert.Len(t, srv.Requests(), 6)
+	sent += 2
+	assert.Len(t, srv.Requests(), sent)
 
-	// Nothing listens: the connection is refused before anything is sent,
-	// so even a POST is retried, with backoff.
-	dead := hsstest.NewServer()
-	deadURL := dead.URL()
-	dead.Close()
-	clk2 := hsstest.NewClock(time.Now())
-	c2, err := hss.NewClient(deadURL, hsstest.DefaultProjectID, hss.WithToken(hsstest.DefaultToken), hss.WithClock(clk2))
-	require.NoError(t, err)
+	// The connection is refused before anything is sent, so even a POST
+	// is retried, with backoff.
+	refused := &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
+		return nil, true, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}}
+	before := len(clk.Sleeps())
+	c2 := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: refused}))
 	_, err = c2.Do(ctx, http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, map[string]int{}, nil)
 	var attempts *hss.AttemptsError
 	require.ErrorAs(t, err, &attempts)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Equal(t, hss.DefaultMaxAttempts, attempts.Attempts)
-	assert.Len(t, clk2.Sleeps(), hss.DefaultMaxAttempts-1)
+	assert.Equal(t, hss.DefaultMaxAttempts, refused.Calls())
+	assert.Len(t, clk.Sleeps()[before:], hss.DefaultMaxAttempts-1)
 }
 
 // TestDoLearnsQuotasPerRoute: a throttled write route does not hold back

@@ -56,7 +56,8 @@ type APIError struct {
 	// RetryAfter is the wait the service asked for with Retry-After. When a
 	// throttled call gives up (the throttle budget or the context's deadline
 	// comes first) it is at least the wait the client reckons the quota
-	// needs. A Retry-After beyond MaxRetryAfter reads as MaxRetryAfter.
+	// needs. A Retry-After beyond MaxRetryAfter reads as MaxRetryAfter, a
+	// wait no call makes.
 	RetryAfter time.Duration
 	// Method and Path name the request; Path has no query.
 	Method string

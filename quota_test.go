@@ -189,6 +189,18 @@ func TestThrottleBudget(t *testing.T) {
 	_, err = client.ListSyncTaskRegistries(context.Background(), "task", nil)
 	assert.True(t, hss.IsThrottled(err))
 	assert.Equal(t, sent+1, len(srv.Requests()), "the second call was not sent into a closed quota")
+
+	// Without Retry-After, the throttled call that gives up at once still
+	// says when the quota lets calls in again: the learned window.
+	srv.SetQuota(hsstest.Quota{Limit: 1, Window: time.Minute, NoRetryAfter: true})
+	clk.Advance(2 * time.Hour)
+	client = srv.Client(t, hss.WithRetryPolicy(hss.NoRetries()))
+	_, err = client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.NoError(t, err)
+	_, err = client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, hss.IsThrottled(err))
+	assert.Equal(t, time.Minute, apiErr.RetryAfter, "RetryAfter says when to come back")
 }
 
 // TestRetryAfterBeyondAnyBudget: a Retry-After too large to read is longer

@@ -43,8 +43,9 @@ type rateLimiter struct {
 	next time.Time // when the bucket is empty again after reservations
 }
 
-// wait blocks until the caller may send, or ctx is done.
-func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
+// wait blocks until the caller may send, or ctx is done; waiting, when
+// it must, is told how long first.
+func (l *rateLimiter) wait(ctx context.Context, clk Clock, waiting func(time.Duration)) error {
 	now := clk.Now()
 	l.mu.Lock()
 	// The bucket holds at most burst tokens: next can lag now by at most
@@ -66,6 +67,7 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock) error {
 	}
 	slot := l.next
 	l.mu.Unlock()
+	waiting(delay)
 	if err := sleepUntil(ctx, clk, slot); err != nil {
 		// Nothing was sent: give the slot back when it is still the last
 		// one handed out.

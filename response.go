@@ -95,7 +95,9 @@ func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) *A
 // non-JSON body lends its first line to Message.
 func parseErrorBody(status int, body []byte, scrub *secret.Scrubber) *APIError {
 	e := &APIError{StatusCode: status}
+	// A scrubbed short secret makes the body longer: it is cut again.
 	body = scrub.Bytes(body)
+	body = body[:min(len(body), MaxErrorBodyBytes)]
 	if len(body) > 0 {
 		e.Body = body
 	}

@@ -67,8 +67,9 @@ const (
 	DefaultRetryBudget     = 100
 	// MaxRetryAfter is the longest wait the client reads from a
 	// Retry-After header and the largest delay or budget a RetryPolicy
-	// takes. A longer Retry-After reads as MaxRetryAfter: longer than any
-	// budget, so the call gives up at once.
+	// takes. A longer Retry-After reads as MaxRetryAfter, and a wait of
+	// MaxRetryAfter or more is longer than any budget: the call gives up
+	// at once.
 	MaxRetryAfter = 24 * time.Hour
 )
 
@@ -151,6 +152,20 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return rand.N(limit + 1)
 }
 
+// throttleGiveUp says why a throttled call that has waited waited for the
+// gateway's quota must not wait wait more, or "" when it may.
+func (p RetryPolicy) throttleGiveUp(waited, wait time.Duration) string {
+	switch {
+	case wait >= MaxRetryAfter:
+		return fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
+	case p.MaxThrottleWait < 0:
+		return fmt.Sprintf("the gateway's quota needs %s more, and the retry policy does not wait for throttling", wait)
+	case waited+wait > p.MaxThrottleWait:
+		return fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, p.MaxThrottleWait)
+	}
+	return ""
+}
+
 // parseRetryAfter reads a Retry-After value relative to now; see
 // status.RetryAfter. A wait longer than MaxRetryAfter reads as MaxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
@@ -221,6 +236,9 @@ func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
 		}
 		delay := p.backoff(st.failures)
 		if ra := retryAfterOf(st.last); ra > 0 {
+			if ra >= MaxRetryAfter {
+				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)}
+			}
 			if ra > p.MaxDelay {
 				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", ra, p.MaxDelay)}
 			}

@@ -132,19 +132,20 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 // any integer, reads as MaxRetryAfter; the call gives up at once saying
 // so, and is never retried at once.
 func TestRetryAfterOverflow(t *testing.T) {
-	for _, v := range []string{"99999999999999999999", "1000000000", "86401", "9223372036854775807"} {
+	for _, v := range []string{"99999999999999999999", "1000000000", "86400", "86401", "9223372036854775807"} {
 		for _, tc := range []struct {
 			status int
 			code   string
 			why    string
 		}{
-			{503, "APIGW.0613", "the service asked to wait 24h0m0s, more than RetryPolicy.MaxDelay (30s)"},
+			{503, "APIGW.0613", "the service asked to wait 24h0m0s or more"},
 			{429, "APIGW.0308", "the service asked to wait 24h0m0s or more"},
 		} {
 			t.Run(v+" "+tc.code, func(t *testing.T) {
 				srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
 				srv.FailNext(1, tc.status, tc.code, "wait", http.Header{"Retry-After": {v}})
-				c, tr, _ := coreClient(t, srv)
+				// The most patient policy there is: still no wait.
+				c, tr, _ := coreClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: hss.MaxRetryAfter, MaxThrottleWait: hss.MaxRetryAfter}))
 				_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
 				var at *hss.AttemptsError
 				require.ErrorAs(t, err, &at)
@@ -163,15 +164,15 @@ func TestRetryAfterOverflow(t *testing.T) {
 	}
 }
 
-// TestRetryAfterAtTheCap: exactly MaxRetryAfter is still a number the
-// client reads as given.
-func TestRetryAfterAtTheCap(t *testing.T) {
+// TestRetryAfterBelowTheCap: a Retry-After one second short of
+// MaxRetryAfter is waited out when the policy allows it.
+func TestRetryAfterBelowTheCap(t *testing.T) {
 	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	srv.FailNext(1, http.StatusServiceUnavailable, "", "", http.Header{"Retry-After": {"86400"}})
+	srv.FailNext(1, http.StatusServiceUnavailable, "", "", http.Header{"Retry-After": {"86399"}})
 	c, tr, _ := coreClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: hss.MaxRetryAfter}))
 	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{hss.MaxRetryAfter}, clk.Sleeps())
+	assert.Equal(t, []time.Duration{hss.MaxRetryAfter - time.Second}, clk.Sleeps())
 	assert.Equal(t, 2, tr.Calls())
 }
 

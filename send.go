@@ -36,8 +36,9 @@ type attemptResult struct {
 
 // send makes the call, retrying as the policy allows, and returns the
 // X-Request-Id of the successful answer. This is the attempt loop: what to
-// do after a failed attempt is decided in retry.go, the waits in quota.go
-// and ratelimit.go, one attempt in attempt.go.
+// do after a failed attempt, and when a throttled call stops waiting, is
+// decided in retry.go; when the quota and the rate limit let a call go, in
+// quota.go and ratelimit.go; one attempt is attempt.go.
 func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 	if ctx == nil {
 		return "", &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
@@ -74,7 +75,10 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 		}
 		var apiErr *APIError
 		if res.verdict == throttled && errors.As(st.last, &apiErr) {
-			q.throttledAt(c.cfg.clock.Now(), gen, apiErr) // the whole Client learns, whatever this call does
+			// The whole Client learns, whatever this call does; a call
+			// that gives up now says when the quota lets it in.
+			now := c.cfg.clock.Now()
+			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttledAt(now, gen, apiErr).Sub(now))
 		}
 		d := c.decide(cl, res, &st)
 		switch d.next {
@@ -113,7 +117,8 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, st *callSta
 	waited, last, sent := &st.waited, st.last, st.sent
 	path := cl.u.EscapedPath()
 	if c.cfg.limiter != nil {
-		if err := c.cfg.limiter.wait(ctx, c.cfg.clock); err != nil {
+		waiting := func(d time.Duration) { c.logWait(ctx, cl, "paced by WithRateLimit", d, nil) }
+		if err := c.cfg.limiter.wait(ctx, c.cfg.clock, waiting); err != nil {
 			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
 		}
 	}
@@ -124,17 +129,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, st *callSta
 			return gen, nil
 		}
 		throttle := c.throttleError(cl, q, last, wait)
-		budget := c.cfg.retry.MaxThrottleWait
-		var why string
-		switch {
-		case wait >= MaxRetryAfter:
-			why = fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
-		case budget < 0:
-			why = fmt.Sprintf("the gateway's quota needs %s more, and the retry policy does not wait for throttling", wait)
-		case *waited+wait > budget:
-			why = fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, budget)
-		}
-		if why != "" {
+		if why := c.cfg.retry.throttleGiveUp(*waited, wait); why != "" {
 			return 0, &AttemptsError{Attempts: sent, Throttle: *waited, Err: throttle, why: why}
 		}
 		if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(wait)) {

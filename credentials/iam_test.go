@@ -408,6 +408,31 @@ func TestTokenSourceBadAnswers(t *testing.T) {
 	}
 }
 
+// A password shorter than the scrubber's prefix length (IAM allows six
+// characters) is scrubbed too, raw and JSON-escaped, when IAM echoes it.
+func TestTokenSourceShortPasswordScrubbed(t *testing.T) {
+	const short = `Ab1<&"`
+	clk := hsstest.NewClock(epoch)
+	is := newIAMServer(t, clk)
+	is.answer = func(_ int, w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("X-Request-Id", "req-"+short)
+		w.WriteHeader(http.StatusUnauthorized)
+		// The password JSON-escaped both ways encoding/json writes it.
+		io.WriteString(w, `{"error_code":"IAM.0004","error_msg":"wrong password Ab1<&\", sent Ab1\u003c\u0026\""}`)
+		return true
+	}
+	cfg := is.config()
+	cfg.Password = short
+	ts, err := credentials.NewPasswordTokenSource(cfg)
+	require.NoError(t, err)
+	_, err = ts.Token(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `wrong password REDACTED, sent REDACTED`)
+	assert.Contains(t, err.Error(), "(request id req-REDACTED)")
+	assertNoSecrets(t, err.Error(), short)
+	assertNoSecrets(t, fmt.Sprintf("%+v", err), short)
+}
+
 // switchingServer answers every request with 101 Switching Protocols and
 // then holds the connection open. It is hand-made because no fake server
 // of the project sends an informational answer.

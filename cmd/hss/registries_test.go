@@ -182,4 +182,11 @@ func TestRateLimit(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Len(t, lines(r.stdout), 450)
 	assert.Equal(t, []time.Duration{10 * time.Second, 10 * time.Second}, f.clk.Sleeps(), "3 pages, 10s apart")
+	assert.Empty(t, r.stderr, "not a terminal: quiet")
+
+	// On a terminal, each wait is said, naming the flag.
+	f.terminal = true
+	r = f.run(f.args("registries", "--task-id", "big", "--output", "jsonl", "--rate-limit", "6")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, 2, strings.Count(r.stderr, "hss: paced by --rate-limit; waiting 10s (GET /v5/"), r.stderr)
 }

@@ -164,7 +164,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 		if h.mode < logVerbose && wait.Kind() == slog.KindDuration && wait.Duration() < time.Second {
 			return nil // short retry waits are for --verbose
 		}
-		b.WriteString(r.Message + " " + str("wait") + " (" + str("method") + " " + str("path"))
+		b.WriteString(goNames.Replace(r.Message) + " " + str("wait") + " (" + str("method") + " " + str("path"))
 		if e := str("error"); e != "" {
 			b.WriteString(": " + e)
 		}

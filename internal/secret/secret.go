@@ -4,6 +4,7 @@
 package secret
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/url"
 	"strings"
@@ -15,8 +16,9 @@ import (
 // Redacted is what every secret shows as.
 const Redacted = "REDACTED"
 
-// MinLen is the shortest secret (and the shortest echoed prefix of one)
-// that is scrubbed: shorter text cannot be told from ordinary words.
+// MinLen is the shortest echoed prefix of a secret that is scrubbed:
+// a shorter piece cannot be told from ordinary words. A secret shorter than
+// MinLen (a 6-character IAM password) is scrubbed only whole.
 const MinLen = 8
 
 // Scrubber removes secrets from server-supplied text. The zero value and a
@@ -24,26 +26,32 @@ const MinLen = 8
 type Scrubber struct {
 	forms []string // every spelling of every secret, at least MinLen long
 	heads []uint64 // the first MinLen bytes of each form
+	short []string // the spellings shorter than MinLen, scrubbed only whole
 }
 
 // NewScrubber returns a Scrubber for secrets. Each secret is looked for as
 // it is, JSON-escaped (with and without HTML escaping, and with "\/" for
 // '/'), and URL-escaped (query and path escaping, upper- and lower-case
 // hex); any prefix of MinLen or more characters of one of those forms is
-// scrubbed too, so an echo cut short leaves nothing. Secrets shorter than
-// MinLen are ignored.
+// scrubbed too, so an echo cut short leaves nothing. A form shorter than
+// MinLen is scrubbed where it stands whole. Empty secrets are ignored.
 func NewScrubber(secrets ...string) *Scrubber {
 	s := &Scrubber{}
 	seen := map[string]bool{}
 	add := func(f string) {
-		if len(f) >= MinLen && !seen[f] {
+		switch {
+		case f == "" || seen[f]:
+		case len(f) < MinLen:
+			seen[f] = true
+			s.short = append(s.short, f)
+		default:
 			seen[f] = true
 			s.forms = append(s.forms, f)
 			s.heads = append(s.heads, load64([]byte(f), 0))
 		}
 	}
 	for _, v := range secrets {
-		if len(v) < MinLen {
+		if v == "" {
 			continue
 		}
 		add(v)
@@ -61,7 +69,19 @@ func NewScrubber(secrets ...string) *Scrubber {
 			add(netJSONEscaped(v, digits))
 		}
 	}
+	s.short = longestFirst(s.short)
 	return s
+}
+
+// longestFirst orders short forms so that one inside another does not
+// leave the rest of the longer one behind.
+func longestFirst(forms []string) []string {
+	for i := 1; i < len(forms); i++ { // a handful of forms: insertion sort
+		for j := i; j > 0 && len(forms[j]) > len(forms[j-1]); j-- {
+			forms[j], forms[j-1] = forms[j-1], forms[j]
+		}
+	}
+	return forms
 }
 
 // jsonForms returns v's body as encoding/json writes it, with and without
@@ -179,6 +199,7 @@ func (s *Scrubber) WithHex(h string) *Scrubber {
 	if s != nil {
 		out.forms = append(out.forms, s.forms...)
 		out.heads = append(out.heads, s.heads...)
+		out.short = s.short
 	}
 	for _, f := range []string{h, unicodeEscaped(h, lowerDigits, true), unicodeEscaped(h, upperDigits, true)} {
 		out.forms = append(out.forms, f)
@@ -196,27 +217,60 @@ func (s *Scrubber) With(extra ...string) *Scrubber {
 	return &Scrubber{
 		forms: append(append([]string(nil), s.forms...), more.forms...),
 		heads: append(append([]uint64(nil), s.heads...), more.heads...),
+		short: longestFirst(append(append([]string(nil), s.short...), more.short...)),
 	}
 }
 
 // Empty reports whether s scrubs nothing.
-func (s *Scrubber) Empty() bool { return s == nil || len(s.forms) == 0 }
+func (s *Scrubber) Empty() bool { return s == nil || len(s.forms)+len(s.short) == 0 }
 
 // String returns v with every echoed secret, or prefix of MinLen or more
 // characters of one, replaced by REDACTED.
 func (s *Scrubber) String(v string) string {
-	if s.Empty() || len(v) < MinLen {
+	if s.Empty() || !s.mayHold(v) {
 		return v
 	}
 	return string(s.Bytes([]byte(v)))
 }
 
+// mayHold reports whether v is long enough to hold a secret s scrubs.
+func (s *Scrubber) mayHold(v string) bool {
+	if len(v) >= MinLen {
+		return true
+	}
+	for _, f := range s.short {
+		if strings.Contains(v, f) {
+			return true
+		}
+	}
+	return false
+}
+
 // Bytes is String for a byte slice. b is returned as is when it holds no
 // secret, else a new slice. At each position the longest run that starts
 // one of the forms wins, so an echo is scrubbed whole whichever form it
-// takes.
+// takes. Scrubbing a secret shorter than REDACTED makes the text longer.
 func (s *Scrubber) Bytes(b []byte) []byte {
-	if s.Empty() || len(b) < MinLen {
+	if s.Empty() {
+		return b
+	}
+	return s.scrubShort(s.scrubLong(b))
+}
+
+// scrubShort replaces every whole short form in b, the longest forms first.
+func (s *Scrubber) scrubShort(b []byte) []byte {
+	for _, f := range s.short {
+		if bytes.Contains(b, []byte(f)) {
+			b = bytes.ReplaceAll(b, []byte(f), []byte(Redacted))
+		}
+	}
+	return b
+}
+
+// scrubLong replaces every run that is a form, or a prefix of MinLen or
+// more bytes of one.
+func (s *Scrubber) scrubLong(b []byte) []byte {
+	if len(s.forms) == 0 || len(b) < MinLen {
 		return b
 	}
 	var out []byte

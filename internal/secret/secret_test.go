@@ -79,9 +79,24 @@ func TestScrubberPrefixes(t *testing.T) {
 }
 
 func TestScrubberShortAndEmpty(t *testing.T) {
-	s := NewScrubber("short", "")
-	assert.True(t, s.Empty(), "secrets under MinLen are ignored")
-	assert.Equal(t, "short", s.String("short"))
+	assert.True(t, NewScrubber("", "").Empty(), "empty secrets are ignored")
+
+	// A secret under MinLen (IAM allows 6-character passwords) is scrubbed
+	// whole, in its escaped forms too, and its pieces are left alone.
+	s := NewScrubber("Ab1<&x", "")
+	assert.False(t, s.Empty())
+	assert.Equal(t, "REDACTED", s.String("Ab1<&x"))
+	assert.Equal(t, "bad password REDACTED (id REDACTED)", s.String("bad password Ab1<&x (id Ab1<&x)"))
+	assert.Equal(t, `"REDACTED"`, s.String(`"Ab1\u003c\u0026x"`), "JSON-escaped")
+	assert.Equal(t, "p=REDACTED", s.String("p=Ab1%3C%26x"), "URL-escaped")
+	assert.Equal(t, "Ab1< and &x", s.String("Ab1< and &x"))
+	// One short secret inside another: the longer goes first, whole.
+	s = NewScrubber("abc", "xabcx")
+	assert.Equal(t, "REDACTED REDACTED", s.String("xabcx abc"))
+	// With keeps both kinds.
+	s = NewScrubber("long-secret-1").With("pw1234")
+	assert.Equal(t, "REDACTED REDACTED", s.String("long-secret-1 pw1234"))
+	assert.Equal(t, "REDACTED", string(NewScrubber("pw1234").WithHex("0123456789abcdef").Bytes([]byte("pw1234"))))
 
 	var nilScrubber *Scrubber
 	assert.True(t, nilScrubber.Empty())
@@ -96,7 +111,7 @@ func TestScrubberShortAndEmpty(t *testing.T) {
 	out := s.Bytes(in)
 	assert.Equal(t, &in[0], &out[0])
 	assert.Equal(t, "x REDACTED y", string(s.Bytes([]byte("x secret-value-1 y"))))
-	assert.Equal(t, "tiny", s.String("tiny"))
+	assert.Equal(t, "tin", s.String("tin"))
 }
 
 func TestScrubberWith(t *testing.T) {
