@@ -73,7 +73,23 @@ func (c *Client) timedOut(ctx, actx context.Context, err error) error {
 	default:
 		return err
 	}
+	if err.Error() == context.DeadlineExceeded.Error() {
+		return fmt.Errorf("%w after %s", ErrAttemptTimeout, limit) // nothing more to say
+	}
 	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, limit, err)
+}
+
+// contextEnded is err, seen after ctx ended, as an error that wraps ctx's
+// end, keeping err's text when it says more.
+func contextEnded(ctx context.Context, err error) error {
+	switch end := ctx.Err(); {
+	case errors.Is(err, end), err.Error() == end.Error():
+		return end
+	case err.Error() == context.Cause(ctx).Error():
+		return end // a cancellation cause is the caller's own, shown by its context
+	default:
+		return fmt.Errorf("%w (%v)", end, err)
+	}
 }
 
 func isTimeout(err error) bool {

@@ -73,28 +73,25 @@ func (e *APIError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) 
 
 // detail is the message without the operation.
 func (e *APIError) detail() string {
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(e.StatusCode))
+	msg := strconv.Itoa(e.StatusCode)
 	if e.Code != "" {
-		b.WriteByte(' ')
-		b.WriteString(e.Code)
+		msg += " " + e.Code
 	}
 	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
+		msg += ": " + e.Message
 	} else if e.Code == "" {
-		b.WriteByte(' ')
-		b.WriteString(http.StatusText(e.StatusCode))
+		msg += " " + http.StatusText(e.StatusCode)
 	}
-	if e.RetryAfter > 0 {
-		if e.RetryAfter >= MaxRetryAfter {
-			fmt.Fprintf(&b, " (retry after %s or more)", MaxRetryAfter)
-		} else {
-			fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
-		}
+	switch {
+	case e.RetryAfter >= MaxRetryAfter:
+		msg += " (retry after " + MaxRetryAfter.String() + " or more)"
+	case e.RetryAfter > 0:
+		msg += " (retry after " + e.RetryAfter.String() + ")"
 	}
-	writeRequestID(&b, e.RequestID)
-	return b.String()
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
 }
 
 // ValidationError reports an argument or option that breaks the API's

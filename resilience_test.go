@@ -345,6 +345,25 @@ func TestConnectionRefusedRetried(t *testing.T) {
 	assert.ErrorAs(t, err, &op)
 }
 
+// TestBodyStallsPastTheAttemptTimeout: a body that stops mid-way ends the
+// attempt when its time runs out, with an error that says so once.
+func TestBodyStallsPastTheAttemptTimeout(t *testing.T) {
+	srv, _ := coreServer(t)
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Length", "100")
+		_, _ = w.Write([]byte(`{"total_num":`))
+		http.NewResponseController(w).Flush()
+		<-r.Context().Done()
+		return true
+	})
+	c, _, _ := coreClient(t, srv, hss.WithAttemptTimeout(50*time.Millisecond), hss.WithRetryPolicy(hss.NoRetries()))
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
+	assert.Contains(t, err.Error(), "registries: reading the answer: attempt timed out after 50ms (request id ")
+	assert.NotContains(t, err.Error(), "deadline exceeded", "said once, in its own words")
+}
+
 // TestServerNeverAnswers: a server that holds every request makes each
 // attempt run out of its own time (1ns here: past before anything is
 // sent, so no real time is waited on). The test asserts only what the

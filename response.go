@@ -52,7 +52,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	defer putBuffer(buf)
 	if err := readBody(resp, buf, c.cfg.maxBody); err != nil {
 		if actx.Err() != nil && !errors.Is(err, ErrBodyTooLarge) {
-			err = fmt.Errorf("%w (%v)", actx.Err(), err)
+			err = contextEnded(actx, err)
 		}
 		err = c.scrubTransportError(err, v, sent, cl)
 		err = c.timedOut(ctx, actx, err)

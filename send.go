@@ -47,7 +47,7 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 	var st callState
 	stop := func(cause error) error {
 		e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: st.last, Attempts: st.sent}
-		if errors.Is(st.last, cause) {
+		if errors.Is(st.last, cause) || errors.Is(st.last, context.Cause(ctx)) {
 			e.Last = nil // the last attempt only saw the same end of the context
 		}
 		return e

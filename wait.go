@@ -11,6 +11,15 @@ import (
 // keeps a waiting script within the gateway's 5 calls a minute per user.
 const DefaultWaitInterval = 15 * time.Second
 
+// finalPollLead is how long before the context's deadline WaitSyncTask
+// makes its last poll, when the next interval would end past the deadline:
+// time for one request to be answered.
+const finalPollLead = time.Second
+
+// minWaitInterval is the shortest WaitOptions.Interval, and the shortest
+// wait before a final poll.
+const minWaitInterval = 100 * time.Millisecond
+
 // WaitOptions tune WaitSyncTask. A nil *WaitOptions takes every default.
 type WaitOptions struct {
 	// Interval is the time between polls: 0 takes DefaultWaitInterval;
@@ -51,7 +60,9 @@ type SyncTaskResult struct {
 // and the failed ones. Each poll is one request (the running registries,
 // with the smallest page, read for total_num); the final listing pages
 // through every registry. It honours ctx and the Client's retries and quota
-// handling. When ctx's deadline comes before the next poll would, it
+// handling. When ctx's deadline comes before the next poll would, the last
+// poll is made a second before the deadline rather than a
+// whole interval early; when even that poll finds registries running, it
 // returns at once with an error wrapping ErrWaitPastDeadline.
 func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOptions) (*SyncTaskResult, error) {
 	var o WaitOptions
@@ -61,8 +72,8 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 	if o.Interval == 0 {
 		o.Interval = DefaultWaitInterval
 	}
-	if o.Interval < 100*time.Millisecond || o.Interval > MaxRetryAfter {
-		return nil, &ValidationError{Field: "WaitOptions.Interval", Reason: fmt.Sprintf("must be 0 (default, %s) or 100ms to %s, got %s", DefaultWaitInterval, MaxRetryAfter, o.Interval)}
+	if o.Interval < minWaitInterval || o.Interval > MaxRetryAfter {
+		return nil, &ValidationError{Field: "WaitOptions.Interval", Reason: fmt.Sprintf("must be 0 (default, %s) or %s to %s, got %s", DefaultWaitInterval, minWaitInterval, MaxRetryAfter, o.Interval)}
 	}
 	poll := &ListSyncTaskRegistriesOptions{SyncStatus: SyncStatusRunning, Limit: MinLimit, EnterpriseProjectID: o.EnterpriseProjectID}
 	if err := poll.Validate(); err != nil {
@@ -93,12 +104,25 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 			o.Progress(WaitProgress{TaskID: taskID, Running: page.TotalNum, Polls: polls,
 				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
 		}
-		if err := c.sleep(ctx, o.Interval, "next poll"); err != nil {
+		if err := c.sleep(ctx, c.nextPoll(ctx, o.Interval), "next poll"); err != nil {
 			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), RequestID: page.RequestID, Attempts: polls,
 				Err: fmt.Errorf("waiting for the sync task: %d %s still running after %d poll%s: %w",
 					page.TotalNum, plural2(page.TotalNum, "registry", "registries"), polls, plural(polls), err)}
 		}
 	}
+}
+
+// nextPoll is the wait before the next poll: interval, or less so that the
+// last poll before ctx's deadline comes finalPollLead before it.
+func (c *Client) nextPoll(ctx context.Context, interval time.Duration) time.Duration {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return interval
+	}
+	if last := dl.Sub(c.cfg.clock.Now()) - finalPollLead; last < interval && last >= minWaitInterval {
+		return last
+	}
+	return interval
 }
 
 // collect lists every registry of the task by status; done is false when

@@ -75,8 +75,19 @@ func TestWaitSyncTaskDeadline(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, hss.ErrWaitPastDeadline, "returned once the next poll would pass the deadline")
 	assert.False(t, errors.Is(err, context.DeadlineExceeded))
-	assert.Contains(t, err.Error(), "2 registries still running after 2 polls")
-	assert.Equal(t, []time.Duration{15 * time.Second}, clk.Sleeps())
+	assert.Contains(t, err.Error(), "2 registries still running after 3 polls")
+	assert.Equal(t, []time.Duration{15 * time.Second, 4 * time.Second}, clk.Sleeps(),
+		"polls at 0 and 15 s, and a last one a second before the deadline")
+}
+
+// The last poll, a second before the deadline, may find the task settled.
+func TestWaitSyncTaskFinalPoll(t *testing.T) {
+	ctx, clk := deadlineClock(t, 62*time.Second)
+	srv, _ := waitTaskOn(t, clk) // settles at 60 s
+	res, err := srv.Client(t).WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: 45 * time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Polls)
+	assert.Equal(t, []time.Duration{45 * time.Second, 16 * time.Second}, clk.Sleeps())
 }
 
 func TestWaitSyncTaskErrors(t *testing.T) {

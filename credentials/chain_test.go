@@ -2,6 +2,7 @@ package credentials_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -278,10 +279,25 @@ func TestChainMetadataContext(t *testing.T) {
 	assert.NotErrorIs(t, err, credentials.ErrNoCredentials)
 }
 
-// When nothing is found the error lists every place looked at.
-func TestChainNothingFound(t *testing.T) {
+// A credentials file named by $HUAWEICLOUD_SDK_CREDENTIALS_FILE that is
+// not there is a configuration error, not a place to skip.
+func TestChainNamedFileMissing(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "absent")
 	chain, hits := chainFor(t, map[string]string{credentials.EnvCredentialsFile: missing, credentials.EnvNoMetadata: "false"})
+	_, err := chain.Provider(context.Background())
+	var ce *credentials.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	assert.NotErrorIs(t, err, credentials.ErrNoCredentials)
+	assert.Contains(t, err.Error(), missing+": cannot read the credentials file; $HUAWEICLOUD_SDK_CREDENTIALS_FILE names it")
+	assert.Zero(t, hits.Load(), "no metadata asked")
+}
+
+// When nothing is found the error lists every place looked at.
+func TestChainNothingFound(t *testing.T) {
+	home := t.TempDir()
+	missing := filepath.Join(home, ".huaweicloud", "credentials")
+	chain, hits := chainFor(t, map[string]string{"HOME": home, credentials.EnvNoMetadata: "false"})
 	_, err := chain.Provider(context.Background())
 	require.ErrorIs(t, err, credentials.ErrNoCredentials)
 	assert.EqualValues(t, 1, hits.Load())
@@ -296,7 +312,7 @@ func TestChainNothingFound(t *testing.T) {
 	}
 
 	// A file without keys is looked at too.
-	home := t.TempDir()
+	home = t.TempDir()
 	path := writeHomeProfile(t, home, "[basic]\nproject_id = p\n")
 	chain, _ = chainFor(t, map[string]string{"HOME": home})
 	_, err = chain.Provider(context.Background())

@@ -108,6 +108,14 @@ func (c *Chain) Profile() (*Profile, error) {
 	c.path = path
 	c.profile, c.loadErr = LoadProfile(path)
 	if isNotExist(c.loadErr) {
+		if c.getenv(EnvCredentialsFile) != "" {
+			// A file named on purpose that is not there is a mistake.
+			var ce *ConfigError
+			if errors.As(c.loadErr, &ce) {
+				ce.Reason += "; $" + EnvCredentialsFile + " names it"
+			}
+			return nil, c.loadErr
+		}
 		c.profile, c.loadErr, c.note = nil, nil, "not found"
 	}
 	if c.profile != nil && c.profile.shared && c.Logger != nil {

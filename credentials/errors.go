@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hsskit/hss/internal/status"
@@ -40,22 +39,18 @@ type ConfigError struct {
 
 // Error reads like "credentials: /home/me/.huaweicloud/credentials: line 3: expected key = value".
 func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString("credentials: ")
+	msg := "credentials: "
 	if e.Source != "" {
-		b.WriteString(e.Source)
-		b.WriteString(": ")
+		msg += e.Source + ": "
 	}
 	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
+		msg += e.Field + ": "
 	}
-	b.WriteString(e.Reason)
+	msg += e.Reason
 	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		msg += ": " + e.Err.Error()
 	}
-	return b.String()
+	return msg
 }
 
 // Unwrap returns the underlying error.
@@ -89,40 +84,33 @@ type Error struct {
 // Error reads like
 // "credentials: IAM iam.cn-north-4.myhuaweicloud.com: 401 IAM.0004: The password is wrong. (request id 5c1...)".
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("credentials: ")
-	b.WriteString(e.Source)
+	msg := "credentials: " + e.Source
 	if host := hostOf(e.URL); host != "" {
-		b.WriteByte(' ')
-		b.WriteString(host)
+		msg += " " + host
 	}
-	b.WriteString(": ")
+	msg += ": "
 	if e.StatusCode != 0 {
-		b.WriteString(strconv.Itoa(e.StatusCode))
+		msg += strconv.Itoa(e.StatusCode)
 		if e.Code != "" {
-			b.WriteByte(' ')
-			b.WriteString(e.Code)
+			msg += " " + e.Code
 		}
 		if e.Message != "" {
-			b.WriteString(": ")
-			b.WriteString(e.Message)
+			msg += ": " + e.Message
 		}
 		if e.Err != nil {
-			b.WriteString(": ")
+			msg += ": "
 		}
 	}
-	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-	}
-	if e.StatusCode == 0 && e.Err == nil {
-		b.WriteString("failed")
+	switch {
+	case e.Err != nil:
+		msg += e.Err.Error()
+	case e.StatusCode == 0:
+		msg += "failed"
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request id ")
-		b.WriteString(e.RequestID)
-		b.WriteByte(')')
+		msg += " (request id " + e.RequestID + ")"
 	}
-	return b.String()
+	return msg
 }
 
 // Unwrap returns the transport or decoding error.

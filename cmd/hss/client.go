@@ -36,10 +36,10 @@ const (
 // define adds the connection, retry and diagnostics flags to fs.
 func (c *commonFlags) define(fs *flagSet) {
 	fs.section("Connection")
-	fs.str(&c.region, "region", "", "`REGION` such as cn-north-4 (or $"+credentials.EnvRegion+")")
-	fs.str(&c.endpoint, "endpoint", "", "endpoint `URL`, instead of the region's (or $"+credentials.EnvEndpoint+")")
-	fs.str(&c.projectID, "project-id", "", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
-	fs.str(&c.token, "token", "", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")
+	fs.nonEmpty(&c.region, "region", "`REGION` such as cn-north-4 (or $"+credentials.EnvRegion+")")
+	fs.nonEmpty(&c.endpoint, "endpoint", "endpoint `URL`, instead of the region's (or $"+credentials.EnvEndpoint+")")
+	fs.nonEmpty(&c.projectID, "project-id", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
+	fs.nonEmpty(&c.token, "token", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")
 	fs.boolean(&c.insecureHTTP, "insecure-http", "allow a plain-http endpoint on a host that is not loopback\n(credentials then cross the network in clear text)")
 	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above)")
 
@@ -47,8 +47,8 @@ func (c *commonFlags) define(fs *flagSet) {
 	fs.duration(&c.timeout, "timeout", 0, "give up on the whole command after `DURATION`, such as 90s or 10m (exit 7; 0: never)")
 	fs.duration(&c.attemptTimeout, "attempt-timeout", hss.DefaultAttemptTimeout, "bound each attempt (connect, headers, body) by `DURATION`; a timed-out attempt is retried;\n0: no bound")
 	fs.integer(&c.maxAttempts, "max-attempts", hss.DefaultMaxAttempts, "make at most `N` attempts when a request fails for a transient reason, such as a connection\nerror or a 5xx answer, 1-100")
-	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0: give up at the first throttling answer")
-	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute (HSS allows 5 a minute per user; 0: no limit)")
+	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: give up at the first throttling answer)")
+	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute, 0.001-1000000 (HSS allows 5 a minute per user; 0: no limit)")
 
 	fs.section("Diagnostics")
 	fs.boolean(&c.verbose, "verbose", "show waits, retries and each request with its request id on stderr")

@@ -18,8 +18,8 @@ const (
 	exitAuth      = 3   // authentication or permission
 	exitThrottled = 4   // throttled past the throttle budget
 	exitNotFound  = 5   // task not found (HSS.0011)
-	exitFailures  = 6   // wait: the task finished with failed registries
-	exitTimeout   = 7   // --timeout passed
+	exitFailures  = 6   // wait: the task settled with registries failed or in an unknown status
+	exitTimeout   = 7   // --timeout passed, or the next wait would pass it
 	exitSIGINT    = 130 // 128 + SIGINT
 	exitSIGTERM   = 143 // 128 + SIGTERM
 )
@@ -33,8 +33,8 @@ const exitCodesHelp = `Exit codes:
   3    authentication or permission
   4    throttled past the throttle budget (--max-throttle-wait)
   5    task not found (HSS.0011)
-  6    wait: the task finished with failed registries
-  7    timed out (--timeout)
+  6    wait: the task settled, but some registries failed or are in an unknown status
+  7    timed out: --timeout passed, or the next wait would pass it
   130  interrupted (SIGINT); SIGTERM is 143
 `
 
@@ -119,9 +119,9 @@ func (o outcome) message(err error) string {
 	}
 	switch {
 	case o.signal() != 0:
-		msg = "interrupted (" + signalName(o.signal()) + "): " + msg
-	case o.timedOut(err):
-		msg = "--timeout passed: " + msg
+		msg = "interrupted (" + signalName(o.signal()) + "): " + strings.ReplaceAll(msg, context.Canceled.Error(), "stopped")
+	case o.timedOut(err) && !errors.Is(err, hss.ErrWaitPastDeadline):
+		msg = "--timeout passed: " + strings.ReplaceAll(msg, context.DeadlineExceeded.Error(), "stopped")
 	case errors.Is(err, credentials.ErrNoCredentials):
 		msg += "; pass --token, or set $" + credentials.EnvToken + " or $" + credentials.EnvAK + " and $" + credentials.EnvSK
 	}
@@ -131,6 +131,7 @@ func (o outcome) message(err error) string {
 // goNames maps the Go options the SDK's messages may name to the flags
 // that set them.
 var goNames = strings.NewReplacer(
+	hss.ErrWaitPastDeadline.Error(), "the next wait would pass --timeout",
 	"RetryPolicy.MaxThrottleWait", "--max-throttle-wait",
 	"RetryPolicy.MaxAttempts", "--max-attempts",
 	"WithRateLimit", "--rate-limit",

@@ -52,6 +52,10 @@ func TestExitCodes(t *testing.T) {
 			f.vars[credentials.EnvCredentialsFile] = path
 			return []string{"registries", "--task-id", "task-1", "--endpoint", f.srv.URL(), "--project-id", f.srv.ProjectID()}
 		}, exitUsage, []string{"credentials"}},
+		{"named credentials file missing", func(f *fixture) []string {
+			f.vars[credentials.EnvCredentialsFile] = filepath.Join(f.t.TempDir(), "absent")
+			return []string{"registries", "--task-id", "task-1", "--endpoint", f.srv.URL(), "--project-id", f.srv.ProjectID()}
+		}, exitUsage, []string{"absent: cannot read the credentials file; $HUAWEICLOUD_SDK_CREDENTIALS_FILE names it"}},
 		{"wrong token", func(f *fixture) []string {
 			return []string{"registries", "--task-id", "task-1", "--endpoint", f.srv.URL(), "--project-id", f.srv.ProjectID(), "--token", "wrong-token"}
 		}, exitAuth, []string{"401 APIGW.0301"}},
@@ -60,7 +64,7 @@ func TestExitCodes(t *testing.T) {
 		}, exitAuth, []string{"403 APIGW.0302"}},
 		{"no credentials anywhere", func(f *fixture) []string {
 			return []string{"registries", "--task-id", "task-1", "--endpoint", f.srv.URL(), "--project-id", f.srv.ProjectID()}
-		}, exitAuth, []string{"no credentials found", "$HSS_TOKEN", "no-credentials-file", "ECS metadata", "pass --token"}},
+		}, exitAuth, []string{"no credentials found", "$HSS_TOKEN", ".huaweicloud/credentials (not found)", "ECS metadata", "pass --token"}},
 		{"throttled, no waiting allowed", func(f *fixture) []string {
 			f.srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.")
 			return f.args("registries", "--task-id", "task-1", "--max-throttle-wait", "0")
@@ -74,10 +78,10 @@ func TestExitCodes(t *testing.T) {
 			f.srv.SetQuota(hsstest.Quota{Limit: 1, Window: time.Hour})
 			require.Equal(f.t, exitOK, f.run(f.args("registries", "--task-id", "task-1")...).code)
 			return f.args("registries", "--task-id", "task-1", "--timeout", "10m", "--max-throttle-wait", "2h")
-		}, exitTimeout, []string{"--timeout passed", "429 APIGW.0308"}},
+		}, exitTimeout, []string{"the next wait would pass --timeout: throttled, and the gateway's quota clears in 1h0m0s", "429 APIGW.0308"}},
 		{"deadline passed", func(f *fixture) []string {
 			return f.args("registries", "--task-id", "task-1", "--timeout", "1ns")
-		}, exitTimeout, []string{"--timeout passed", "deadline exceeded"}},
+		}, exitTimeout, []string{"hss: --timeout passed: GET /v5/", "registries: stopped"}},
 		{"task not found", func(f *fixture) []string {
 			return f.args("registries", "--task-id", "nope")
 		}, exitNotFound, []string{"400 HSS.0011", "(request id "}},
@@ -142,7 +146,10 @@ func TestSignals(t *testing.T) {
 			r := <-done
 			<-released // the signal handler was released, so a second signal kills
 			assert.Equal(t, tc.code, r.code, r.stderr)
-			assert.Contains(t, r.stderr, "interrupted ("+tc.name+")")
+			assert.Contains(t, r.stderr, "hss: interrupted ("+tc.name+"): GET /v5/")
+			assert.Contains(t, r.stderr, "registries: stopped")
+			assert.NotContains(t, r.stderr, "context canceled", "no Go terms")
+			assert.NotContains(t, r.stderr, "interrupted by", "the signal is said once")
 			assert.Len(t, lines(r.stderr), 1)
 			assert.Empty(t, r.stdout)
 		})

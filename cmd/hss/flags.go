@@ -48,8 +48,31 @@ func (fs *flagSet) str(p *string, name, value, usage string) {
 	fs.added(name)
 }
 
+// integer defines a decimal integer flag: 010 is ten and 0x10 an error,
+// as a script that pads an offset means.
+// nonEmpty defines a string flag that, when given, must not be empty: an
+// empty --token from an unset shell variable is a mistake, not "none".
+func (fs *flagSet) nonEmpty(p *string, name, usage string) {
+	fs.Var((*nonEmptyFlag)(p), name, usage)
+	fs.added(name)
+}
+
+// nonEmptyFlag is a string that refuses the empty value.
+type nonEmptyFlag string
+
+func (f *nonEmptyFlag) String() string { return string(*f) }
+
+func (f *nonEmptyFlag) Set(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	*f = nonEmptyFlag(v)
+	return nil
+}
+
 func (fs *flagSet) integer(p *int, name string, value int, usage string) {
-	fs.IntVar(p, name, value, usage)
+	*p = value
+	fs.Var((*intFlag)(p), name, usage)
 	fs.added(name)
 }
 
@@ -59,13 +82,67 @@ func (fs *flagSet) boolean(p *bool, name string, usage string) {
 }
 
 func (fs *flagSet) duration(p *time.Duration, name string, value time.Duration, usage string) {
-	fs.DurationVar(p, name, value, usage)
+	*p = value
+	fs.Var((*durationFlag)(p), name, usage)
 	fs.added(name)
 }
 
+// float defines a decimal number flag (no hexadecimal, Inf or NaN).
 func (fs *flagSet) float(p *float64, name string, value float64, usage string) {
-	fs.Float64Var(p, name, value, usage)
+	*p = value
+	fs.Var((*floatFlag)(p), name, usage)
 	fs.added(name)
+}
+
+// intFlag is an int read in decimal only.
+type intFlag int
+
+func (f *intFlag) String() string { return strconv.Itoa(int(*f)) }
+
+func (f *intFlag) Set(v string) error {
+	n, err := strconv.ParseInt(v, 10, 0)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return errors.New("too large a number")
+	case err != nil:
+		return errors.New("not a whole decimal number")
+	}
+	*f = intFlag(n)
+	return nil
+}
+
+// durationFlag is a time.Duration with a message that shows the form.
+type durationFlag time.Duration
+
+func (f *durationFlag) String() string { return time.Duration(*f).String() }
+
+func (f *durationFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "missing unit"):
+		return errors.New("a duration needs a unit, such as 500ms, 90s, 10m or 1h30m")
+	case err != nil:
+		return errors.New("not a duration such as 500ms, 90s, 10m or 1h30m")
+	}
+	*f = durationFlag(d)
+	return nil
+}
+
+// floatFlag is a float64 read in decimal only.
+type floatFlag float64
+
+func (f *floatFlag) String() string { return strconv.FormatFloat(float64(*f), 'g', -1, 64) }
+
+func (f *floatFlag) Set(v string) error {
+	if strings.ContainsAny(v, "xXnN_") { // hex, Inf, NaN, digit separators
+		return errors.New("not a decimal number")
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return errors.New("not a decimal number")
+	}
+	*f = floatFlag(n)
+	return nil
 }
 
 func (fs *flagSet) list(p *listFlag, name, usage string) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hsskit/hss/credentials"
 )
@@ -35,9 +36,20 @@ func TestFlagErrors(t *testing.T) {
 		{"help for an unknown command", []string{"help", "nope"}, nil, `unknown command "nope"`},
 		{"unknown flag", base("--bogus"), nil, "unknown flag --bogus"},
 		{"flag without its value", base("--limit"), nil, "flag needs a value: --limit"},
-		{"not a number", base("--limit", "ten"), nil, `invalid --limit "ten" (--limit: page size: N registries per request, 10-200)`},
-		{"not a duration", base("--timeout", "soon"), nil, `invalid --timeout "soon" (--timeout: give up on the whole command after DURATION, such as 90s`},
+		{"not a number", base("--limit", "ten"), nil, `invalid --limit "ten": not a whole decimal number (--limit: page size: N registries per request, 10-200)`},
+		{"hexadecimal", base("--offset", "0x10"), nil, `invalid --offset "0x10": not a whole decimal number (--offset: skip the first N registries, 0-2000000`},
+		{"too large for a number", base("--max-items", "99999999999999999999"), nil, `invalid --max-items "99999999999999999999": too large a number (--max-items: print at most N registries, 0 or more`},
+		{"not a duration", base("--timeout", "soon"), nil, `invalid --timeout "soon": not a duration such as 500ms, 90s, 10m or 1h30m (--timeout: give up on the whole command after DURATION, such as 90s`},
+		{"duration without a unit", base("--max-throttle-wait", "5"), nil, `invalid --max-throttle-wait "5": a duration needs a unit, such as 500ms, 90s, 10m or 1h30m (--max-throttle-wait: wait at most DURATION per request for the gateway's quota when throttled, then exit 4; 0-24h`},
+		{"duration too long for Go", base("--timeout", "9999999h"), nil, `invalid --timeout "9999999h": not a duration`},
+		{"rate not a number", base("--rate-limit", "abc"), nil, `invalid --rate-limit "abc": not a decimal number (--rate-limit: send at most N requests a minute, 0.001-1000000`},
+		{"rate infinite", base("--rate-limit", "Inf"), nil, `invalid --rate-limit "Inf": not a decimal number`},
+		{"rate hexadecimal", base("--rate-limit", "0x1p3"), nil, `invalid --rate-limit "0x1p3": not a decimal number`},
 		{"argument left over", base("extra"), nil, `unexpected argument "extra"`},
+		{"empty token", base("--token", ""), map[string]string{credentials.EnvToken: "secret-token-value"}, `invalid --token "": must not be empty`},
+		{"empty region", noLocation("--region", ""), nil, `invalid --region "": must not be empty`},
+		{"empty endpoint", noLocation("--endpoint", ""), nil, `invalid --endpoint "": must not be empty`},
+		{"empty project", base("--project-id", ""), nil, `invalid --project-id "": must not be empty`},
 		{"task id missing", []string{"registries", "--region", "cn-north-4"}, nil, "--task-id is required"},
 		{"task id too long", []string{"registries", "--task-id", long(65)}, nil, "invalid --task-id: must be 1-64 characters, got 65"},
 		{"task id with a slash", []string{"registries", "--task-id", "a/b"}, nil, "invalid --task-id: must not contain '/'"},
@@ -122,7 +134,12 @@ func TestFlagsAccepted(t *testing.T) {
 		assert.Contains(t, r.stderr, "no credentials found")
 	}
 
+	// Numbers are decimal, whatever their padding.
 	c := newRegistriesCmd()
+	require.NoError(t, c.fs.parse([]string{"--task-id", "t", "--offset", "010", "--limit", "020", "--max-items", "007"}))
+	assert.Equal(t, []int{10, 20, 7}, []int{c.offset, c.limit, c.maxItems})
+
+	c = newRegistriesCmd()
 	assert.NoError(t, c.fs.parse([]string{"--task-id", "t", "--type", "harbor", "--type", "JFROG,Harbor", "--status", "FINISHED,running,failed"}))
 	assert.NoError(t, c.check(env{}))
 	assert.Equal(t, "Harbor,Jfrog", strings.Join(stringsOf(c.typeList), ","), "the API's spelling, in the order given, once each")

@@ -64,15 +64,14 @@ func (f *fixture) run(args ...string) result {
 }
 
 // runWith runs the command in-process with the base environment plus
-// vars: no metadata service, a credentials file that does not exist and
-// an empty home directory, so the developer's credentials never leak in.
+// vars: no metadata service and an empty home directory (so no
+// credentials file), so the developer's credentials never leak in.
 func runWith(t *testing.T, ctx context.Context, clk *hsstest.Clock, terminal bool, vars map[string]string, args ...string) result {
 	t.Helper()
 	dir := t.TempDir()
 	environ := map[string]string{
-		credentials.EnvNoMetadata:      "true",
-		credentials.EnvCredentialsFile: filepath.Join(dir, "no-credentials-file"),
-		"HOME":                         dir,
+		credentials.EnvNoMetadata: "true",
+		"HOME":                    dir,
 	}
 	for k, v := range vars {
 		environ[k] = v

@@ -57,7 +57,7 @@ func newRegistriesCmd() *registriesCmd {
 	fs.str(&c.eps, "enterprise-project-id", "", "enterprise project `ID` (default: the default project; all_granted_eps: every one)")
 	fs.integer(&c.offset, "offset", 0, "skip the first `N` registries, 0-2000000: resume a listing from here")
 	fs.integer(&c.limit, "limit", hss.MaxLimit, "page size: `N` registries per request, 10-200")
-	fs.integer(&c.maxItems, "max-items", 0, "print at most `N` registries (0: every one); stderr says when it cut the listing")
+	fs.integer(&c.maxItems, "max-items", 0, "print at most `N` registries, 0 or more (0: every one); stderr says when it cut the listing")
 	fs.boolean(&c.all, "all", "list every registry: the default, accepted for older scripts")
 	c.out.define(fs)
 	c.common.define(fs)
@@ -181,15 +181,20 @@ func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *conso
 		}
 	}
 	con.clearStatus()
-	if err := out.end(fmt.Sprintf("%d of %d registries", written, total)); err != nil {
+	footer, shown := fmt.Sprintf("%d of %d registries", written, total), fmt.Sprintf("%d of %d", written, total-c.offset)
+	if c.offset > 0 {
+		footer += fmt.Sprintf(", from offset %d", c.offset)
+		shown = fmt.Sprintf("%d of the %d from offset %d", written, total-c.offset, c.offset)
+	}
+	if err := out.end(footer); err != nil {
 		return writeError(err)
 	}
 	switch {
 	case c.maxItems > 0 && written >= c.maxItems && written < total-c.offset:
-		con.println(fmt.Sprintf("hss: %d of %d shown; --max-items", written, total-c.offset))
+		con.println("hss: " + shown + " shown; --max-items")
 	case written < total-c.offset:
 		// The iterators stop before the API's offset bound.
-		con.println(fmt.Sprintf("hss: %d of %d shown; the API lists no further than offset %d", written, total-c.offset, hss.MaxOffset))
+		con.println(fmt.Sprintf("hss: %s shown; the API lists no further than offset %d", shown, hss.MaxOffset))
 	}
 	return nil
 }

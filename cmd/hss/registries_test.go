@@ -77,8 +77,8 @@ func TestMaxItems(t *testing.T) {
 	assert.Empty(t, r.stderr, "a cap the listing does not reach says nothing")
 
 	r = f.run(f.args("registries", "--task-id", "big", "--max-items", "5", "--offset", "30")...)
-	assert.Equal(t, "hss: 5 of 10 shown; --max-items\n", r.stderr, "counted from --offset")
-	assert.Contains(t, r.stdout, "5 of 40 registries")
+	assert.Equal(t, "hss: 5 of the 10 from offset 30 shown; --max-items\n", r.stderr, "counted from --offset")
+	assert.Contains(t, r.stdout, "5 of 40 registries, from offset 30")
 }
 
 // TestResumeAfterFailure: a listing that fails part-way keeps what it

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,9 +24,8 @@ func TestProgressDoesNotGarbleTerminalOutput(t *testing.T) {
 	f := newFixture(t, hsstest.WithSeed("big", 450))
 	dir := t.TempDir()
 	environ := map[string]string{
-		credentials.EnvNoMetadata:      "true",
-		credentials.EnvCredentialsFile: filepath.Join(dir, "no-credentials-file"),
-		"HOME":                         dir,
+		credentials.EnvNoMetadata: "true",
+		"HOME":                    dir,
 	}
 	var screen bytes.Buffer // one terminal behind both streams
 	code := run(context.Background(), f.args("registries", "--task-id", "big", "--output", "csv", "--fields", "registry_id"), env{

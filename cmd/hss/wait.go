@@ -98,11 +98,9 @@ func (c *waitCmd) wait(ctx context.Context, client *hss.Client, con *console, e 
 	if err := c.summary(res, e); err != nil {
 		return writeError(err)
 	}
-	if len(res.Other) > 0 {
-		con.println(fmt.Sprintf("hss: warning: %d registries of task %s are in a status this version does not know (%s)",
-			len(res.Other), res.TaskID, res.Other[0].SyncStatus))
-	}
-	if len(res.Failed) > 0 {
+	if len(res.Failed) > 0 || len(res.Other) > 0 {
+		// Exit 0 says every registry finished; that cannot be said of a
+		// status this version does not know.
 		return &failedRegistriesError{msg: failedMessage(res)}
 	}
 	return nil
@@ -138,9 +136,17 @@ func (c *waitCmd) summary(res *hss.SyncTaskResult, e env) error {
 	return out.end(footer)
 }
 
-// failedMessage names the first failed registries and their reasons.
+// failedMessage names the first failed registries and their reasons, and
+// counts those in a status this version does not know.
 func failedMessage(res *hss.SyncTaskResult) string {
 	total := len(res.Finished) + len(res.Failed) + len(res.Other)
+	var unknown string
+	if len(res.Other) > 0 {
+		unknown = fmt.Sprintf("%d of %d registries in a status this version does not know (%s)", len(res.Other), total, res.Other[0].SyncStatus)
+	}
+	if len(res.Failed) == 0 {
+		return fmt.Sprintf("task %s settled with %s", res.TaskID, unknown)
+	}
 	names := make([]string, 0, failedShown)
 	for _, r := range res.Failed[:min(len(res.Failed), failedShown)] {
 		name := r.RegistryName
@@ -155,6 +161,9 @@ func failedMessage(res *hss.SyncTaskResult) string {
 	msg := fmt.Sprintf("task %s finished with %d of %d registries failed: %s", res.TaskID, len(res.Failed), total, strings.Join(names, "; "))
 	if more := len(res.Failed) - len(names); more > 0 {
 		msg += fmt.Sprintf("; and %d more in the output", more)
+	}
+	if unknown != "" {
+		msg += "; and " + unknown
 	}
 	return msg
 }

@@ -78,6 +78,23 @@ func TestWait(t *testing.T) {
 			"task t: 2 finished, 1 failed (3 polls, 1m0s)\n", r.stdout)
 	})
 
+	t.Run("a status this version does not know: exit 6", func(t *testing.T) {
+		f := newFixture(t)
+		f.srv.AddRegistries("t",
+			hsstest.Registry{RegistryID: "r1", RegistryName: "done", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished},
+			hsstest.Registry{RegistryID: "r2", RegistryName: "queued", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatus("pending")})
+		r := f.run(f.args("wait", "--task-id", "t", "--output", "csv")...)
+		require.Equal(t, exitFailures, r.code, r.stderr)
+		assert.Equal(t, "hss: task t settled with 1 of 2 registries in a status this version does not know (pending)\n", r.stderr)
+		assert.Len(t, lines(r.stdout), 3)
+
+		// With failures too, both are said.
+		f.srv.AddRegistries("t", hsstest.Registry{RegistryID: "r3", RegistryName: "broken", RegistryType: hss.RegistryTypeJfrog, SyncStatus: hss.SyncStatusFailed, FailedReason: "denied"})
+		r = f.run(f.args("wait", "--task-id", "t", "--output", "csv")...)
+		require.Equal(t, exitFailures, r.code, r.stderr)
+		assert.Equal(t, "hss: task t finished with 1 of 3 registries failed: broken (denied); and 1 of 3 registries in a status this version does not know (pending)\n", r.stderr)
+	})
+
 	t.Run("many failed: stderr names three", func(t *testing.T) {
 		f := newFixture(t)
 		var failed []hsstest.Registry
@@ -99,8 +116,18 @@ func TestWait(t *testing.T) {
 		f.srv.AddRegistries("t", settling(false)...)
 		r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s")...)
 		require.Equal(t, exitTimeout, r.code, r.stderr)
-		assert.Contains(t, r.stderr, "waiting for the sync task: 2 registries still running after")
-		assert.Contains(t, r.stderr, "the wait would pass the context's deadline")
+		// Polls every 15 s, and a last one a second before --timeout (a
+		// real deadline, set a moment after the fake clock started).
+		assert.Contains(t, r.stderr, "waiting for the sync task: 2 registries still running after ")
+		assert.Contains(t, r.stderr, " polls: the next wait would pass --timeout: next poll in 15s")
+		sleeps := f.clk.Sleeps()
+		require.NotEmpty(t, sleeps)
+		assert.Less(t, sleeps[len(sleeps)-1], 15*time.Second, "the last poll came early")
+		var slept time.Duration
+		for _, d := range sleeps {
+			slept += d
+		}
+		assert.GreaterOrEqual(t, slept, 49*time.Second, "the last poll came a second before --timeout")
 		assert.Empty(t, r.stdout)
 		assert.Len(t, lines(r.stderr), 1)
 	})

@@ -5,12 +5,7 @@ package secret
 
 import (
 	"bytes"
-	"encoding/binary"
-	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Redacted is what every secret shows as.
@@ -21,22 +16,34 @@ const Redacted = "REDACTED"
 // MinLen (a 6-character IAM password) is scrubbed only whole.
 const MinLen = 8
 
+// MinSliceLen is the shortest echoed piece of a secret that is scrubbed
+// wherever in the secret it starts (a tail, a middle slice). A piece of
+// 2*MinLen-1 bytes or more is sure to hold one of the 8-byte grams that
+// are looked up (see index), so this bound could not be lower without
+// looking up more of them.
+const MinSliceLen = 2 * MinLen
+
 // Scrubber removes secrets from server-supplied text. The zero value and a
-// nil *Scrubber scrub nothing.
+// nil *Scrubber scrub nothing. A Scrubber is never changed once made, so
+// With and WithHex share its indexes.
 type Scrubber struct {
-	forms []string // every spelling of every secret, at least MinLen long
-	heads []uint64 // the first MinLen bytes of each form
+	long  []*index // the spellings at least MinLen long, by NewScrubber or WithHex call
 	short []string // the spellings shorter than MinLen, scrubbed only whole
 }
 
 // NewScrubber returns a Scrubber for secrets. Each secret is looked for as
 // it is, JSON-escaped (with and without HTML escaping, and with "\/" for
 // '/'), and URL-escaped (query and path escaping, upper- and lower-case
-// hex); any prefix of MinLen or more characters of one of those forms is
-// scrubbed too, so an echo cut short leaves nothing. A form shorter than
+// hex). Any prefix of MinLen or more bytes of one of those forms is
+// scrubbed, and any piece of MinSliceLen or more bytes from anywhere in
+// one, so an echo cut short or cut out of the middle leaves nothing. Text
+// that a form repeats many times tells little and is passed over, save at
+// the form's start: a piece made of it must reach other text to be found
+// (a piece of a long secret's \u form: from 31 bytes). A form shorter than
 // MinLen is scrubbed where it stands whole. Empty secrets are ignored.
 func NewScrubber(secrets ...string) *Scrubber {
 	s := &Scrubber{}
+	var long []string
 	seen := map[string]bool{}
 	add := func(f string) {
 		switch {
@@ -46,28 +53,19 @@ func NewScrubber(secrets ...string) *Scrubber {
 			s.short = append(s.short, f)
 		default:
 			seen[f] = true
-			s.forms = append(s.forms, f)
-			s.heads = append(s.heads, load64([]byte(f), 0))
+			long = append(long, f)
 		}
 	}
 	for _, v := range secrets {
 		if v == "" {
 			continue
 		}
-		add(v)
-		for _, j := range jsonForms(v) {
-			add(j)
-			add(strings.ReplaceAll(j, "/", `\/`))
+		for _, f := range spellings(v) {
+			add(f)
 		}
-		for _, u := range []string{url.QueryEscape(v), url.PathEscape(v)} {
-			add(u)
-			add(lowerHex(u))
-		}
-		for _, digits := range []string{lowerDigits, upperDigits} {
-			add(unicodeEscaped(v, digits, true))
-			add(unicodeEscaped(v, digits, false))
-			add(netJSONEscaped(v, digits))
-		}
+	}
+	if len(long) > 0 {
+		s.long = []*index{newIndex(long, maxRepeats)}
 	}
 	s.short = longestFirst(s.short)
 	return s
@@ -84,148 +82,44 @@ func longestFirst(forms []string) []string {
 	return forms
 }
 
-// jsonForms returns v's body as encoding/json writes it, with and without
-// HTML escaping. TestJSONFormsMatchEncodingJSON keeps them equal to
-// encoding/json's, which the SDK does not link for this.
-func jsonForms(v string) []string {
-	return []string{jsonEscaped(v, true), jsonEscaped(v, false)}
-}
-
-// jsonEscaped escapes v as encoding/json escapes a string's contents.
-func jsonEscaped(v string, escapeHTML bool) string {
-	b := make([]byte, 0, len(v)+8)
-	for i := 0; i < len(v); {
-		r, size := utf8.DecodeRuneInString(v[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...) // invalid UTF-8
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
-		case r < 0x20, r == '\u2028', r == '\u2029', escapeHTML && (r == '<' || r == '>' || r == '&'):
-			b = append(b, '\\', 'u', lowerDigits[r>>12&0xf], lowerDigits[r>>8&0xf], lowerDigits[r>>4&0xf], lowerDigits[r&0xf])
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return string(b)
-}
-
-// unicodeEscaped writes the characters of v as JSON \uXXXX escapes (a
-// surrogate pair beyond the BMP): all of them, or all but ASCII letters and
-// digits, as some encoders do. A hostile echo can take either form to slip
-// past the usual one. hexDigits is the lower- or upper-case digit set.
-func unicodeEscaped(v, hexDigits string, all bool) string {
-	b := make([]byte, 0, 6*len(v))
-	esc := func(r rune) {
-		b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-	}
-	for _, r := range v {
-		switch {
-		case !all && r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b = append(b, byte(r))
-		case r > 0xFFFF:
-			r1, r2 := utf16.EncodeRune(r)
-			esc(r1)
-			esc(r2)
-		default:
-			esc(r)
-		}
-	}
-	return string(b)
-}
-
-// netJSONEscaped escapes v as .NET's System.Text.Json does by default:
-// the JSON escapes, and \uXXXX for the characters HTML or JavaScript treat
-// specially (< > & ' + `) and for everything outside ASCII.
-func netJSONEscaped(v, hexDigits string) string {
-	b := make([]byte, 0, len(v)+8)
-	for _, r := range v {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20 || r >= utf8.RuneSelf || strings.ContainsRune("<>&'+`", r):
-			b = append(b, unicodeEscaped(string(r), hexDigits, true)...)
-		default:
-			b = append(b, byte(r))
-		}
-	}
-	return string(b)
-}
-
-// Hex digit sets for unicodeEscaped.
-const (
-	lowerDigits = "0123456789abcdef"
-	upperDigits = "0123456789ABCDEF"
-)
-
-// lowerHex lower-cases the hex digits of every %XX escape in s.
-func lowerHex(s string) string {
-	b := []byte(s)
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' {
-			b[i+1], b[i+2] = lower(b[i+1]), lower(b[i+2])
-			i += 2
-		}
-	}
-	return string(b)
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'F' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
 // WithHex returns a Scrubber for the secrets of s and the hex string h (a
 // signature): its JSON and URL forms are h itself, so only h and its \u
-// forms are added, which is cheap enough to do for every request.
+// forms are added, in an index of their own, which is cheap enough to do
+// for every request.
 func (s *Scrubber) WithHex(h string) *Scrubber {
 	if len(h) < MinLen {
 		return s
 	}
-	out := &Scrubber{}
-	if s != nil {
-		out.forms = append(out.forms, s.forms...)
-		out.heads = append(out.heads, s.heads...)
-		out.short = s.short
+	forms := []string{h, unicodeEscaped(h, lowerDigits, true)}
+	if u := unicodeEscaped(h, upperDigits, true); u != forms[1] {
+		forms = append(forms, u) // not for hex digits: their codes are digits
 	}
-	for _, f := range []string{h, unicodeEscaped(h, lowerDigits, true), unicodeEscaped(h, upperDigits, true)} {
-		out.forms = append(out.forms, f)
-		out.heads = append(out.heads, load64([]byte(f), 0))
-	}
-	return out
+	return s.join(&Scrubber{long: []*index{newIndex(forms, maxRepeats)}})
 }
 
 // With returns a Scrubber for the secrets of s and extra.
 func (s *Scrubber) With(extra ...string) *Scrubber {
-	more := NewScrubber(extra...)
+	return s.join(NewScrubber(extra...))
+}
+
+// join returns a Scrubber for the secrets of s and more, sharing their
+// indexes.
+func (s *Scrubber) join(more *Scrubber) *Scrubber {
 	if s.Empty() {
 		return more
 	}
 	return &Scrubber{
-		forms: append(append([]string(nil), s.forms...), more.forms...),
-		heads: append(append([]uint64(nil), s.heads...), more.heads...),
+		long:  append(append([]*index(nil), s.long...), more.long...),
 		short: longestFirst(append(append([]string(nil), s.short...), more.short...)),
 	}
 }
 
 // Empty reports whether s scrubs nothing.
-func (s *Scrubber) Empty() bool { return s == nil || len(s.forms)+len(s.short) == 0 }
+func (s *Scrubber) Empty() bool { return s == nil || len(s.long)+len(s.short) == 0 }
 
-// String returns v with every echoed secret, or prefix of MinLen or more
-// characters of one, replaced by REDACTED.
+// String returns v with every echoed secret, prefix of MinLen or more
+// bytes of one, or piece of MinSliceLen or more bytes of one replaced by
+// REDACTED.
 func (s *Scrubber) String(v string) string {
 	if s.Empty() || !s.mayHold(v) {
 		return v
@@ -247,9 +141,10 @@ func (s *Scrubber) mayHold(v string) bool {
 }
 
 // Bytes is String for a byte slice. b is returned as is when it holds no
-// secret, else a new slice. At each position the longest run that starts
-// one of the forms wins, so an echo is scrubbed whole whichever form it
-// takes. Scrubbing a secret shorter than REDACTED makes the text longer.
+// secret, else a new slice. Of the runs to scrub, the one that starts first
+// wins, and of those the longest, so an echo is scrubbed whole whichever
+// form it takes. Scrubbing a secret shorter than REDACTED makes the text
+// longer.
 func (s *Scrubber) Bytes(b []byte) []byte {
 	if s.Empty() {
 		return b
@@ -267,34 +162,33 @@ func (s *Scrubber) scrubShort(b []byte) []byte {
 	return b
 }
 
-// scrubLong replaces every run that is a form, or a prefix of MinLen or
-// more bytes of one.
+// scrubLong replaces every run that matches a prefix of MinLen or more
+// bytes of a form, or a piece of MinSliceLen or more bytes of one. Each run
+// found goes as far left and right as it keeps matching its form, but not
+// left into text already written out.
 func (s *Scrubber) scrubLong(b []byte) []byte {
-	if len(s.forms) == 0 || len(b) < MinLen {
+	if len(s.long) == 0 || len(b) < MinLen {
 		return b
 	}
 	var out []byte
-	last := 0
-	for i := 0; i+MinLen <= len(b); {
-		head := load64(b, i)
-		n := 0 // the longest run at i that is a prefix of some form
-		for k, f := range s.forms {
-			if s.heads[k] != head {
-				continue
-			}
-			m := MinLen
-			for m < len(f) && i+m < len(b) && b[i+m] == f[m] {
-				m++
-			}
-			n = max(n, m)
+	last := 0 // b[:last] is written out
+	reach := s.reach()
+	for i := 0; i+MinLen <= len(b); i++ {
+		if !s.mayHave(load64(b, i)) {
+			continue // most positions: no form has the gram here
 		}
-		if n == 0 {
-			i++
+		r := s.runAt(b, last, i, run{})
+		if r.end == 0 {
 			continue
 		}
-		out = append(append(out, b[last:i]...), Redacted...)
-		i += n
-		last = i
+		// A run that starts at or before r.start is found by the first
+		// gram it holds that is looked up, at most reach bytes on.
+		for j := i + 1; j <= r.start+reach && j+MinLen <= len(b); j++ {
+			r = s.runAt(b, last, j, r)
+		}
+		out = append(append(out, b[last:r.start]...), Redacted...)
+		last = r.end
+		i = r.end - 1
 	}
 	if out == nil {
 		return b
@@ -302,37 +196,57 @@ func (s *Scrubber) scrubLong(b []byte) []byte {
 	return append(out, b[last:]...)
 }
 
-// load64 reads b[i:i+8] as a number, to compare 8-byte heads at once.
-func load64(b []byte, i int) uint64 {
-	return binary.LittleEndian.Uint64(b[i : i+MinLen])
-}
-
-// Clean makes server-supplied text safe to print on one line: control and
-// format characters (line breaks, ESC, C1 codes, bidi overrides, zero-width
-// characters) become spaces, invalid UTF-8 becomes U+FFFD, and the result is
-// cut to max characters, with "..." when cut. Scrub secrets before calling
-// Clean, so that no cut leaves part of one.
-func Clean(v string, max int) string {
-	if v == "" {
-		return v
-	}
-	var b strings.Builder
+// reach is how far after its start a run is sure to hold a gram looked up.
+func (s *Scrubber) reach() int {
 	n := 0
-	for _, r := range v {
-		if n >= max {
-			b.WriteString("...")
-			break
-		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
-			r = ' ' // invalid UTF-8 already ranges as U+FFFD
-		}
-		b.WriteRune(r)
-		n++
+	for _, x := range s.long {
+		n = max(n, x.reach)
 	}
-	return strings.TrimSpace(b.String())
+	return n
 }
 
-// Text scrubs then cleans server-supplied text; see Scrubber.String and Clean.
-func Text(v string, s *Scrubber, max int) string {
-	return Clean(s.String(v), max)
+// mayHave reports whether a form may have gram g; false is sure.
+func (s *Scrubber) mayHave(g uint64) bool {
+	for _, x := range s.long {
+		if x.mayHave(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// run is the text b[start:end] to scrub; end is 0 for none.
+type run struct{ start, end int }
+
+// runAt returns the better of best and the runs to scrub that hold the
+// gram b[i:i+8] where a form has it. A run is better when it starts first,
+// or as early and is longer. Runs do not go left of last.
+func (s *Scrubber) runAt(b []byte, last, i int, best run) run {
+	g := load64(b, i)
+	for _, x := range s.long {
+		for _, l := range x.lookup(g) {
+			f := x.forms[l.form]
+			if x.gram(l) != g {
+				continue // another gram in the same bucket
+			}
+			off := int(l.off)
+			d := off - i // b[k] is matched against f[k+d]
+			a := i - commonBefore(b, i, f, off, min(i-last, off))
+			// A run that starts later, or as early and does not go on
+			// past best.end, cannot win: skip matching the rest of it.
+			if best.end != 0 && (a > best.start || a == best.start &&
+				!(best.end < len(b) && best.end+d < len(f) && b[best.end] == f[best.end+d])) {
+				continue
+			}
+			e := i + MinLen
+			e += commonAfter(b, e, f, e+d, min(len(b)-e, len(f)-e-d))
+			if a+d != 0 && e-a < MinSliceLen {
+				continue // a short piece from inside a form: may be chance
+			}
+			if best.end == 0 || a < best.start || a == best.start && e > best.end {
+				best = run{a, e}
+			}
+		}
+	}
+	return best
 }

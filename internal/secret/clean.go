@@ -1,0 +1,36 @@
+package secret
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Clean makes server-supplied text safe to print on one line: control and
+// format characters (line breaks, ESC, C1 codes, bidi overrides, zero-width
+// characters) become spaces, invalid UTF-8 becomes U+FFFD, and the result is
+// cut to max characters, with "..." when cut. Scrub secrets before calling
+// Clean, so that no cut leaves part of one.
+func Clean(v string, max int) string {
+	if v == "" {
+		return v
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range v {
+		if n >= max {
+			b.WriteString("...")
+			break
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			r = ' ' // invalid UTF-8 already ranges as U+FFFD
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Text scrubs then cleans server-supplied text; see Scrubber.String and Clean.
+func Text(v string, s *Scrubber, max int) string {
+	return Clean(s.String(v), max)
+}
