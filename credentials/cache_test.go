@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -299,25 +298,13 @@ func TestCacheSingleFlight(t *testing.T) {
 	src.hold = func(int) *gate { return g }
 	c := credentials.NewCache(src, cacheOptions(clk))
 
-	const n = 50
-	var started, done sync.WaitGroup
-	got := make([]string, n)
-	for i := range n {
-		started.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			started.Done()
-			v, err := c.Retrieve(context.Background())
-			assert.NoError(t, err)
-			got[i] = v.AccessKey
-		}()
-	}
-	started.Wait()
+	collect := concurrently(t, 50, func() (string, error) {
+		v, err := c.Retrieve(context.Background())
+		return v.AccessKey, err
+	})
 	<-src.started
 	g.open()
-	done.Wait()
-	for _, k := range got {
+	for _, k := range collect() {
 		assert.Equal(t, "AK1", k)
 	}
 	assert.EqualValues(t, 1, src.calls.Load())

@@ -213,3 +213,28 @@ func retrieve(t *testing.T, p credentials.Provider) credentials.Value {
 	require.NoError(t, err)
 	return v
 }
+
+// concurrently starts n goroutines that each make call once, and returns
+// when all have started; collect waits for them and returns what each
+// got, checking that none failed.
+func concurrently(t *testing.T, n int, call func() (string, error)) (collect func() []string) {
+	t.Helper()
+	var started, done sync.WaitGroup
+	got := make([]string, n)
+	for i := range n {
+		started.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			started.Done()
+			v, err := call()
+			assert.NoError(t, err)
+			got[i] = v
+		}()
+	}
+	started.Wait()
+	return func() []string {
+		done.Wait()
+		return got
+	}
+}

@@ -264,25 +264,10 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 	is.hold = func(int) *gate { return g }
 	ts := is.tokenSource(t)
 
-	const n = 50
-	var started, done sync.WaitGroup
-	got := make([]string, n)
-	for i := range n {
-		started.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			started.Done()
-			tok, err := ts.Token(context.Background())
-			assert.NoError(t, err)
-			got[i] = tok
-		}()
-	}
-	started.Wait()
+	collect := concurrently(t, 50, func() (string, error) { return ts.Token(context.Background()) })
 	<-is.arrived
 	g.open()
-	done.Wait()
-	for _, tok := range got {
+	for _, tok := range collect() {
 		assert.Equal(t, "iam-token-secret-1", tok)
 	}
 	assert.EqualValues(t, 1, is.logins.Load())
