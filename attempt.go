@@ -13,8 +13,22 @@ import (
 	"github.com/hsskit/hss/internal/secret"
 )
 
-// attempt makes one attempt of cl.
-func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
+// attempt makes attempt number st.sent+1 of cl, and tells the Observer.
+func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptResult {
+	n := st.sent + 1
+	if c.obs == nil {
+		return c.attemptOnce(ctx, cl, n)
+	}
+	ctx = c.obs.AttemptStart(ctx, st.info, n)
+	start := c.cfg.clock.Now()
+	res := c.attemptOnce(ctx, cl, n)
+	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
+		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
+	return res
+}
+
+// attemptOnce makes attempt n of cl.
+func (c *Client) attemptOnce(ctx context.Context, cl *call, n int) attemptResult {
 	actx := ctx
 	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout <= 0 {
 		var cancel context.CancelFunc
@@ -41,18 +55,15 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptResult {
 			timedOut: errors.Is(err, ErrAttemptTimeout),
 		}
 	}
-	start := c.cfg.clock.Now()
 	resp, err := c.cfg.hc.Do(req)
 	if err != nil {
 		err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
-		c.logAttempt(ctx, cl, n, 0, "", start, err)
 		verdict, notSent := judgeTransport(err)
 		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: verdict, notSent: notSent,
 			timedOut: errors.Is(err, ErrAttemptTimeout)}
 	}
 	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
-	c.logAttempt(ctx, cl, n, resp.StatusCode, res.requestID, start, res.err)
-	res.creds, res.answered = v, true
+	res.creds, res.answered, res.status = v, true, resp.StatusCode
 	return res
 }
 

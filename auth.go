@@ -237,6 +237,19 @@ type scrubEntry struct {
 	s *secret.Scrubber
 }
 
+// lastCredentials returns the credentials the Client used last, for
+// scrubbing what it reports before an attempt.
+func (c *Client) lastCredentials() credentials.Value {
+	if e := c.scrubs.last.Load(); e != nil {
+		return e.v
+	}
+	if s, ok := c.cfg.creds.(*credentials.Static); ok {
+		v, _ := s.Retrieve(context.Background())
+		return v
+	}
+	return credentials.Value{}
+}
+
 // scrubber returns a Scrubber for the secrets of v and of the signature
 // in sent (an Authorization header), if any.
 func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubber {

@@ -47,6 +47,7 @@ type Client struct {
 	quotas     *quotas      // the gateway's quotas, learned per route
 	budget     *retryBudget // tokens retries draw on
 	scrubs     *scrubCache  // scrubbers for the credentials last used
+	obs        Observer     // WithObserver and WithLogger's log; nil when neither
 }
 
 // config is what the options set.
@@ -61,6 +62,8 @@ type config struct {
 	maxBody        int64
 	attemptTimeout time.Duration
 	allowHTTP      bool
+	observer       Observer
+	quotaStore     QuotaStore
 	getenv         func(string) string // NewClientFromEnv only
 	// signer signs with an access key; set by the options that can hand
 	// out one.
@@ -127,6 +130,7 @@ func newClient(endpoint, projectID string, cfg config) (*Client, error) {
 		return nil, &ValidationError{Field: "credentials", Reason: "none given: pass WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, or use NewClientFromEnv"}
 	}
 	_, c.static = c.cfg.creds.(*credentials.Static)
+	c.obs = newObserver(c.cfg.logger, c.cfg.observer)
 	userRedirect := c.cfg.hc.CheckRedirect
 	c.cfg.hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		return checkRedirect(req, via, userRedirect)

@@ -40,10 +40,13 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return "", err
 	}
+	template := routeTemplate(path)
 	cl := &call{
+		op:         "Do",
+		template:   template,
 		method:     method,
 		u:          c.url(decoded, raw, encodeValues(query)),
-		route:      method + " " + path,
+		route:      method + " " + template,
 		idempotent: idempotent(method),
 	}
 	if body != nil {
@@ -100,4 +103,38 @@ func (c *Client) doPath(path string) (decoded, raw string, err error) {
 	}
 	const project = "{project_id}"
 	return strings.ReplaceAll(dec, project, c.projectID), strings.ReplaceAll(path, project, c.projectEsc), nil
+}
+
+// routeTemplate is path with every segment that looks like an id replaced
+// by "{id}": the gateway counts its quotas per API, not per resource. A
+// segment is kept when it reads like a word of an API path (lower-case
+// letters, '-' and '_'), a version ("v5", "v2.1") or a "{...}" placeholder.
+func routeTemplate(path string) string {
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if seg != "" && !routeWord(seg) {
+			segs[i] = "{id}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// routeWord reports whether a path segment names part of an API rather
+// than a resource.
+func routeWord(seg string) bool {
+	if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+		return true
+	}
+	if len(seg) >= 2 && seg[0] == 'v' && strings.Trim(seg[1:], "0123456789.") == "" {
+		return true
+	}
+	if len(seg) > 40 {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		if c := seg[i]; !('a' <= c && c <= 'z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,6 @@
 module github.com/hsskit/hss
 
-go 1.24
+go 1.25
 
 require (
 	github.com/google/go-querystring v1.2.0

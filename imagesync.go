@@ -9,8 +9,12 @@ import (
 	"strings"
 )
 
-// registriesRoute names the operation for the gateway's quota.
-const registriesRoute = "GET /v5/{project_id}/image/image-sync/tasks/{task_id}/registries"
+// The typed operation's name, path template and quota route.
+const (
+	registriesOp       = "ListSyncTaskRegistries"
+	registriesTemplate = "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries"
+	registriesRoute    = http.MethodGet + " " + registriesTemplate
+)
 
 // ListSyncTaskRegistries returns one page of the image repositories
 // (registries) associated with the image synchronisation task taskID:
@@ -60,6 +64,8 @@ func (c *Client) registriesCall(taskID string, opts *ListSyncTaskRegistriesOptio
 	}
 	const mid, tail = "/image/image-sync/tasks/", "/registries"
 	return &call{
+		op:         registriesOp,
+		template:   registriesTemplate,
 		method:     http.MethodGet,
 		u:          c.url("/v5/"+c.projectID+mid+taskID+tail, "/v5/"+c.projectEsc+mid+escapePathSegment(taskID)+tail, q),
 		route:      registriesRoute,

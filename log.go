@@ -10,43 +10,84 @@ import (
 	"github.com/hsskit/hss/internal/secret"
 )
 
-// logAttempt logs one attempt at debug level.
-func (c *Client) logAttempt(ctx context.Context, cl *call, attempt, status int, reqID string, start time.Time, err error) {
-	l := c.cfg.logger
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+// newObserver is the Observer a Client reports to: the log of logger,
+// user's own, both, or nil when neither is given.
+func newObserver(logger *slog.Logger, user Observer) Observer {
+	switch {
+	case logger == nil:
+		return user
+	case user == nil:
+		return logObserver{logger}
+	}
+	return observers{logObserver{logger}, user}
+}
+
+// logObserver is WithLogger's log: every attempt at debug level, and every
+// retry and every wait of a second or more at info level.
+type logObserver struct{ l *slog.Logger }
+
+// CallStart logs nothing.
+func (logObserver) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+
+// AttemptStart logs nothing.
+func (logObserver) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context { return ctx }
+
+// AttemptEnd logs the attempt at debug level: "hss: request" with its
+// method, path, redacted query, attempt, duration, status, request id and
+// error.
+func (o logObserver) AttemptEnd(ctx context.Context, call CallInfo, a AttemptOutcome) {
+	if !o.l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("method", cl.method),
-		slog.String("path", cl.u.EscapedPath()),
-		slog.String("query", redactQuery(cl.u.RawQuery)),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", c.cfg.clock.Now().Sub(start)),
+		slog.String("method", call.Method),
+		slog.String("path", call.Path),
+		slog.String("query", call.Query),
+		slog.Int("attempt", a.Attempt),
+		slog.String("duration", roundDuration(a.Duration).String()),
 	}
-	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
+	if a.StatusCode != 0 {
+		attrs = append(attrs, slog.Int("status", a.StatusCode))
 	}
-	if reqID != "" {
-		attrs = append(attrs, slog.String("request_id", reqID))
+	if a.Err != nil {
+		attrs = append(attrs, slog.String("error", describe(a.Err))) // it names the request id
+	} else if a.RequestID != "" {
+		attrs = append(attrs, slog.String("request_id", a.RequestID))
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", describe(err)))
-	}
-	l.LogAttrs(ctx, slog.LevelDebug, "hss: request", attrs...)
+	o.l.LogAttrs(ctx, slog.LevelDebug, "hss: request", attrs...)
 }
 
-// logWait logs a wait before an attempt at info level: every retry, and
-// every wait of a second or more ("hss: throttled; waiting", wait=42s).
-func (c *Client) logWait(ctx context.Context, cl *call, why string, d time.Duration, cause error) {
-	l := c.cfg.logger
-	if l == nil || (why != "retrying" && d < time.Second) {
+// waitMessages are the log messages of the waits.
+var waitMessages = map[WaitReason]string{
+	WaitBackoff:   "hss: retrying; waiting",
+	WaitQuota:     "hss: throttled; waiting",
+	WaitRateLimit: "hss: paced by WithRateLimit; waiting",
+}
+
+// Wait logs every backoff, and every other wait of a second or more, at
+// info level ("hss: throttled; waiting", wait=42s).
+func (o logObserver) Wait(ctx context.Context, call CallInfo, w WaitInfo) {
+	if (w.Reason != WaitBackoff && w.Duration < time.Second) || !o.l.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("method", cl.method), slog.String("path", cl.u.EscapedPath()), slog.Duration("wait", d)}
-	if cause != nil {
-		attrs = append(attrs, slog.String("error", describe(cause)))
+	attrs := []slog.Attr{slog.String("method", call.Method), slog.String("path", call.Path),
+		slog.String("wait", roundDuration(w.Duration).String())}
+	if w.Cause != nil {
+		attrs = append(attrs, slog.String("error", describe(w.Cause)))
 	}
-	l.LogAttrs(ctx, slog.LevelInfo, "hss: "+why+"; waiting", attrs...)
+	o.l.LogAttrs(ctx, slog.LevelInfo, waitMessages[w.Reason], attrs...)
+}
+
+// CallEnd logs nothing: the last attempt said it.
+func (logObserver) CallEnd(context.Context, CallInfo, CallOutcome) {}
+
+// roundDuration rounds a duration for people: to the millisecond from a
+// millisecond up, so that a wait reads "1m0s", not "59.999998504s".
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d
+	}
+	return d.Round(time.Millisecond)
 }
 
 // secretWords mark query keys whose values are never logged: a key that

@@ -39,14 +39,14 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		// body; nothing this API sends starts with a 1xx.
 		e := &APIError{StatusCode: resp.StatusCode, Method: cl.method, Path: path, RequestID: reqID,
 			Message: fmt.Sprintf("unexpected %d %s answer", resp.StatusCode, http.StatusText(resp.StatusCode))}
-		return attemptResult{err: e, verdict: final}
+		return attemptResult{err: e, verdict: final, requestID: reqID}
 	}
 	stop := context.AfterFunc(actx, func() { resp.Body.Close() })
 	defer stop()
 	if resp.StatusCode > 299 {
 		e := readAPIError(resp, scrubber(), c.cfg.clock.Now())
 		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
-		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code)}
+		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code), requestID: e.RequestID}
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -57,7 +57,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		err = c.scrubTransportError(err, v, sent, cl)
 		err = c.timedOut(ctx, actx, err)
 		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RequestID: reqID,
-			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout)}
+			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
 		if errors.Is(err, ErrBodyTooLarge) {
 			res.verdict = final
 		}
@@ -70,7 +70,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 			if msg := err.Error(); secret.Text(msg, scrubber(), maxTransportErrorLen) != msg {
 				err = errors.New(secret.Text(msg, scrubber(), maxTransportErrorLen))
 			}
-			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}, verdict: final}
+			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}, verdict: final, requestID: reqID}
 		}
 	}
 	return attemptResult{requestID: reqID}

@@ -13,9 +13,11 @@ import (
 
 // call is one API call: what to send, and what to do with a 2xx answer.
 type call struct {
+	op         string // the operation's name, for Observers
 	method     string
 	u          *url.URL // with RawQuery
 	body       []byte   // JSON, or nil
+	template   string   // the path template, for Observers
 	route      string   // method and path template: the quota's key
 	idempotent bool     // retried on any transient failure, not only when unsent
 	// decode reads a 2xx body; nil ignores it. It must not keep body: the
@@ -26,6 +28,7 @@ type call struct {
 // attemptResult is what one attempt produced.
 type attemptResult struct {
 	err       error
+	status    int // the answer's HTTP status; 0 when none came
 	verdict   verdict
 	notSent   bool   // the request surely did not reach the service
 	timedOut  bool   // the attempt ran out of its own time
@@ -43,8 +46,38 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 	if ctx == nil {
 		return "", &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
+	if c.obs == nil {
+		var st callState
+		return c.attempts(ctx, cl, &st)
+	}
+	st := callState{info: c.callInfo(cl)}
+	start := c.cfg.clock.Now()
+	ctx = c.obs.CallStart(ctx, st.info)
+	reqID, err := c.attempts(ctx, cl, &st)
+	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.status, RequestID: firstNonEmpty(reqID, st.requestID),
+		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
+	return reqID, err
+}
+
+// wait tells the Observer, if any, that the call waits d, and why.
+func (c *Client) wait(ctx context.Context, st *callState, why WaitReason, d time.Duration, cause error) {
+	st.waitedAll += d
+	if c.obs != nil {
+		c.obs.Wait(ctx, st.info, WaitInfo{Reason: why, Duration: d, Attempts: st.sent, Cause: cause})
+	}
+}
+
+// callInfo names cl for Observers, with secrets redacted from its path and
+// query.
+func (c *Client) callInfo(cl *call) CallInfo {
+	scrub := c.scrubber(c.lastCredentials(), nil)
+	return CallInfo{Operation: cl.op, Method: cl.method, Route: cl.template,
+		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
+}
+
+// attempts is the attempt loop of send.
+func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string, error) {
 	q := c.quotas.get(cl.route)
-	var st callState
 	stop := func(cause error) error {
 		e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: st.last, Attempts: st.sent}
 		if errors.Is(st.last, cause) || errors.Is(st.last, context.Cause(ctx)) {
@@ -56,12 +89,13 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", stop(err)
 		}
-		gen, err := c.waitToSend(ctx, cl, q, &st)
+		gen, err := c.waitToSend(ctx, cl, q, st)
 		if err != nil {
 			return "", err
 		}
-		res := c.attempt(ctx, cl, st.sent+1)
+		res := c.attempt(ctx, cl, st)
 		st.sent++
+		st.status, st.requestID = res.status, res.requestID
 		if res.answered && res.verdict != throttled {
 			q.passed(gen)
 		}
@@ -80,15 +114,18 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 			now := c.cfg.clock.Now()
 			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttledAt(now, gen, apiErr).Sub(now))
 		}
-		d := c.decide(cl, res, &st)
+		d := c.decide(cl, res, st)
 		switch d.next {
 		case refresh:
 			c.cfg.creds.(credentials.Invalidator).Invalidate(res.creds)
 		case throttled:
 			// waitToSend waits for the quota, within the throttle budget.
 		case transient:
-			c.logWait(ctx, cl, "retrying", d.delay, st.last)
-			if err := c.sleep(ctx, d.delay, "retrying"); err != nil {
+			if err := c.pastDeadline(ctx, d.delay, "retrying"); err != nil {
+				return "", stop(err)
+			}
+			c.wait(ctx, st, WaitBackoff, d.delay, st.last)
+			if err := c.cfg.clock.Sleep(ctx, d.delay); err != nil {
 				return "", stop(err)
 			}
 		default:
@@ -102,12 +139,16 @@ func (c *Client) send(ctx context.Context, cl *call) (string, error) {
 
 // callState is what the attempt loop knows about one call so far.
 type callState struct {
-	sent     int           // attempts sent
-	failures int           // attempts that failed transiently
-	spent    int           // retry-budget tokens taken
-	waited   time.Duration // waiting for the gateway's quota
-	refresh  bool          // the one retry with fresh credentials was used
-	last     error         // the last attempt's error
+	sent      int           // attempts sent
+	failures  int           // attempts that failed transiently
+	spent     int           // retry-budget tokens taken
+	waited    time.Duration // waiting for the gateway's quota
+	waitedAll time.Duration // waiting for anything
+	refresh   bool          // the one retry with fresh credentials was used
+	last      error         // the last attempt's error
+	status    int           // the last answer's HTTP status
+	requestID string        // the last answer's X-Request-Id
+	info      CallInfo      // the call, for the Observer; zero without one
 }
 
 // waitToSend waits until the call may be sent: for the caller's rate limit
@@ -117,7 +158,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, st *callSta
 	waited, last, sent := &st.waited, st.last, st.sent
 	path := cl.u.EscapedPath()
 	if c.cfg.limiter != nil {
-		waiting := func(d time.Duration) { c.logWait(ctx, cl, "paced by WithRateLimit", d, nil) }
+		waiting := func(d time.Duration) { c.wait(ctx, st, WaitRateLimit, d, nil) }
 		if err := c.cfg.limiter.wait(ctx, c.cfg.clock, waiting); err != nil {
 			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
 		}
@@ -136,7 +177,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, st *callSta
 			return 0, &RequestError{Method: cl.method, Path: path, Attempts: sent, Last: throttle,
 				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, wait)}
 		}
-		c.logWait(ctx, cl, "throttled", wait, throttle)
+		c.wait(ctx, st, WaitQuota, wait, throttle)
 		if err := sleepUntil(ctx, c.cfg.clock, now.Add(wait)); err != nil {
 			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
 		}
@@ -163,8 +204,17 @@ func (c *Client) throttleError(cl *call, q *quota, last error, wait time.Duratio
 // sleep waits d on the Client's clock, returning at once with
 // ErrWaitPastDeadline when the context's deadline comes first.
 func (c *Client) sleep(ctx context.Context, d time.Duration, what string) error {
+	if err := c.pastDeadline(ctx, d, what); err != nil {
+		return err
+	}
+	return c.cfg.clock.Sleep(ctx, d)
+}
+
+// pastDeadline returns an error wrapping ErrWaitPastDeadline when a wait of
+// d would pass the context's deadline.
+func (c *Client) pastDeadline(ctx context.Context, d time.Duration, what string) error {
 	if dl, ok := ctx.Deadline(); ok && dl.Before(c.cfg.clock.Now().Add(d)) {
 		return fmt.Errorf("%w: %s in %s", ErrWaitPastDeadline, what, d)
 	}
-	return c.cfg.clock.Sleep(ctx, d)
+	return nil
 }

@@ -161,7 +161,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 		b.WriteString(")")
 	case strings.HasSuffix(r.Message, "; waiting"):
 		wait := attrs["wait"]
-		if h.mode < logVerbose && wait.Kind() == slog.KindDuration && wait.Duration() < time.Second {
+		if d, err := time.ParseDuration(wait.String()); h.mode < logVerbose && err == nil && d < time.Second {
 			return nil // short retry waits are for --verbose
 		}
 		b.WriteString(goNames.Replace(r.Message) + " " + str("wait") + " (" + str("method") + " " + str("path"))

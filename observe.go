@@ -1,0 +1,252 @@
+package hss
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Observer is told what a Client does on a caller's behalf: each call, each
+// attempt of it, and each wait between attempts. Give one to WithObserver to
+// feed traces and metrics; package github.com/hsskit/hss/otelhss is one for
+// OpenTelemetry, and WithLogger's log is built on the same events.
+//
+// Every method gets the context of the call. CallStart and AttemptStart
+// return the context to use from then on: the call's waits and attempts
+// carry what CallStart returns, and an attempt's http.Request carries what
+// AttemptStart returns, so that a span started there is the parent of what
+// an instrumented transport (otelhttp) records and propagates. Return ctx
+// itself to add nothing.
+//
+// The methods are called from the goroutine that makes the call, in order:
+// CallStart; then, for each attempt, any Wait before it, AttemptStart and
+// AttemptEnd; then any final Wait that made the call give up; then CallEnd.
+// A Client calls them concurrently for concurrent calls, so an Observer
+// must be safe for concurrent use. It must not keep the errors it is given
+// past the call, and should return quickly: it runs on the call's path.
+// The errors it is given hold no secret, like every error of the Client.
+type Observer interface {
+	// CallStart is told that a call begins.
+	CallStart(ctx context.Context, call CallInfo) context.Context
+	// AttemptStart is told that attempt number attempt (from 1) is about
+	// to be sent.
+	AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context
+	// AttemptEnd is told how an attempt ended.
+	AttemptEnd(ctx context.Context, call CallInfo, attempt AttemptOutcome)
+	// Wait is told that the call is about to wait, and why.
+	Wait(ctx context.Context, call CallInfo, wait WaitInfo)
+	// CallEnd is told how the call ended.
+	CallEnd(ctx context.Context, call CallInfo, outcome CallOutcome)
+}
+
+// CallInfo names a call for an Observer.
+type CallInfo struct {
+	// Operation is the SDK's name for what is called:
+	// "ListSyncTaskRegistries", or "Do" for Client.Do.
+	Operation string
+	// Method is the HTTP method.
+	Method string
+	// Route is the path template, the same for every call of one API:
+	// "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries". For
+	// Do it is the path given, with ids replaced by "{id}" (see Client.Do).
+	Route string
+	// Path is the escaped path sent, and Query the query, with the value
+	// of every secret-looking key and every echo of the Client's
+	// credentials replaced by REDACTED.
+	Path, Query string
+}
+
+// AttemptOutcome is how one attempt ended.
+type AttemptOutcome struct {
+	// Attempt numbers the attempt, from 1.
+	Attempt int
+	// StatusCode is the HTTP status of the answer; 0 when none came.
+	StatusCode int
+	// RequestID is the answer's X-Request-Id, when it had one.
+	RequestID string
+	// Class sorts a failed attempt; it is empty when the attempt succeeded.
+	Class ErrorClass
+	// Err is the attempt's error; nil when it succeeded.
+	Err error
+	// Duration is the time from sending to the end of the answer, on the
+	// Client's clock.
+	Duration time.Duration
+}
+
+// WaitReason says why a call waits.
+type WaitReason string
+
+// Why a call waits.
+const (
+	// WaitBackoff: a transient failure is retried after a backoff, or the
+	// Retry-After of the answer.
+	WaitBackoff WaitReason = "backoff"
+	// WaitQuota: the gateway's quota (learned from its throttling answers,
+	// or shared through WithQuotaStore) holds the call back.
+	WaitQuota WaitReason = "quota"
+	// WaitRateLimit: the Client's own WithRateLimit paces the call.
+	WaitRateLimit WaitReason = "rate_limit"
+)
+
+// WaitInfo is one wait of a call.
+type WaitInfo struct {
+	// Reason says why the call waits.
+	Reason WaitReason
+	// Duration is how long it waits.
+	Duration time.Duration
+	// Attempts is the number of attempts sent so far.
+	Attempts int
+	// Cause is the error that made the call wait (the throttling or
+	// failed answer); nil when the call waits for its turn.
+	Cause error
+}
+
+// CallOutcome is how a call ended.
+type CallOutcome struct {
+	// Attempts is the number of attempts sent.
+	Attempts int
+	// StatusCode is the HTTP status of the last answer; 0 when none came.
+	StatusCode int
+	// RequestID is the X-Request-Id of the last answer, when it had one.
+	RequestID string
+	// Class sorts the error; it is empty when the call succeeded.
+	Class ErrorClass
+	// Err is the error the call returns; nil when it succeeded.
+	Err error
+	// Duration is the time the call took, waits included, on the Client's
+	// clock.
+	Duration time.Duration
+	// Waited is the part of Duration spent waiting: for the quota, the rate
+	// limit and backoffs.
+	Waited time.Duration
+}
+
+// ErrorClass sorts errors into a few kinds, for metrics and logs. It is
+// the same for every error of one kind, whatever its message.
+type ErrorClass string
+
+// Kinds of error.
+const (
+	// ClassThrottled: the gateway's quota (429, APIGW.0308).
+	ClassThrottled ErrorClass = "throttled"
+	// ClassAuth: authentication or permission (see IsAuthError).
+	ClassAuth ErrorClass = "auth"
+	// ClassNotFound: no such task or resource (see IsNotFound).
+	ClassNotFound ErrorClass = "not_found"
+	// ClassClient: another 4xx answer, such as 400 HSS.0001.
+	ClassClient ErrorClass = "client_error"
+	// ClassServer: a 5xx answer.
+	ClassServer ErrorClass = "server_error"
+	// ClassTimeout: an attempt ran out of its own time (ErrAttemptTimeout).
+	ClassTimeout ErrorClass = "timeout"
+	// ClassConnection: the connection failed or broke off, or a redirect
+	// was refused.
+	ClassConnection ErrorClass = "connection"
+	// ClassCredentials: the credentials could not be had.
+	ClassCredentials ErrorClass = "credentials"
+	// ClassDecode: a 2xx answer that is not the documented JSON
+	// (*DecodeError), or a body over its cap.
+	ClassDecode ErrorClass = "decode"
+	// ClassCanceled: the caller's context ended, or a wait would pass its
+	// deadline (ErrWaitPastDeadline).
+	ClassCanceled ErrorClass = "canceled"
+	// ClassInvalid: a bad argument (*ValidationError), before anything
+	// was sent.
+	ClassInvalid ErrorClass = "invalid"
+	// ClassOther: anything else.
+	ClassOther ErrorClass = "other"
+)
+
+// WithObserver reports every call, attempt and wait to o; see Observer.
+// Given with WithLogger, both see the same events.
+func WithObserver(o Observer) Option {
+	return func(c *config) error {
+		if o == nil {
+			return &ValidationError{Field: "WithObserver", Reason: "must not be nil"}
+		}
+		c.observer = o
+		return nil
+	}
+}
+
+// observers tells several Observers the same events, in order; the context
+// one returns is passed to the next.
+type observers []Observer
+
+func (os observers) CallStart(ctx context.Context, call CallInfo) context.Context {
+	for _, o := range os {
+		ctx = o.CallStart(ctx, call)
+	}
+	return ctx
+}
+
+func (os observers) AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context {
+	for _, o := range os {
+		ctx = o.AttemptStart(ctx, call, attempt)
+	}
+	return ctx
+}
+
+func (os observers) AttemptEnd(ctx context.Context, call CallInfo, a AttemptOutcome) {
+	for _, o := range os {
+		o.AttemptEnd(ctx, call, a)
+	}
+}
+
+func (os observers) Wait(ctx context.Context, call CallInfo, w WaitInfo) {
+	for _, o := range os {
+		o.Wait(ctx, call, w)
+	}
+}
+
+func (os observers) CallEnd(ctx context.Context, call CallInfo, outcome CallOutcome) {
+	for _, o := range os {
+		o.CallEnd(ctx, call, outcome)
+	}
+}
+
+// classify sorts an error for Observers.
+func classify(err error) ErrorClass {
+	if err == nil {
+		return ""
+	}
+	var (
+		api *APIError
+		dec *DecodeError
+		ve  *ValidationError
+	)
+	switch {
+	case errors.As(err, &ve):
+		return ClassInvalid
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrWaitPastDeadline):
+		if !errors.As(err, &api) || !IsThrottled(api) {
+			return ClassCanceled
+		}
+	}
+	switch {
+	case IsThrottled(err):
+		return ClassThrottled
+	case IsAuthError(err):
+		return ClassAuth
+	case IsNotFound(err):
+		return ClassNotFound
+	case errors.As(err, &api):
+		if api.StatusCode >= 500 {
+			return ClassServer
+		}
+		return ClassClient
+	case errors.As(err, &dec), errors.Is(err, ErrBodyTooLarge):
+		return ClassDecode
+	case errors.Is(err, ErrAttemptTimeout):
+		return ClassTimeout
+	case fromCredentials(err):
+		return ClassCredentials
+	case errors.Is(err, ErrIncompletePage):
+		return ClassOther
+	}
+	var re *RequestError
+	if errors.As(err, &re) {
+		return ClassConnection
+	}
+	return ClassOther
+}

@@ -1,0 +1,122 @@
+package hss
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"time"
+)
+
+// QuotaStore keeps what Clients learn about the gateway's quotas where
+// several Clients can read and change it: Clients in one process, processes
+// on one host (package quotafile), or hosts (module
+// github.com/hsskit/hss/redisquota). Every Client given stores that share
+// their data, for the same endpoint, project, credentials identity and
+// route, paces its calls as one Client would, instead of finding the quota
+// by collision. See WithQuotaStore.
+//
+// A store only keeps small opaque values; the Clients run the quota's
+// logic themselves, reading and changing a value with CompareAndSwap.
+type QuotaStore interface {
+	// CompareAndSwap stores next under key when the value stored there
+	// is old, byte for byte, and reports true; a nil old stands for a key
+	// that holds nothing (never written, or expired). The key then expires
+	// ttl after this write unless it is written again. When the stored
+	// value is not old, it changes nothing and returns the value stored
+	// (nil when the key holds nothing) and false.
+	//
+	// It must be atomic with respect to every other CompareAndSwap on the
+	// same key through any store that shares its data, and it must honour
+	// ctx: the Client bounds each call to a short time and, on an error,
+	// goes on with its own in-memory quota for a while. Keys are printable
+	// ASCII of at most 512 bytes and values at most 512 bytes; next is
+	// never empty. A store must not keep next or return a slice it still
+	// writes to.
+	CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) (current []byte, swapped bool, err error)
+}
+
+// Limits of what a Client stores, for QuotaStore implementations.
+const (
+	// MaxQuotaKeyLen is the longest key a Client uses.
+	MaxQuotaKeyLen = 512
+	// MaxQuotaValueLen is the longest value a Client stores.
+	MaxQuotaValueLen = 512
+)
+
+// QuotaStoreTimeout bounds each QuotaStore call of a Client.
+const QuotaStoreTimeout = 100 * time.Millisecond
+
+// WithQuotaStore shares the gateway's quotas, as the Client learns them,
+// through store: every Client whose store shares data with it, and which
+// calls the same endpoint and project with the same credentials identity,
+// waits for the quota and paces its calls as if they were one Client.
+//
+// A key names each quota: the endpoint's host, the project, the identity
+// the gateway counts (the access key, or a SHA-256 hash of the token: never
+// a secret in clear) and the route (method and path template). Without this
+// option each Client keeps its quotas in its own memory.
+//
+// A store that fails, or takes longer than QuotaStoreTimeout, never fails
+// a call: the Client goes on with its own in-memory quota, logs a warning
+// at most once a minute through WithLogger, and tries the store again a
+// second later.
+func WithQuotaStore(store QuotaStore) Option {
+	return func(c *config) error {
+		if store == nil {
+			return &ValidationError{Field: "WithQuotaStore", Reason: "must not be nil"}
+		}
+		c.quotaStore = store
+		return nil
+	}
+}
+
+// NewMemoryQuotaStore returns a QuotaStore in this process's memory, for
+// Clients of one process that share a quota (several Clients for one
+// project, say), and for tests. Keys expire as the interface says.
+func NewMemoryQuotaStore() QuotaStore {
+	return &memoryQuotaStore{entries: make(map[string]memoryQuotaEntry)}
+}
+
+// memoryQuotaStore is the QuotaStore of NewMemoryQuotaStore.
+type memoryQuotaStore struct {
+	mu      sync.Mutex
+	entries map[string]memoryQuotaEntry
+	writes  int // expired entries are swept every 1024 writes
+}
+
+type memoryQuotaEntry struct {
+	value   []byte
+	expires time.Time
+}
+
+// CompareAndSwap implements QuotaStore. Expiry is measured on the wall
+// clock.
+func (s *memoryQuotaStore) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[key]
+	if ok && !now.Before(e.expires) {
+		delete(s.entries, key)
+		ok = false
+	}
+	var current []byte
+	if ok {
+		current = e.value
+	}
+	if (old == nil) != (current == nil) || !bytes.Equal(old, current) {
+		return bytes.Clone(current), false, nil
+	}
+	s.entries[key] = memoryQuotaEntry{value: bytes.Clone(next), expires: now.Add(ttl)}
+	if s.writes++; s.writes%1024 == 0 {
+		for k, e := range s.entries {
+			if !now.Before(e.expires) {
+				delete(s.entries, k)
+			}
+		}
+	}
+	return nil, true, nil
+}
