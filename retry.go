@@ -49,9 +49,10 @@ type RetryPolicy struct {
 	// MaxDelay caps one backoff, Retry-After included, for transient
 	// failures. 0 takes the default; at most MaxRetryAfter.
 	MaxDelay time.Duration
-	// MaxThrottleWait caps the time one call spends waiting for the
-	// gateway's quota, in total. 0 takes the default; negative means a
-	// throttled call fails at once; at most MaxRetryAfter.
+	// MaxThrottleWait caps the time one call waits for the gateway's quota
+	// while no call on its route gets through. 0 takes the default
+	// (DefaultMaxThrottleWait); NoThrottleWait (any negative value) makes a
+	// throttled call fail at once; at most MaxRetryAfter.
 	MaxThrottleWait time.Duration
 	// RetryBudget is the size of the Client's retry budget in tokens. 0
 	// takes the default; negative turns the budget off; at most 1,000,000.
@@ -64,6 +65,9 @@ const (
 	DefaultBaseDelay       = 250 * time.Millisecond
 	DefaultMaxDelay        = 30 * time.Second
 	DefaultMaxThrottleWait = 5 * time.Minute
+	// NoThrottleWait, as RetryPolicy.MaxThrottleWait, makes a throttled
+	// call fail at once instead of waiting for the quota.
+	NoThrottleWait time.Duration = -1
 	DefaultRetryBudget     = 100
 	// MaxRetryAfter is the longest wait the client reads from a
 	// Retry-After header and the largest delay or budget a RetryPolicy
@@ -92,7 +96,7 @@ func DefaultRetryPolicy() RetryPolicy {
 // wait for throttling either.
 func NoRetries() RetryPolicy {
 	p := DefaultRetryPolicy()
-	p.MaxAttempts, p.MaxThrottleWait = 1, -1
+	p.MaxAttempts, p.MaxThrottleWait = 1, NoThrottleWait
 	return p
 }
 
