@@ -87,9 +87,11 @@ func TestAdversarialHugeRefreshBeforeDoesNotRefreshEveryCall(t *testing.T) {
 
 	first := call(1) // fetches: nothing cached yet
 	call(2)          // the cached token has 24 hours left: no fetch is due
-	// Drop the first token and ask again: this waits for a fetch, either
-	// the one call 3 starts or one already in flight, so once it returns
-	// every fetch call 2 may have started has reached the provider.
+	// Drop the first token, old enough for Invalidate to take it, and ask
+	// again: this waits for a fetch, either the one call 3 starts or one
+	// already in flight, so once it returns every fetch call 2 may have
+	// started has reached the provider.
+	clk.Advance(credentials.RefusalWindow)
 	cache.Invalidate(first)
 	call(3)
 

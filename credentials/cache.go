@@ -25,10 +25,15 @@ type CacheOptions struct {
 const (
 	DefaultRefreshBefore = 15 * time.Minute
 	DefaultFetchTimeout  = 30 * time.Second
-	// retryDelay is how long a failed fetch is not repeated: a refresh
-	// while the old value is valid, or a refusal when none is.
-	retryDelay = 30 * time.Second
 )
+
+// RefusalWindow is how long a Cache, and the TokenSource and Metadata
+// providers built on it, go without asking their source again after a
+// refusal (a wrong password) or a failed background refresh. It is also
+// the age a cached value must reach before Invalidate drops it, so that a
+// service that keeps refusing fresh credentials (401 APIGW.0307 on every
+// call) causes at most one fetch per window, not one per call.
+const RefusalWindow = 30 * time.Second
 
 // Cache wraps a Provider whose values expire (Value.Expires) and hands out
 // its cached value. It refreshes ahead of expiry, in the background, while
@@ -38,11 +43,13 @@ const (
 // for their own context).
 //
 // A source that refuses (a wrong password, credentials that arrive
-// expired) is not asked again for 30 seconds; callers get the same error
-// meanwhile, so a loop of calls cannot lock an IAM user. A failed
-// background refresh is retried after 30 seconds at the earliest, while the
-// old value is served until it expires. Values without an expiry are
-// fetched once.
+// expired) is not asked again for RefusalWindow (30 seconds); callers get
+// the same error meanwhile, so a loop of calls cannot lock an IAM user. A
+// failed background refresh is retried after RefusalWindow at the earliest,
+// while the old value is served until it expires. Invalidate drops a value
+// only once RefusalWindow has passed since it was fetched (see
+// Invalidator), so a service that keeps refusing fresh credentials cannot
+// turn every call into a fetch. Values without an expiry are fetched once.
 //
 // A Cache is safe for concurrent use.
 type Cache struct {
@@ -64,6 +71,7 @@ type cache struct {
 	refreshAt time.Time
 	retryAt   time.Time // no fetch before this, after a failure
 	refused   error     // a refusal handed back until retryAt
+	fetchedAt time.Time // when the last fetch ended, whatever its outcome
 	flight    *flight   // the fetch in progress, if any
 }
 
@@ -155,6 +163,7 @@ func (c *cache) run(ctx context.Context, f *flight) {
 
 	c.mu.Lock()
 	c.flight = nil
+	c.fetchedAt = now
 	if err == nil {
 		lead := c.ahead
 		if !v.Expires.IsZero() {
@@ -168,7 +177,7 @@ func (c *cache) run(ctx context.Context, f *flight) {
 			c.refreshAt = farFuture
 		}
 	} else {
-		c.retryAt = now.Add(retryDelay)
+		c.retryAt = now.Add(RefusalWindow)
 		c.refused = nil
 		if refusal(err) {
 			c.refused = err
@@ -183,16 +192,21 @@ func (c *cache) run(ctx context.Context, f *flight) {
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Invalidate drops the cached value when it is failed, so that the next
-// Retrieve fetches a new one. A newer value, fetched after failed was
-// handed out, is kept.
+// Retrieve fetches a new one, but only once RefusalWindow has passed since
+// that value was fetched. Within the window Invalidate is ignored and
+// Retrieve goes on returning the cached value: a caller that gets back the
+// credentials that failed knows no new ones came. A newer value, fetched
+// after failed was handed out, is always kept. While a fetch is under way
+// the value is dropped at once, and callers wait for that fetch rather than
+// start another. A remembered refusal keeps its full window.
 func (c *Cache) Invalidate(failed Value) {
 	if c == nil || c.cache == nil {
 		return
 	}
+	now := c.now()
 	c.mu.Lock()
-	if c.have && c.val.sameAs(failed) {
+	if c.have && c.val.sameAs(failed) && (c.flight != nil || !now.Before(c.fetchedAt.Add(RefusalWindow))) {
 		c.val, c.have = Value{}, false
-		c.retryAt, c.refused = time.Time{}, nil
 	}
 	c.mu.Unlock()
 }

@@ -168,13 +168,15 @@ func TestCacheHangingRefreshDoesNotBlock(t *testing.T) {
 	assert.Equal(t, "AK2", ak(t, c))
 }
 
-// Invalidate drops the value that failed, but never a newer one: one
-// revocation seen by many callers causes one fetch.
+// Invalidate drops the value that failed, once it is RefusalWindow old,
+// but never a newer one: one revocation seen by many callers causes one
+// fetch.
 func TestCacheInvalidate(t *testing.T) {
 	clk := hsstest.NewClock(epoch)
 	src := newFakeSource(clk, time.Hour)
 	c := credentials.NewCache(src, cacheOptions(clk))
 	first := retrieve(t, c)
+	clk.Advance(credentials.RefusalWindow)
 
 	c.Invalidate(credentials.Value{AccessKey: "AK9", SecretKey: "sk-secret-9"}) // not the cached one
 	assert.Equal(t, "AK1", ak(t, c))

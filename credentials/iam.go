@@ -87,10 +87,12 @@ func (c PasswordConfig) LogValue() slog.Value { return slog.GroupValue(c.view().
 
 // TokenSource obtains IAM user tokens with a password, caches them, and
 // fetches a new one ahead of expiry (see Cache), by one IAM request however
-// many goroutines need a token. It is a Provider and an Invalidator (a
-// client that gets 401 APIGW.0307 makes it log in again, once). One
-// TokenSource may serve several clients of the same project. It is safe
-// for concurrent use.
+// many goroutines need a token. It is a Provider and an Invalidator: a
+// client that gets 401 APIGW.0307 makes it log in again, at most once per
+// RefusalWindow however often the service refuses. A wrong password is not
+// sent again for RefusalWindow either, so a loop of calls cannot lock the
+// IAM user. One TokenSource may serve several clients of the same project.
+// It is safe for concurrent use.
 type TokenSource struct {
 	// The state sits behind a pointer so that printing a copied value
 	// never reaches the password or the token.
@@ -252,8 +254,10 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	return v.Token, err
 }
 
-// Invalidate drops the cached token when it is failed: the next Retrieve
-// logs in again.
+// Invalidate drops the cached token when it is failed and was obtained at
+// least RefusalWindow ago: the next Retrieve logs in again. A token
+// obtained less than RefusalWindow ago is kept, and Retrieve goes on
+// returning it; see Cache.Invalidate.
 func (ts *TokenSource) Invalidate(failed Value) {
 	if ts != nil && ts.tokenSource != nil {
 		ts.cache.Invalidate(failed)

@@ -144,6 +144,7 @@ func TestTokenSourceOneLoginPerRevocation(t *testing.T) {
 	}
 	ts := is.tokenSource(t)
 	revoked := retrieve(t, ts)
+	clk.Advance(credentials.RefusalWindow) // a token is renewed once it is that old
 
 	const n = 100
 	var invalidated, done sync.WaitGroup

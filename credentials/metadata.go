@@ -95,8 +95,9 @@ func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {
 	return m.cache.Retrieve(ctx)
 }
 
-// Invalidate drops the cached keys when they are failed, so the next
-// Retrieve fetches new ones.
+// Invalidate drops the cached keys when they are failed and were obtained
+// at least RefusalWindow ago, so the next Retrieve fetches new ones; see
+// Cache.Invalidate.
 func (m *Metadata) Invalidate(failed Value) {
 	if m != nil && m.metadata != nil {
 		m.cache.Invalidate(failed)

@@ -54,6 +54,9 @@ func TestMetadataInvalidate(t *testing.T) {
 	ms := newMetadataServer(t, clk)
 	m := credentials.NewMetadata(ms.config())
 	first := retrieve(t, m)
+	m.Invalidate(first) // fetched less than RefusalWindow ago: kept
+	assert.Equal(t, "TMPAK1", retrieve(t, m).AccessKey)
+	clk.Advance(credentials.RefusalWindow)
 	m.Invalidate(first)
 	assert.Equal(t, "TMPAK2", retrieve(t, m).AccessKey)
 	m.Invalidate(first) // stale

@@ -141,10 +141,18 @@ type Provider interface {
 // Invalidator is implemented by providers that cache credentials the
 // service may refuse before their stated expiry. When the service answers
 // 401 APIGW.0307 ("the token must be updated"), the client calls
-// Invalidate with the credentials it sent, and asks again. A provider drops
-// its cached value only when it is still failed, so that one revocation
-// seen by many goroutines causes one new login.
+// Invalidate with the credentials it sent, and asks again.
+//
+// Invalidate is a hint, not an order. A provider drops its cached value
+// only when it is still failed, so that one revocation seen by many
+// goroutines causes one new login; and the providers of this package drop
+// it only when it was obtained at least RefusalWindow ago, so that a
+// service that keeps refusing fresh credentials causes at most one login
+// per window. When Retrieve then returns the same credentials as failed,
+// no new ones are to be had: the client should report the refusal rather
+// than retry.
 type Invalidator interface {
+	// Invalidate tells the provider that the service refused failed.
 	Invalidate(failed Value)
 }
 
