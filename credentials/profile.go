@@ -127,9 +127,11 @@ func profilePath(getenv func(string) string, home func() (string, error)) (strin
 // LoadProfile reads the [basic] section of the INI credentials file at
 // path. Lines starting with '#' or ';' are comments; keys are matched
 // without regard to case; other sections are ignored; a value may be
-// wrapped in matching quotes. A second [basic] section is an error, as is
-// a path that is not a regular file (a FIFO or a device is refused without
-// being opened for a blocking read). A missing file gives an error
+// wrapped in matching quotes. A second [basic] section is an error, as are
+// a key of [basic] (ak, sk, project_id, security_token) set twice, a value
+// that starts with a quote and does not end with the same one, and a path
+// that is not a regular file (a FIFO or a device is refused without being
+// opened for a blocking read). A missing file gives an error
 // satisfying errors.Is(err, fs.ErrNotExist). Errors are *ConfigError and
 // name the path and line, never a line's content, which may be a secret.
 func LoadProfile(path string) (*Profile, error) {
@@ -171,6 +173,7 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), maxProfileBytes)
 	inBasic, sawBasic := false, false
+	setOn := map[string]int{} // the line each key of [basic] was set on
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		lineNo := fmt.Sprintf("line %d", n)
@@ -197,17 +200,37 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 		if !inBasic {
 			continue
 		}
-		val = unquote(strings.TrimSpace(val))
-		switch strings.ToLower(strings.TrimSpace(key)) {
+		// The errors below name one of these four keys, never other text
+		// of the line, which may be a secret.
+		name := strings.ToLower(strings.TrimSpace(key))
+		var dst *string
+		switch name {
 		case "ak":
-			p.AccessKey = val
+			dst = &p.AccessKey
 		case "sk":
-			p.secretKey = val
+			dst = &p.secretKey
 		case "project_id":
-			p.ProjectID = val
+			dst = &p.ProjectID
 		case "security_token":
-			p.securityToken = val
+			dst = &p.securityToken
+		default:
+			continue
 		}
+		if first, dup := setOn[name]; dup {
+			// Which one a reader would take is a guess; the official SDKs
+			// and this one could disagree, so neither is taken.
+			return nil, &ConfigError{Source: path, Field: lineNo,
+				Reason: fmt.Sprintf("%s is set twice in [basic] (also on line %d); keep one", name, first)}
+		}
+		setOn[name] = n
+		v, ok := unquote(strings.TrimSpace(val))
+		if !ok {
+			// Taken as written, the quote would become part of the key,
+			// which the service would refuse only once it was sent.
+			return nil, &ConfigError{Source: path, Field: lineNo,
+				Reason: fmt.Sprintf("the value of %s starts with a quote but does not end with it", name)}
+		}
+		*dst = v
 	}
 	if err := sc.Err(); err != nil {
 		return nil, &ConfigError{Source: path, Reason: "cannot read the credentials file", Err: errors.Unwrap(err)}
@@ -215,10 +238,14 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 	return p, nil
 }
 
-// unquote strips one pair of matching quotes.
-func unquote(v string) string {
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		return v[1 : len(v)-1]
+// unquote strips one pair of matching quotes. It reports false for a
+// value that starts with a quote and does not end with the same one.
+func unquote(v string) (string, bool) {
+	if v == "" || (v[0] != '"' && v[0] != '\'') {
+		return v, true
 	}
-	return v
+	if len(v) < 2 || v[len(v)-1] != v[0] {
+		return "", false
+	}
+	return v[1 : len(v)-1], true
 }

@@ -47,15 +47,15 @@ func TestLoadProfile(t *testing.T) {
 	var _ credentials.Provider = p
 }
 
-// Values are taken as written: an '=' inside, a quote that does not
-// close, and empty values.
+// Values are taken as written, but for one pair of matching quotes around
+// them: an '=' inside, quotes inside, a quote at the end only.
 func TestLoadProfileValues(t *testing.T) {
 	cases := []struct{ line, want string }{
 		{"sk = abc=def==", "abc=def=="},
 		{"sk='quoted'", "quoted"},
-		{`sk = "unclosed`, `"unclosed`},
-		{`sk = "mixed'`, `"mixed'`},
 		{`sk = ""inner""`, `"inner"`},
+		{`sk = in"side'`, `in"side'`},
+		{`sk = closing only"`, `closing only"`},
 		{"sk = with inner  spaces", "with inner  spaces"},
 		{"sk = tail # not a comment", "tail # not a comment"},
 	}
@@ -69,6 +69,19 @@ func TestLoadProfileValues(t *testing.T) {
 	}
 }
 
+// Keys the profile does not read, and other sections, are not checked for
+// duplicates or quotes: other tools may read them their own way.
+func TestLoadProfileIgnoresWhatItDoesNotRead(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "credentials", "[basic]\nak = "+testAK+"\nsk = "+testSK+"\n"+
+		"region = \"cn-north-4\nregion = cn-north-4\n[other]\nsk = \"open\nsk = again\nak = 'x\n")
+	p, err := credentials.LoadProfile(path)
+	require.NoError(t, err)
+	v, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, testAK, v.AccessKey)
+	assert.Equal(t, testSK, v.SecretKey)
+}
+
 // Errors name the file and line, never the line's content, which may be a
 // pasted secret.
 func TestLoadProfileErrors(t *testing.T) {
@@ -78,6 +91,21 @@ func TestLoadProfileErrors(t *testing.T) {
 		{"broken section", "[basic\nak = x\n", "line 1: section header without ']'"},
 		{"second [basic]", "[basic]\nak = " + testAK + "\n[other]\n[basic]\nsk = " + testSK + "\n", "line 4: a second [basic] section; keep one"},
 		{"second [BASIC]", "[basic]\nak = " + testAK + "\n[ BASIC ]\nsk = " + testSK + "\n", "line 3: a second [basic] section; keep one"},
+
+		{"unterminated double quote", "[basic]\nak = " + testAK + "\nsk = \"" + testSK + "\n", "line 3: the value of sk starts with a quote but does not end with it"},
+		{"unterminated single quote", "[basic]\nak = " + testAK + "\nsk = '" + testSK + "\n", "line 3: the value of sk starts with a quote but does not end with it"},
+		{"mismatched quotes", "[basic]\nak = " + testAK + "\nsk = \"" + testSK + "'\n", "line 3: the value of sk starts with a quote but does not end with it"},
+		{"text after the closing quote", "[basic]\nak = " + testAK + "\nsk = \"" + testSK + "\" # mine\n", "line 3: the value of sk starts with a quote but does not end with it"},
+		{"a lone quote", "[basic]\nak = " + testAK + "\nsk = \"\n", "line 3: the value of sk starts with a quote but does not end with it"},
+		{"unterminated ak", "[basic]\nak = '" + testAK + "\nsk = " + testSK + "\n", "line 2: the value of ak starts with a quote but does not end with it"},
+		{"unterminated project_id", "[basic]\nproject_id = \"" + testProject + "\n", "line 2: the value of project_id starts with a quote but does not end with it"},
+		{"unterminated security_token", "[basic]\nsecurity_token = \"" + testSK + "\n", "line 2: the value of security_token starts with a quote but does not end with it"},
+
+		{"sk twice", "[basic]\nak = " + testAK + "\nsk = " + testSK + "\nsk = " + testSK + "x\n", "line 4: sk is set twice in [basic] (also on line 3); keep one"},
+		{"sk twice, once empty", "[basic]\nsk =\nak = " + testAK + "\nSK = " + testSK + "\n", "line 4: sk is set twice in [basic] (also on line 2); keep one"},
+		{"ak twice in other cases", "[basic]\nAK = " + testAK + "\nsk = " + testSK + "\n Ak = " + testAK + "\n", "line 4: ak is set twice in [basic] (also on line 2); keep one"},
+		{"project_id twice", "[basic]\nproject_id = a\n\n# again\nproject_id = b\n", "line 5: project_id is set twice in [basic] (also on line 2); keep one"},
+		{"security_token twice", "[basic]\nsecurity_token = " + testSK + "\nsecurity_token = " + testSK + "\n", "line 3: security_token is set twice in [basic] (also on line 2); keep one"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
