@@ -58,7 +58,8 @@ func runQuotaListing(t *testing.T, l quotaListing) quotaResult {
 	clk := hsstest.NewClock(start)
 	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithQuota(l.quota))
 	defer srv.Close()
-	srv.AddRegistries("task", hsstest.SeedRegistries("task", l.pages*10)...)
+	_, err := srv.Seed("task", l.pages*10)
+	require.NoError(t, err)
 	client := srv.Client(t)
 
 	seen := make(map[string]bool, l.pages*10)
@@ -279,7 +280,8 @@ func TestQuotaChangesMidListing(t *testing.T) {
 		hsstest.WithQuota(hsstest.Quota{Limit: 600, Window: time.Minute, NoRetryAfter: true}))
 	defer srv.Close()
 	const pages = 3000
-	srv.AddRegistries("task", hsstest.SeedRegistries("task", pages*10)...)
+	_, err := srv.Seed("task", pages*10)
+	require.NoError(t, err)
 	var n atomic.Int64
 	srv.Handle(func(http.ResponseWriter, *http.Request) bool {
 		switch n.Add(1) {

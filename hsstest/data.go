@@ -13,8 +13,10 @@ import (
 // request without enterprise_project_id sees.
 const DefaultEnterpriseProjectID = "0"
 
-// MaxSeed caps the registries SeedRegistries generates in one call, so a
-// typo cannot exhaust the test's memory.
+// MaxSeed is the most registries SeedRegistries, Seed and WithSeed
+// generate in one call, so that a typo cannot exhaust the test's memory. A
+// count past it is an *ArgError, never cut short: call Seed again (with
+// another task id for other registry ids) or AddRegistries for more.
 const MaxSeed = 100000
 
 // Registry is one registry associated with a task, as the server stores
@@ -128,12 +130,31 @@ func (s *Server) settle(t *task, now time.Time) {
 }
 
 // Seed adds n generated registries to the task, creating it if needed,
-// and returns them; see SeedRegistries.
-func (s *Server) Seed(taskID string, n int) []Registry {
-	regs := SeedRegistries(taskID, n)
+// and returns them; see SeedRegistries. n must be 0-MaxSeed: any other
+// count is an *ArgError and changes nothing. 0 creates the task empty.
+func (s *Server) Seed(taskID string, n int) ([]Registry, error) {
+	if err := checkSeed("Seed", taskID, n); err != nil {
+		return nil, err
+	}
+	return s.seed(taskID, n), nil
+}
+
+// seed is Seed for a count already checked.
+func (s *Server) seed(taskID string, n int) []Registry {
+	regs := generate(taskID, n)
 	s.AddTask(taskID)
 	s.AddRegistries(taskID, regs...)
 	return regs
+}
+
+// checkSeed refuses a count of registries to generate outside 0-MaxSeed;
+// fn names the function the test called.
+func checkSeed(fn, taskID string, n int) error {
+	if n < 0 || n > MaxSeed {
+		return &ArgError{Call: fmt.Sprintf("%s(%q, %d)", fn, taskID, n), Arg: "n",
+			Reason: fmt.Sprintf("must be 0-%d (MaxSeed)", MaxSeed)}
+	}
+	return nil
 }
 
 // failureReasons are realistic causes for a failed synchronisation.
@@ -160,13 +181,20 @@ var typeSlugs = map[hss.RegistryType]string{
 // AllSyncStatuses()[(i/6)%3], so any 18 consecutive registries hold every
 // type/status pair; failed ones carry a FailedReason. Names are unique
 // ("harbor-004"), ids look like UUIDs and depend on taskID, and all
-// belong to the default enterprise project. n is capped at MaxSeed; n < 1
-// gives none.
-func SeedRegistries(taskID string, n int) []Registry {
+// belong to the default enterprise project. n must be 0-MaxSeed: any other
+// count is an *ArgError; 0 gives none.
+func SeedRegistries(taskID string, n int) ([]Registry, error) {
+	if err := checkSeed("SeedRegistries", taskID, n); err != nil {
+		return nil, err
+	}
+	return generate(taskID, n), nil
+}
+
+// generate is SeedRegistries for a count already checked.
+func generate(taskID string, n int) []Registry {
 	if n < 1 {
 		return nil
 	}
-	n = min(n, MaxSeed)
 	types, statuses := hss.AllRegistryTypes(), hss.AllSyncStatuses()
 	regs := make([]Registry, n)
 	failed := 0

@@ -34,8 +34,9 @@
 // NewServer listens on a plain-http loopback address, which the SDK accepts
 // without WithInsecureHTTP; NewTLSServer speaks https with a certificate it
 // generates for 127.0.0.1, ::1 and localhost. Both panic when they cannot
-// listen, as httptest.NewServer does; Start(useTLS, opts...) returns the
-// error instead. HTTPClient returns an http.Client that reaches the server
+// listen, as httptest.NewServer does, or when an option was given a value
+// it would have to cut short; Start(useTLS, opts...) returns the error
+// instead. HTTPClient returns an http.Client that reaches the server
 // without any proxy and, for TLS, trusts its certificate (a default
 // http.Client does not: it fails with an x509.UnknownAuthorityError).
 // NewClient and Client build an hss.Client for the server's URL, project and
@@ -46,8 +47,17 @@
 // SetLatency are released first, their connections closed without an
 // answer, and then Close waits for every handler still running, an extra
 // route's included, so the request log is complete when it returns.
-// Calling it twice is harmless. Options never fail: a value an option
-// cannot use (an empty id, a nil clock) leaves the default in place.
+// Calling it twice is harmless.
+//
+// An empty value given to an option (an empty id, a nil clock) leaves the
+// default in place. A value that would have to be cut short is refused
+// instead: WithSeed past MaxSeed makes Start return an *ArgError naming
+// the option, the task and the range,
+//
+//	hsstest: WithSeed("big", 300000): n must be 0-100000 (MaxSeed)
+//
+// and NewServer panics with it. Every *ArgError of the package reads the
+// same way: the call, the argument, what is allowed.
 //
 // # Time
 //
@@ -83,15 +93,19 @@
 // in error bodies.
 //
 //  1. Latency set with SetLatency, then the hook set with Handle, then the
-//     next queued fault (FailNext, FailNextRaw, DelayNext, HangNext,
-//     ResetNext, TruncateNext). These apply to any request, whatever its
-//     path or credentials, because they stand for trouble on the way.
+//     oldest queued fault that applies to the request (FailNext,
+//     FailNextRaw, DelayNext, HangNext, ResetNext, TruncateNext). These
+//     apply whatever the request's credentials, because they stand for
+//     trouble on the way; a fault queued through On or OnRequest applies
+//     only to the requests it was tied to.
 //  2. Routing: a GET on the built-in path is the built-in route; otherwise
 //     the routes added with HandleFunc are tried in the order they were
 //     added. Anything else, another method on the built-in path included,
 //     gets 404 APIGW.0101 ("The API does not exist or has not been
 //     published in the environment."), before authentication, as API
-//     Gateway (which registers an API by method and path) answers.
+//     Gateway (which registers an API by method and path) answers. An
+//     extra route added with Unauthenticated() answers now, skipping the
+//     next three steps.
 //  3. Authentication: X-Auth-Token must equal Token(); a request with an
 //     "Authorization: SDK-HMAC-SHA256 ..." header is checked against the
 //     keys given with WithAKSK or WithTemporaryAKSK instead. A failure is
@@ -147,8 +161,8 @@
 // after a window ends opens the next one. Like the gateway, the quota
 // counts every call it sees, the ones it rejects included, so a client
 // that keeps asking stays throttled until the window ends; it counts the
-// calls to every route together, after authentication (a 404 or a 401 is
-// not counted). The 429 carries Retry-After: the whole seconds left in the
+// calls to every route together, after authentication (a 404, a 401 or a
+// call to an Unauthenticated route is not counted). The 429 carries Retry-After: the whole seconds left in the
 // window, rounded up and at least 1, so a client that obeys never comes
 // back early; Quota.NoRetryAfter leaves the header out, as the real gateway
 // often does. A clock moved backwards opens a new window rather than lock
@@ -161,10 +175,13 @@
 //
 // # Extra routes
 //
-// HandleFunc(method, pathPattern, handler) fakes another call, an HSS one
-// or any Huawei Cloud API a wrapper of hss also calls:
+// HandleFunc(method, pathPattern, handler, opts...) fakes another call, an
+// HSS one or any Huawei Cloud API a wrapper of hss also calls:
 //
-//	srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", createTask)
+//	err := srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", createTask)
+//
+// An empty method, a pattern not starting with "/" or a nil handler is an
+// *ArgError, and nothing is registered.
 //
 // A segment written {name} is a wildcard: it matches one whole, non-empty
 // path segment, and the handler reads it, unescaped, with r.PathValue(name).
@@ -181,12 +198,30 @@
 // the server runs. hss.Client.Do reaches them with the Client's
 // credentials, retries and error model.
 //
+// The option Unauthenticated() makes a route stand for a service outside
+// HSS's API Gateway: it needs no credentials (none are checked), its
+// project is not compared, and the quota neither counts nor throttles it;
+// latency, the hook and queued faults still apply. Above all it fakes IAM,
+// so that a credentials.NewPasswordTokenSource logs in at the same server
+// its client then calls:
+//
+//	srv.HandleFunc(http.MethodPost, "/v3/auth/tokens", issueToken, hsstest.Unauthenticated())
+//	tokens, err := credentials.NewPasswordTokenSource(credentials.PasswordConfig{
+//		IAMEndpoint: srv.URL(), HTTPClient: srv.HTTPClient(), ProjectID: srv.ProjectID(), ...})
+//	client := srv.Client(t, hss.WithCredentials(tokens))
+//
+// The handler answers as IAM does: 201, the token (srv.Token()) in
+// X-Subject-Token, and {"token":{"expires_at":"..."}}.
+//
 // # Data and tasks that progress
 //
 // AddTask creates an empty task, AddRegistries appends registries to a task
 // (creating it), Seed and WithSeed add generated ones (see SeedRegistries:
 // the same for the same arguments, with every type and status), and
-// Registries returns what the server holds. A task that does not exist
+// Registries returns what the server holds. SeedRegistries, Seed and
+// WithSeed generate 0 to MaxSeed (100,000) registries a call; any other
+// count is an *ArgError, never a smaller seed. Seed again, under another
+// task id for distinct ids, to build a larger task. A task that does not exist
 // answers 400 HSS.0011; an empty one answers 200 with no registries.
 //
 // WithSettle(d) makes running registries settle d after they were added,
@@ -215,17 +250,39 @@
 // # Faults
 //
 // Faults are queued: each call adds after those already waiting, and each
-// request takes one from the head of the queue, whatever its path or
-// credentials. FailNext answers with a status and an error body, FailNextRaw
-// with any status and bytes; DelayNext holds a request, then lets the API
-// answer; HangNext never answers; ResetNext resets the connection (TCP
+// request takes the oldest queued fault that applies to it. FailNext
+// answers with a status and an error body, FailNextRaw with any status and
+// bytes; DelayNext holds a request, then lets the API answer; HangNext never answers; ResetNext resets the connection (TCP
 // RST); TruncateNext lets the API answer but cuts the body in half under
 // the whole body's Content-Length. A client that gives up (its context
 // ends) while a request is held gets no answer, and neither does one held
 // when the server closes. SetLatency holds every request before anything
 // else, and Handle installs a hook that may answer any request itself.
-// PendingFaults says how many requests the queue still applies to, and
-// ClearFaults drops the queue, the latency and the hook.
+//
+// A fault queued with the Server's methods applies to any request, so one
+// meant for a call the client skips (it learned the quota and waited, say)
+// lands on the next, unrelated one. Tie it instead: On(method,
+// pathPattern) and OnRequest(match) return a Faults whose methods, the
+// same six, queue faults that only a matching request takes:
+//
+//	err := srv.On(http.MethodGet, hsstest.RegistriesPattern).FailNext(1, 503, "APIGW.0613", "busy")
+//	err = srv.On(http.MethodPost, "/v3/auth/tokens").ResetNext(1)
+//	err = srv.OnRequest(func(r *http.Request) bool { return r.URL.Query().Get("offset") == "200" }).HangNext(1)
+//
+// On compares the method exactly and the path as HandleFunc does, ignoring
+// the query; OnRequest's match sees the whole request but must not read
+// its body. Unlike the Server's methods, which queue nothing for n < 1 and
+// send 500 for a status net/http cannot send, they check their arguments
+// (n of at least 1, a status of 200-999, a delay of 0 or more, a valid
+// pattern) and return an *ArgError rather than queue something else.
+//
+// PendingFaults says how many requests the queued faults, tied or not,
+// still apply to: a test that ends with
+//
+//	assert.Zero(t, srv.PendingFaults())
+//
+// proves that every fault it queued was used. ClearFaults drops the
+// queue, the latency and the hook.
 //
 // # The request log
 //

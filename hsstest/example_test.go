@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/hsstest"
 )
 
@@ -18,7 +19,9 @@ import (
 func Example() {
 	srv := hsstest.NewServer()
 	defer srv.Close()
-	srv.Seed("task-1", 25) // 25 registries of every type and status
+	if _, err := srv.Seed("task-1", 25); err != nil { // 25 registries of every type and status
+		panic(err)
+	}
 
 	client, err := srv.NewClient()
 	if err != nil {
@@ -96,7 +99,7 @@ func ExampleNewClock() {
 func ExampleServer_HandleFunc() {
 	srv := hsstest.NewServer()
 	defer srv.Close()
-	srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, r *http.Request) {
+	err := srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Name string `json:"name"`
 		}
@@ -107,6 +110,9 @@ func ExampleServer_HandleFunc() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"task_id": "task-" + in.Name})
 	})
+	if err != nil {
+		panic(err)
+	}
 
 	client, err := srv.NewClient()
 	if err != nil {
@@ -132,4 +138,93 @@ func ExampleServer_HandleFunc() {
 	// 404 APIGW.0101
 	// POST 200 token
 	// DELETE 404 token
+}
+
+// A fault tied to one call waits for that call: a call to another route
+// that comes first is untouched, and PendingFaults tells whether the
+// fault was used.
+func ExampleServer_On() {
+	srv := hsstest.NewServer(hsstest.WithSeed("task-1", 3))
+	defer srv.Close()
+	err := srv.HandleFunc(http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"total_num":1}`)
+	})
+	if err != nil {
+		panic(err)
+	}
+	err = srv.On(http.MethodGet, hsstest.RegistriesPattern).FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("faults left:", srv.PendingFaults())
+
+	client, err := srv.NewClient(hss.WithRetryPolicy(hss.NoRetries()))
+	if err != nil {
+		panic(err)
+	}
+	_, err = client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", nil, nil, nil)
+	fmt.Println("tasks:", err, "faults left:", srv.PendingFaults())
+	_, err = client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	var apiErr *hss.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println("registries:", apiErr.StatusCode, apiErr.Code, "faults left:", srv.PendingFaults())
+	}
+	// Output:
+	// faults left: 1
+	// tasks: <nil> faults left: 1
+	// registries: 503 APIGW.0613 faults left: 0
+}
+
+// One server fakes IAM and HSS together: the password token source logs
+// in at an unauthenticated route, and the client sends the token it got.
+func ExampleUnauthenticated() {
+	srv := hsstest.NewServer(hsstest.WithSeed("task-1", 3))
+	defer srv.Close()
+	// IAM's password login answers 201 with the token in X-Subject-Token.
+	err := srv.HandleFunc(http.MethodPost, "/v3/auth/tokens", func(w http.ResponseWriter, r *http.Request) {
+		var login struct {
+			Auth struct {
+				Identity struct {
+					Password struct {
+						User struct {
+							Name     string `json:"name"`
+							Password string `json:"password"`
+						} `json:"user"`
+					} `json:"password"`
+				} `json:"identity"`
+			} `json:"auth"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&login)
+		if u := login.Auth.Identity.Password.User; u.Name != "hss-reader" || u.Password != "example-password" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("X-Subject-Token", srv.Token())
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"token":{"expires_at":%q}}`, time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339))
+	}, hsstest.Unauthenticated())
+	if err != nil {
+		panic(err)
+	}
+
+	tokens, err := credentials.NewPasswordTokenSource(credentials.PasswordConfig{
+		DomainName: "my-domain", UserName: "hss-reader", Password: "example-password",
+		ProjectID: srv.ProjectID(), IAMEndpoint: srv.URL(), HTTPClient: srv.HTTPClient(),
+	})
+	if err != nil {
+		panic(err)
+	}
+	client, err := srv.NewClient(hss.WithCredentials(tokens))
+	if err != nil {
+		panic(err)
+	}
+	resp, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
+	fmt.Println(resp.TotalNum, err)
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Method, r.Auth, r.Status)
+	}
+	// Output:
+	// 3 <nil>
+	// POST none 201
+	// GET token 200
 }

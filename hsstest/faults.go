@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
 
 // fault is one queued misbehaviour with the number of requests it still
-// applies to.
+// applies to. Only left changes once it is queued, under Server.mu.
 type fault struct {
 	kind   FaultKind
 	left   int
@@ -22,7 +23,11 @@ type fault struct {
 	msg    string
 	isJSON bool // FailNext: body is errorJSON{code, msg, request id}
 	delay  time.Duration
+	match  func(*http.Request) bool // the requests it applies to; nil: every one
 }
+
+// applies reports whether the fault may answer r.
+func (f *fault) applies(r *http.Request) bool { return f.match == nil || f.match(r) }
 
 // FailNext answers the next n requests with status and the error body
 // {"error_code": code, "error_msg": msg, "request_id": ...}. Headers in
@@ -31,34 +36,46 @@ type fault struct {
 // a nil value (http.Header{"X-Request-Id": nil}) removes that header.
 //
 // Faults are queued: each call adds after those already waiting, and each
-// request takes one from the head of the queue, whatever its path or
-// credentials. A status outside 200-999 becomes 500, since net/http cannot
-// send it; n < 1 queues nothing.
+// request takes the oldest queued fault that applies to it. A fault queued
+// here applies to any request, whatever its path or credentials; On and
+// OnRequest queue faults that apply only to the requests they select. A
+// status outside 200-999 becomes 500, since net/http cannot send it; n < 1
+// queues nothing.
 func (s *Server) FailNext(n, status int, code, msg string, header ...http.Header) {
-	s.enqueue(fault{kind: FaultFail, left: n, status: status, code: code, msg: msg, isJSON: true,
-		header: mergeHeaders(http.Header{"Content-Type": {jsonContentType}}, header)})
+	s.enqueue(failFault(n, status, code, msg, header))
+}
+
+// failFault is the fault FailNext queues.
+func failFault(n, status int, code, msg string, header []http.Header) *fault {
+	return &fault{kind: FaultFail, left: n, status: status, code: code, msg: msg, isJSON: true,
+		header: mergeHeaders(http.Header{"Content-Type": {jsonContentType}}, header)}
 }
 
 // FailNextRaw answers the next n requests with status and exactly body (a
 // gateway's HTML page, malformed JSON, nothing at all), plus header as in
 // FailNext. It is queued like FailNext.
 func (s *Server) FailNextRaw(n, status int, body []byte, header ...http.Header) {
-	s.enqueue(fault{kind: FaultFail, left: n, status: status,
-		body: append([]byte(nil), body...), header: mergeHeaders(http.Header{}, header)})
+	s.enqueue(rawFault(n, status, body, header))
+}
+
+// rawFault is the fault FailNextRaw queues.
+func rawFault(n, status int, body []byte, header []http.Header) *fault {
+	return &fault{kind: FaultFail, left: n, status: status,
+		body: append([]byte(nil), body...), header: mergeHeaders(http.Header{}, header)}
 }
 
 // DelayNext holds each of the next n requests for d, then lets the API
 // answer. If the client gives up (its context ends) or the server closes
 // first, the request gets no answer. It is queued like FailNext.
 func (s *Server) DelayNext(n int, d time.Duration) {
-	s.enqueue(fault{kind: FaultDelay, left: n, delay: d})
+	s.enqueue(&fault{kind: FaultDelay, left: n, delay: d})
 }
 
 // HangNext never answers the next n requests: each is held until the
 // client gives up or the server closes, to test timeouts and
 // cancellation. It is queued like FailNext.
 func (s *Server) HangNext(n int) {
-	s.enqueue(fault{kind: FaultHang, left: n})
+	s.enqueue(&fault{kind: FaultHang, left: n})
 }
 
 // ResetNext resets the connection of each of the next n requests (TCP RST)
@@ -69,14 +86,7 @@ func (s *Server) HangNext(n int) {
 // whose reused keep-alive connection breaks before the answer; on a fresh
 // connection the client really sees the reset.
 func (s *Server) ResetNext(n int) {
-	if n < 1 {
-		return
-	}
-	s.hs.SetKeepAlivesEnabled(false) // also closes idle connections
-	// HTTPClient's pooled connections are dead now: drop them, so that a
-	// request that net/http does not replay (a POST) reaches the fault.
-	s.client.CloseIdleConnections()
-	s.enqueue(fault{kind: FaultReset, left: n})
+	s.enqueue(&fault{kind: FaultReset, left: n})
 }
 
 // TruncateNext lets the API answer each of the next n requests but cuts
@@ -84,7 +94,7 @@ func (s *Server) ResetNext(n int) {
 // half of it and closes the connection, as a broken proxy would. The
 // client reads an unexpected EOF. It is queued like FailNext.
 func (s *Server) TruncateNext(n int) {
-	s.enqueue(fault{kind: FaultTruncate, left: n})
+	s.enqueue(&fault{kind: FaultTruncate, left: n})
 }
 
 // SetLatency holds every request for d before anything else happens
@@ -115,7 +125,9 @@ func (s *Server) ClearFaults() {
 }
 
 // PendingFaults returns how many requests the queued faults still apply
-// to, so a test can check that every fault it queued was used.
+// to, those queued with On and OnRequest included, so a test can check
+// that every fault it queued was used: a fault tied to a call the client
+// never made is still counted.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -126,38 +138,69 @@ func (s *Server) PendingFaults() int {
 	return n
 }
 
-func (s *Server) enqueue(f fault) {
+// enqueue adds f at the end of the queue.
+func (s *Server) enqueue(f *fault) {
 	if f.left < 1 {
 		return
 	}
 	if f.kind == FaultFail && (f.status < 200 || f.status > 999) {
 		f.status = http.StatusInternalServerError
 	}
+	if f.kind == FaultReset {
+		s.hs.SetKeepAlivesEnabled(false) // also closes idle connections
+		// HTTPClient's pooled connections are dead now: drop them, so that
+		// a request that net/http does not replay (a POST) reaches the
+		// fault.
+		s.client.CloseIdleConnections()
+	}
 	s.mu.Lock()
 	s.faults = append(s.faults, f)
 	s.mu.Unlock()
 }
 
-// popFault takes one request's worth of the oldest queued fault.
-func (s *Server) popFault() (fault, bool) {
+// popFault takes one request's worth of the oldest queued fault that
+// applies to r. The matchers run without s.mu held, so that one may call
+// the Server's methods: a fault another request took meanwhile is looked
+// for again.
+func (s *Server) popFault(r *http.Request) (fault, bool) {
+	for {
+		s.mu.Lock()
+		if len(s.faults) == 0 {
+			s.mu.Unlock()
+			return fault{}, false
+		}
+		queue := slices.Clone(s.faults)
+		s.mu.Unlock()
+
+		i := slices.IndexFunc(queue, func(f *fault) bool { return f.applies(r) })
+		if i < 0 {
+			return fault{}, false
+		}
+		if f, ok := s.take(queue[i]); ok {
+			return f, true
+		}
+	}
+}
+
+// take takes one request's worth of f; false when f has left the queue
+// (used up or cleared) since the caller looked.
+func (s *Server) take(f *fault) (fault, bool) {
 	s.mu.Lock()
-	if len(s.faults) == 0 {
+	i := slices.Index(s.faults, f)
+	if i < 0 {
 		s.mu.Unlock()
 		return fault{}, false
 	}
-	f := s.faults[0]
-	if s.faults[0].left--; s.faults[0].left == 0 {
-		s.faults = s.faults[1:]
+	taken := *f
+	if f.left--; f.left == 0 {
+		s.faults = slices.Delete(s.faults, i, i+1)
 	}
-	resetQueued := false
-	for _, q := range s.faults {
-		resetQueued = resetQueued || q.kind == FaultReset
-	}
+	resetQueued := slices.ContainsFunc(s.faults, func(q *fault) bool { return q.kind == FaultReset })
 	s.mu.Unlock()
-	if f.kind == FaultReset && !resetQueued {
+	if taken.kind == FaultReset && !resetQueued {
 		s.hs.SetKeepAlivesEnabled(true) // the last queued reset is taken
 	}
-	return f, true
+	return taken, true
 }
 
 func (s *Server) currentHook() func(http.ResponseWriter, *http.Request) bool {

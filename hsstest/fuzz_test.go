@@ -18,7 +18,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	rt := route{method: http.MethodGet, segments: strings.Split("v5/{project_id}/x/{id}", "/")}
+	rt := route{method: http.MethodGet, pattern: strings.Split("v5/{project_id}/x/{id}", "/")}
 	f.Fuzz(func(t *testing.T, s string) {
 		if q, ok := parseListQuery(s); ok {
 			if q.offset < 0 || q.offset > maxOffset || q.limit < minLimit || q.limit > maxLimit {

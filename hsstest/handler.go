@@ -43,7 +43,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		rec.Fault = FaultHook
 		return
 	}
-	if f, ok := s.popFault(); ok {
+	if f, ok := s.popFault(r); ok {
 		rec.Fault = f.kind
 		if s.applyFault(f, sw, r, &rec, logOnce) {
 			return
@@ -62,6 +62,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rec *RecordedR
 		var ok bool
 		if extra, ok = s.findRoute(r); !ok {
 			writeError(w, http.StatusNotFound, codeNoAPI, msgNoAPI, id)
+			return
+		}
+		if extra.open { // Unauthenticated: a service outside the gateway
+			extra.handler(w, r)
 			return
 		}
 		project = r.PathValue("project_id")

@@ -15,7 +15,7 @@ import (
 
 func TestPagingAcrossPages(t *testing.T) {
 	srv := newServer(t)
-	want := infos(srv.Seed("task-1", 25))
+	want := infos(seed(t, srv, "task-1", 25))
 
 	var got []hss.AssociateRegistriesResponseInfo
 	for _, off := range []string{"0", "10", "20"} {
@@ -40,7 +40,7 @@ func TestPagingAcrossPages(t *testing.T) {
 
 func TestPagingDefaults(t *testing.T) {
 	srv := newServer(t)
-	want := infos(srv.Seed("task-1", 25))
+	want := infos(seed(t, srv, "task-1", 25))
 
 	total, page := decodeInfos(t, get(t, srv, "task-1", ""))
 	assert.Equal(t, 25, total)
@@ -58,7 +58,7 @@ func TestPagingDefaults(t *testing.T) {
 
 func TestClientIteratesEveryPage(t *testing.T) {
 	srv := newServer(t)
-	want := infos(srv.Seed("task-1", 450))
+	want := infos(seed(t, srv, "task-1", 450))
 	client := srv.Client(t)
 
 	var got []hss.AssociateRegistriesResponseInfo
@@ -88,7 +88,7 @@ func TestFailedReasonOnlyWhenSet(t *testing.T) {
 
 func TestFilters(t *testing.T) {
 	srv := newServer(t)
-	seeded := srv.Seed("task-1", 36) // every type/status pair twice
+	seeded := seed(t, srv, "task-1", 36) // every type/status pair twice
 	reg := func(name string, typ hss.RegistryType, st hss.SyncStatus, ep string) hsstest.Registry {
 		return hsstest.Registry{RegistryID: "id-" + name, RegistryName: name, RegistryType: typ, SyncStatus: st, EnterpriseProjectID: ep}
 	}
@@ -288,7 +288,7 @@ func TestEscapedTaskIDs(t *testing.T) {
 	srv := newServer(t)
 	ids := []string{"a/b", "a b", "a%2Fb", "a?b#c", "ü-task", "a+b", "...", "任务"}
 	for i, id := range ids {
-		srv.Seed(id, i+1)
+		seed(t, srv, id, i+1)
 	}
 	client := srv.Client(t)
 	for i, id := range ids {

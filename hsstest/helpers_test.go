@@ -160,6 +160,22 @@ func newServer(t *testing.T, opts ...hsstest.Option) *hsstest.Server {
 	return srv
 }
 
+// generated is SeedRegistries for a count the test knows is allowed.
+func generated(t *testing.T, taskID string, n int) []hsstest.Registry {
+	t.Helper()
+	regs, err := hsstest.SeedRegistries(taskID, n)
+	require.NoError(t, err)
+	return regs
+}
+
+// seed is srv.Seed for a count the test knows is allowed.
+func seed(t *testing.T, srv *hsstest.Server, taskID string, n int) []hsstest.Registry {
+	t.Helper()
+	regs, err := srv.Seed(taskID, n)
+	require.NoError(t, err)
+	return regs
+}
+
 // statuses lists the status of every logged request.
 func statuses(srv *hsstest.Server) []int {
 	var out []int

@@ -1,10 +1,15 @@
 package hsstest
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
-// Option configures a Server in NewServer, NewTLSServer or Start. Options
-// given a value they cannot use (an empty id, a negative count) leave the
-// default in place rather than fail, so a test never panics on setup.
+// Option configures a Server in NewServer, NewTLSServer or Start. An
+// option given an empty value (an empty id, a nil clock) leaves the default
+// in place. An option given a value it would have to cut short (WithSeed
+// past MaxSeed) makes Start return an *ArgError, and NewServer and
+// NewTLSServer panic with it.
 type Option func(*config)
 
 // config is what the options set; it never changes once the server runs,
@@ -19,6 +24,7 @@ type config struct {
 	quota     Quota
 	seeds     []seed
 	settle    time.Duration
+	errs      []error // values the options refused, for Start to return
 }
 
 // accessKey is one AK/SK pair the server accepts.
@@ -33,7 +39,9 @@ type seed struct {
 	n      int
 }
 
-func newConfig(opts []Option) config {
+// newConfig applies opts to the defaults; the error joins every value an
+// option refused.
+func newConfig(opts []Option) (config, error) {
 	c := config{
 		projectID: DefaultProjectID,
 		token:     DefaultToken,
@@ -46,7 +54,10 @@ func newConfig(opts []Option) config {
 			o(&c)
 		}
 	}
-	return c
+	if len(c.errs) == 1 {
+		return c, c.errs[0] // the *ArgError itself, for the panic's value
+	}
+	return c, errors.Join(c.errs...)
 }
 
 // WithProjectID makes the server accept project id instead of
@@ -134,9 +145,15 @@ func WithQuota(q Quota) Option {
 }
 
 // WithSeed adds task taskID with n generated registries when the server
-// starts; see SeedRegistries.
+// starts; see SeedRegistries. n must be 0-MaxSeed (0 creates the task
+// empty): any other count makes Start fail with an *ArgError, such as
+// "hsstest: WithSeed("big", 300000): n must be 0-100000 (MaxSeed)".
 func WithSeed(taskID string, n int) Option {
 	return func(c *config) {
+		if err := checkSeed("WithSeed", taskID, n); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
 		c.seeds = append(c.seeds, seed{taskID: taskID, n: n})
 	}
 }

@@ -1,16 +1,44 @@
 package hsstest
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 )
 
+// RegistriesPattern is the path pattern of the built-in route, the listing
+// of a task's registries, for On:
+//
+//	srv.On(http.MethodGet, hsstest.RegistriesPattern).FailNext(1, 503, "APIGW.0613", "busy")
+const RegistriesPattern = "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries"
+
 // route is an extra route registered with HandleFunc.
 type route struct {
-	method   string
-	segments []string // literal segments, or "{name}" wildcards
-	handler  http.HandlerFunc
+	method  string
+	pattern pathPattern
+	handler http.HandlerFunc
+	// open routes skip the gateway's checks: authentication, the quota
+	// and the project (Unauthenticated).
+	open bool
+}
+
+// RouteOption changes how HandleFunc serves a route.
+type RouteOption func(*route)
+
+// Unauthenticated makes a route answer without the gateway's checks: no
+// credentials are needed or checked, the project in the path is not
+// compared with ProjectID(), and the call is not counted by the quota (its
+// calls neither use nor meet the quota of the HSS routes). It stands for a
+// service outside HSS's API Gateway, above all IAM, whose POST
+// /v3/auth/tokens is how credentials.NewPasswordTokenSource gets a token:
+//
+//	srv.HandleFunc(http.MethodPost, "/v3/auth/tokens", issueToken, hsstest.Unauthenticated())
+//
+// lets one server fake IAM and HSS together. Latency, the hook and queued
+// faults still apply, as to any request.
+func Unauthenticated() RouteOption {
+	return func(rt *route) { rt.open = true }
 }
 
 // HandleFunc registers handler for method and pathPattern, so that a test
@@ -22,51 +50,90 @@ type route struct {
 // extra route goes through everything the built-in route does first:
 // latency, the hook and queued faults, authentication (token or
 // signature), the quota, and, when the pattern has {project_id}, the
-// project check. Routes are tried in the order they were added, after the
-// built-in one; an unmatched request gets 404 APIGW.0101. A nil handler,
-// an empty method or a pattern not starting with "/" is ignored.
-func (s *Server) HandleFunc(method, pathPattern string, handler func(w http.ResponseWriter, r *http.Request)) {
-	if handler == nil || method == "" || !strings.HasPrefix(pathPattern, "/") {
-		return
+// project check; Unauthenticated() leaves out all but the first three.
+// Routes are tried in the order they were added, after the built-in one;
+// an unmatched request gets 404 APIGW.0101.
+//
+// A nil handler, an empty method or a pattern not starting with "/" is an
+// *ArgError, and nothing is registered.
+func (s *Server) HandleFunc(method, pathPattern string, handler func(w http.ResponseWriter, r *http.Request), opts ...RouteOption) error {
+	call := fmt.Sprintf("HandleFunc(%q, %q)", method, pathPattern)
+	if handler == nil {
+		return &ArgError{Call: call, Arg: "handler", Reason: "must not be nil"}
 	}
-	rt := route{method: method, segments: strings.Split(strings.TrimPrefix(pathPattern, "/"), "/"), handler: handler}
+	pat, err := parsePattern(call, method, pathPattern)
+	if err != nil {
+		return err
+	}
+	rt := route{method: method, pattern: pat, handler: handler}
+	for _, o := range opts {
+		if o != nil {
+			o(&rt)
+		}
+	}
 	s.mu.Lock()
 	s.routes = append(s.routes, rt)
 	s.mu.Unlock()
+	return nil
 }
 
-// match reports whether r's method and path fit the route, and sets r's
-// path values for its wildcards. Like the built-in route and
+// pathPattern is a parsed path pattern: its segments, each a literal or a
+// "{name}" wildcard.
+type pathPattern []string
+
+// parsePattern checks a method and path pattern given to call.
+func parsePattern(call, method, pattern string) (pathPattern, error) {
+	if method == "" {
+		return nil, &ArgError{Call: call, Arg: "method", Reason: `must not be empty (such as "GET")`}
+	}
+	if !strings.HasPrefix(pattern, "/") {
+		return nil, &ArgError{Call: call, Arg: "pathPattern", Reason: `must start with "/"`}
+	}
+	return strings.Split(strings.TrimPrefix(pattern, "/"), "/"), nil
+}
+
+// match reports whether an escaped path fits the pattern and returns the
+// values of its wildcards, by position. Like the built-in route and
 // net/http.ServeMux, it splits the escaped path at '/' and unescapes each
 // segment on its own, so an escaped slash stays inside its segment
-// (.../tasks/a%2Fb is the one segment "a/b"). A wildcard matches one
-// whole segment, never an empty one.
-func (rt *route) match(r *http.Request) bool {
-	if r.Method != rt.method {
-		return false
+// (.../tasks/a%2Fb is the one segment "a/b"). A wildcard matches one whole
+// segment, never an empty one.
+func (p pathPattern) match(escapedPath string) (values []string, ok bool) {
+	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
+	if len(parts) != len(p) {
+		return nil, false
 	}
-	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	if len(parts) != len(rt.segments) {
-		return false
-	}
-	values := make([]string, len(parts))
-	for i, seg := range rt.segments {
+	values = make([]string, len(parts))
+	for i, seg := range p {
 		v, err := url.PathUnescape(parts[i])
 		if err != nil {
-			return false
+			return nil, false
 		}
 		if isWildcard(seg) {
 			if v == "" {
-				return false
+				return nil, false
 			}
 			values[i] = v
 			continue
 		}
 		if v != seg {
-			return false
+			return nil, false
 		}
 	}
-	for i, seg := range rt.segments {
+	return values, true
+}
+
+// match reports whether r's method and path fit the route, and sets r's
+// path values for its wildcards.
+func (rt *route) match(r *http.Request) bool {
+	if r.Method != rt.method {
+		return false
+	}
+	values, ok := rt.pattern.match(r.URL.EscapedPath())
+	if !ok {
+		return false
+	}
+	for i, seg := range rt.pattern {
 		if isWildcard(seg) {
 			r.SetPathValue(seg[1:len(seg)-1], values[i])
 		}

@@ -120,10 +120,12 @@ func TestHandleFuncUnmatched(t *testing.T) {
 	srv.HandleFunc(http.MethodGet, "/v1/{project_id}/things", func(http.ResponseWriter, *http.Request) {
 		t.Error("the handler must not be called")
 	})
-	// Registrations that cannot work are ignored.
-	srv.HandleFunc(http.MethodGet, "/ignored", nil)
-	srv.HandleFunc("", "/ignored", func(http.ResponseWriter, *http.Request) { t.Error("empty method") })
-	srv.HandleFunc(http.MethodGet, "ignored", func(http.ResponseWriter, *http.Request) { t.Error("relative pattern") })
+	// Registrations that cannot work are refused, naming what is wrong.
+	requireArgError(t, srv.HandleFunc(http.MethodGet, "/ignored", nil), `hsstest: HandleFunc("GET", "/ignored"): handler must not be nil`)
+	requireArgError(t, srv.HandleFunc("", "/ignored", func(http.ResponseWriter, *http.Request) { t.Error("empty method") }),
+		`hsstest: HandleFunc("", "/ignored"): method must not be empty (such as "GET")`)
+	requireArgError(t, srv.HandleFunc(http.MethodGet, "ignored", func(http.ResponseWriter, *http.Request) { t.Error("relative pattern") }),
+		`hsstest: HandleFunc("GET", "ignored"): pathPattern must start with "/"`)
 
 	p := srv.ProjectID()
 	for _, c := range []struct{ method, path string }{

@@ -40,7 +40,7 @@ type Server struct {
 	mu       sync.Mutex
 	closed   bool             // Close has begun: no handler may join inflight
 	tasks    map[string]*task // task id -> task (present = task exists)
-	faults   []fault          // queued faults, oldest first
+	faults   []*fault         // queued faults, oldest first
 	latency  time.Duration
 	hook     func(http.ResponseWriter, *http.Request) bool
 	routes   []route
@@ -54,7 +54,9 @@ var serverCount atomic.Uint64
 
 // NewServer starts a fake HSS endpoint on a plain-http loopback address
 // (which the SDK accepts without WithInsecureHTTP). Like httptest.NewServer
-// it panics when it cannot listen on loopback; Start returns that error.
+// it panics when it cannot listen on loopback, and it panics with the
+// *ArgError of an option it cannot apply (WithSeed past MaxSeed); Start
+// returns those errors instead.
 func NewServer(opts ...Option) *Server {
 	s, err := Start(false, opts...)
 	if err != nil {
@@ -65,7 +67,7 @@ func NewServer(opts ...Option) *Server {
 
 // NewTLSServer starts a fake HSS endpoint speaking https with a
 // self-signed certificate. Use Client, NewClient or HTTPClient, which trust
-// it. It panics when it cannot listen on loopback; Start returns that error.
+// it. It panics as NewServer does; Start returns the error instead.
 func NewTLSServer(opts ...Option) *Server {
 	s, err := Start(true, opts...)
 	if err != nil {
@@ -75,17 +77,23 @@ func NewTLSServer(opts ...Option) *Server {
 }
 
 // Start starts a fake HSS endpoint, speaking https with a self-signed
-// certificate when useTLS is set, and returns an error when it cannot.
+// certificate when useTLS is set, and returns an error when it cannot: an
+// *ArgError when an option was given a value it cannot apply, before
+// anything is started.
 func Start(useTLS bool, opts ...Option) (*Server, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		cfg:      newConfig(opts),
+		cfg:      cfg,
 		done:     make(chan struct{}),
 		serverNo: serverCount.Add(1),
 		tasks:    make(map[string]*task),
 	}
 	s.throttle.quota = s.cfg.quota
 	for _, sd := range s.cfg.seeds {
-		s.Seed(sd.taskID, sd.n)
+		s.seed(sd.taskID, sd.n)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -278,7 +278,7 @@ func TestQuotaSDKListingWithoutRetryAfter(t *testing.T) {
 	const limit, pages = 5, 30
 	clk := hsstest.NewClock(t0)
 	srv := newServer(t, hsstest.WithClock(clk), hsstest.WithQuota(hsstest.Quota{Limit: limit, Window: time.Minute, NoRetryAfter: true}))
-	want := infos(srv.Seed("task-1", pages*10))
+	want := infos(seed(t, srv, "task-1", pages*10))
 
 	var got []hss.AssociateRegistriesResponseInfo
 	for reg, err := range srv.Client(t).ListSyncTaskRegistriesIter(context.Background(), "task-1", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {

@@ -51,8 +51,11 @@ func TestJSONStreamsInFlatMemory(t *testing.T) {
 
 	srv := hsstest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddRegistries("stream", hsstest.SeedRegistries("stream-a", hsstest.MaxSeed)...)
-	srv.AddRegistries("stream", hsstest.SeedRegistries("stream-b", hsstest.MaxSeed)...)
+	for _, part := range []string{"stream-a", "stream-b"} {
+		regs, err := hsstest.SeedRegistries(part, hsstest.MaxSeed)
+		require.NoError(t, err)
+		srv.AddRegistries("stream", regs...)
+	}
 
 	stdout, err := os.Create(filepath.Join(dir, "out.json"))
 	require.NoError(t, err)

@@ -98,7 +98,9 @@ func TestWait(t *testing.T) {
 	t.Run("many failed: stderr names three", func(t *testing.T) {
 		f := newFixture(t)
 		var failed []hsstest.Registry
-		for _, reg := range hsstest.SeedRegistries("t", 36) {
+		seeded, err := hsstest.SeedRegistries("t", 36)
+		require.NoError(t, err)
+		for _, reg := range seeded {
 			if reg.SyncStatus == hss.SyncStatusFailed {
 				failed = append(failed, reg)
 			}
