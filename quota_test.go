@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -219,56 +218,6 @@ func TestRetryAfterBeyondAnyBudget(t *testing.T) {
 	assert.Contains(t, err.Error(), "24h0m0s or more")
 	assert.Empty(t, clk.Sleeps())
 	assert.Len(t, srv.Requests(), 1)
-}
-
-// TestManyGoroutinesShareOneQuota: 100 goroutines listing through one
-// Client under the per-API quota all finish, close to the least time, with
-// few throttled calls: the Client learns the quota once for all of them.
-func TestManyGoroutinesShareOneQuota(t *testing.T) {
-	for _, noRetryAfter := range []bool{false, true} {
-		t.Run(fmt.Sprintf("no Retry-After %v", noRetryAfter), func(t *testing.T) {
-			start := quotaStart()
-			clk := hsstest.NewClock(start)
-			quota := hsstest.Quota{Limit: 600, Window: time.Minute, NoRetryAfter: noRetryAfter}
-			srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 300), hsstest.WithQuota(quota))
-			defer srv.Close()
-			client := srv.Client(t)
-
-			const goroutines, pagesEach = 100, 30
-			var wg sync.WaitGroup
-			var items atomic.Int64
-			errs := make(chan error, goroutines)
-			for range goroutines {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
-						if err != nil {
-							errs <- err
-							return
-						}
-						items.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
-			}
-			pages := goroutines * pagesEach
-			assert.Equal(t, int64(pages*10), items.Load())
-			least := time.Duration((pages-1)/quota.Limit) * quota.Window
-			assert.LessOrEqual(t, clk.Now().Sub(start), least*3/2, "within 1.5x the least time")
-			assert.LessOrEqual(t, srv.Throttled(), pages/4, "throttled calls <= 25%% of pages")
-			ra := "Retry-After"
-			if noRetryAfter {
-				ra = "no Retry-After"
-			}
-			t.Logf("| 100 goroutines x %d pages, 600/min, %s | %d | %s (%s) | %.2f | %d | %d |", pagesEach, ra,
-				pages, clk.Now().Sub(start), least, float64(clk.Now().Sub(start))/float64(least), len(srv.Requests()), srv.Throttled())
-		})
-	}
 }
 
 // TestQuotaChangesMidListing: the gateway halves its limit part-way, then

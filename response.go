@@ -44,9 +44,9 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	stop := context.AfterFunc(actx, func() { resp.Body.Close() })
 	defer stop()
 	if resp.StatusCode > 299 {
-		e := readAPIError(resp, scrubber(), c.cfg.clock.Now())
+		e, explicit := readAPIError(resp, scrubber(), c.cfg.clock.Now())
 		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
-		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code), requestID: e.RequestID}
+		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code), requestID: e.RequestID, retryAfter: explicit}
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -83,12 +83,13 @@ const maxRequestIDLen = 128
 // body shape the service or a gateway chose: {"error_code","error_msg"},
 // {"code","message"}, {"error":{"code","message"}}, or not JSON at all.
 // Echoed credentials are scrubbed from the body before anything is read
-// from it or shortened.
-func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) *APIError {
+// from it or shortened. explicit reports a readable Retry-After header, 0
+// included.
+func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) (e *APIError, explicit bool) {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
-	e := parseErrorBody(resp.StatusCode, body, scrub)
-	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
-	return e
+	e = parseErrorBody(resp.StatusCode, body, scrub)
+	e.RetryAfter, explicit = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	return e, explicit
 }
 
 // parseErrorBody never fails: whatever it cannot read stays empty, and a

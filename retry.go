@@ -65,9 +65,6 @@ const (
 	DefaultBaseDelay       = 250 * time.Millisecond
 	DefaultMaxDelay        = 30 * time.Second
 	DefaultMaxThrottleWait = 5 * time.Minute
-	// NoThrottleWait, as RetryPolicy.MaxThrottleWait, makes a throttled
-	// call fail at once instead of waiting for the quota.
-	NoThrottleWait time.Duration = -1
 	DefaultRetryBudget     = 100
 	// MaxRetryAfter is the longest wait the client reads from a
 	// Retry-After header and the largest delay or budget a RetryPolicy
@@ -76,6 +73,10 @@ const (
 	// at once.
 	MaxRetryAfter = 24 * time.Hour
 )
+
+// NoThrottleWait, as RetryPolicy.MaxThrottleWait, makes a throttled call
+// fail at once instead of waiting for the quota.
+const NoThrottleWait time.Duration = -1
 
 // Retry costs, in retry-budget tokens, and the largest budget.
 const (
@@ -156,24 +157,30 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return rand.N(limit + 1)
 }
 
-// throttleGiveUp says why a throttled call that has waited waited for the
-// gateway's quota must not wait wait more, or "" when it may.
-func (p RetryPolicy) throttleGiveUp(waited, wait time.Duration) string {
+// throttleGiveUp says why a call waiting for the gateway's quota must not
+// wait wait more, or "" when it may. stalled is how long it has waited
+// while no call of its route got through; a gate (the wait a throttle
+// set) is a wait nothing shortens, while the wait for a paced slot ends
+// with calls of the route getting through. A call gives up when it would
+// stall longer than MaxThrottleWait.
+func (p RetryPolicy) throttleGiveUp(stalled, wait time.Duration, gate bool) string {
 	switch {
 	case wait >= MaxRetryAfter:
 		return fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)
 	case p.MaxThrottleWait < 0:
-		return fmt.Sprintf("the gateway's quota needs %s more, and the retry policy does not wait for throttling", wait)
-	case waited+wait > p.MaxThrottleWait:
-		return fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait)", wait, p.MaxThrottleWait)
+		return fmt.Sprintf("the gateway's quota needs %s more, and the retry policy does not wait for throttling", roundDuration(wait))
+	case gate && stalled+wait > p.MaxThrottleWait, stalled > p.MaxThrottleWait:
+		return fmt.Sprintf("the gateway's quota needs %s more, past the %s throttle budget (RetryPolicy.MaxThrottleWait) with no call of this route getting through",
+			roundDuration(wait), p.MaxThrottleWait)
 	}
 	return ""
 }
 
 // parseRetryAfter reads a Retry-After value relative to now; see
-// status.RetryAfter. A wait longer than MaxRetryAfter reads as MaxRetryAfter.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	return status.RetryAfter(v, now, MaxRetryAfter)
+// status.ParseRetryAfter. A wait longer than MaxRetryAfter reads as
+// MaxRetryAfter.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	return status.ParseRetryAfter(v, now, MaxRetryAfter)
 }
 
 // retryAfterOf is the wait the last answer asked for: the service's or a

@@ -634,6 +634,15 @@ func secIAMOK(w http.ResponseWriter, issued string, now time.Time) {
 // not IAM, and its routes all require HSS credentials.
 func secIAM(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) (*httptest.Server, *credentials.TokenSource) {
 	t.Helper()
+	iam, ts, _ := secIAMOn(t, answer)
+	return iam, ts
+}
+
+// secIAMOn is secIAM with the token source on a fake clock, which it
+// returns.
+func secIAMOn(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) (*httptest.Server, *credentials.TokenSource, *hsstest.Clock) {
+	t.Helper()
+	clk := hsstest.NewClock(time.Now())
 	var n atomic.Int32
 	iam := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		answer(int(n.Add(1)), w, r)
@@ -641,9 +650,10 @@ func secIAM(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Requ
 	t.Cleanup(iam.Close)
 	ts, err := credentials.NewPasswordTokenSource(credentials.PasswordConfig{
 		DomainName: "sec-domain", UserName: "sec-user", Password: secPassword, ProjectID: secProject, IAMEndpoint: iam.URL,
+		Now: clk.Now,
 	})
 	require.NoError(t, err)
-	return iam, ts
+	return iam, ts, clk
 }
 
 // secPasswordEcho reads the password out of an IAM request body, as the
@@ -705,7 +715,7 @@ func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
 		// After the service refused the token (401 APIGW.0307), the new
 		// login's refusal echoes the old token.
 		now := time.Now()
-		_, ts := secIAM(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		_, ts, clk := secIAMOn(t, func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				secIAMOK(w, secIssuedToken, now)
 				return
@@ -714,6 +724,7 @@ func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
 		})
 		v, err := ts.Retrieve(context.Background())
 		require.NoError(t, err)
+		clk.Advance(credentials.RefusalWindow) // a token is renewed at most once a window
 		ts.Invalidate(v)
 		_, err = ts.Retrieve(context.Background())
 		secCheckError(t, leaks, err)

@@ -27,14 +27,15 @@ type call struct {
 
 // attemptResult is what one attempt produced.
 type attemptResult struct {
-	err       error
-	status    int // the answer's HTTP status; 0 when none came
-	verdict   verdict
-	notSent   bool   // the request surely did not reach the service
-	timedOut  bool   // the attempt ran out of its own time
-	requestID string // of a successful answer
-	answered  bool   // the service (or its gateway) answered with a status
-	creds     credentials.Value
+	err        error
+	status     int // the answer's HTTP status; 0 when none came
+	verdict    verdict
+	notSent    bool   // the request surely did not reach the service
+	timedOut   bool   // the attempt ran out of its own time
+	retryAfter bool   // the answer had a readable Retry-After header, 0 included
+	requestID  string // of a successful answer
+	answered   bool   // the service (or its gateway) answered with a status
+	creds      credentials.Value
 }
 
 // send makes the call, retrying as the policy allows, and returns the
@@ -89,15 +90,18 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 		if err := ctx.Err(); err != nil {
 			return "", stop(err)
 		}
-		gen, err := c.waitToSend(ctx, cl, q, st)
+		ticket, err := c.waitToSend(ctx, cl, q, st)
 		if err != nil {
 			return "", err
 		}
 		res := c.attempt(ctx, cl, st)
 		st.sent++
 		st.status, st.requestID = res.status, res.requestID
-		if res.answered && res.verdict != throttled {
-			q.passed(gen)
+		switch {
+		case !res.answered:
+			q.released(ticket)
+		case res.verdict != throttled:
+			q.passed(c.cfg.clock.Now(), ticket)
 		}
 		if res.err == nil {
 			c.budget.succeeded(st.spent)
@@ -112,7 +116,7 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 			// The whole Client learns, whatever this call does; a call
 			// that gives up now says when the quota lets it in.
 			now := c.cfg.clock.Now()
-			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttledAt(now, gen, apiErr).Sub(now))
+			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttled(now, ticket, apiErr, res.retryAfter).Sub(now))
 		}
 		d := c.decide(cl, res, st)
 		switch d.next {
@@ -139,56 +143,113 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 
 // callState is what the attempt loop knows about one call so far.
 type callState struct {
-	sent      int           // attempts sent
-	failures  int           // attempts that failed transiently
-	spent     int           // retry-budget tokens taken
-	waited    time.Duration // waiting for the gateway's quota
-	waitedAll time.Duration // waiting for anything
-	refresh   bool          // the one retry with fresh credentials was used
-	last      error         // the last attempt's error
-	status    int           // the last answer's HTTP status
-	requestID string        // the last answer's X-Request-Id
-	info      CallInfo      // the call, for the Observer; zero without one
+	sent       int           // attempts sent
+	failures   int           // attempts that failed transiently
+	spent      int           // retry-budget tokens taken
+	waited     time.Duration // waiting for the gateway's quota
+	waitedAll  time.Duration // waiting for anything
+	stallStart time.Time     // when the call began waiting for the quota
+	refresh    bool          // the one retry with fresh credentials was used
+	last       error         // the last attempt's error
+	status     int           // the last answer's HTTP status
+	requestID  string        // the last answer's X-Request-Id
+	info       CallInfo      // the call, for the Observer; zero without one
 }
 
 // waitToSend waits until the call may be sent: for the caller's rate limit
-// (WithRateLimit), then for the route's quota, whose waits count against
-// the throttle budget. It returns the quota window the call is sent in.
-func (c *Client) waitToSend(ctx context.Context, cl *call, q *quota, st *callState) (uint64, error) {
-	waited, last, sent := &st.waited, st.last, st.sent
+// (WithRateLimit), then for the route's quota. It returns the quota's
+// ticket for the call.
+func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, st *callState) (quotaTicket, error) {
 	path := cl.u.EscapedPath()
 	if c.cfg.limiter != nil {
 		waiting := func(d time.Duration) { c.wait(ctx, st, WaitRateLimit, d, nil) }
 		if err := c.cfg.limiter.wait(ctx, c.cfg.clock, waiting); err != nil {
-			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
 		}
+	}
+	var deadline time.Time
+	if dl, ok := ctx.Deadline(); ok {
+		deadline = dl
 	}
 	for {
 		now := c.cfg.clock.Now()
-		wait, gen := q.reserve(now)
-		if wait <= 0 {
-			return gen, nil
+		r, changed := q.reserve(now, deadline)
+		if r.ready {
+			return r.ticket, nil
 		}
-		throttle := c.throttleError(cl, q, last, wait)
-		if why := c.cfg.retry.throttleGiveUp(*waited, wait); why != "" {
-			return 0, &AttemptsError{Attempts: sent, Throttle: *waited, Err: throttle, why: why}
+		if st.stallStart.IsZero() {
+			st.stallStart = now
 		}
-		if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(wait)) {
-			return 0, &RequestError{Method: cl.method, Path: path, Attempts: sent, Last: throttle,
-				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, wait)}
+		stalled := now.Sub(later(st.stallStart, q.lastPass()))
+		throttle := c.throttleError(cl, q, st.last, r.wait)
+		if why := c.cfg.retry.throttleGiveUp(stalled, r.wait, !r.booked); why != "" {
+			return quotaTicket{}, &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: throttle, why: why}
 		}
-		c.wait(ctx, st, WaitQuota, wait, throttle)
-		if err := sleepUntil(ctx, c.cfg.clock, now.Add(wait)); err != nil {
-			return 0, &RequestError{Method: cl.method, Path: path, Err: err, Last: last, Attempts: sent}
+		if !deadline.IsZero() && deadline.Before(now.Add(r.wait)) {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Attempts: st.sent, Last: throttle,
+				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, roundDuration(r.wait))}
 		}
-		*waited += wait
+		c.wait(ctx, st, WaitQuota, r.wait, throttle)
+		if r.probe {
+			// A probe's answer ends the wait; its round trip is real time
+			// whatever the Clock says.
+			if err := waitFor(ctx, changed, r.wait); err != nil {
+				return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+			}
+			continue
+		}
+		if err := c.sleepUntil(ctx, now.Add(r.wait), changed); err != nil {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+		}
+		st.waited += c.cfg.clock.Now().Sub(now)
+		if r.booked {
+			if t, ok := q.confirm(c.cfg.clock.Now(), r.ticket); ok {
+				return t, nil
+			}
+		}
 	}
+}
+
+// waitFor waits until wake is closed, d has passed in real time, or ctx
+// ends (then it returns ctx's error).
+func waitFor(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-wake:
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// sleepUntil waits on the Client's clock until t, or until wake is closed,
+// or ctx ends (then it returns ctx's error).
+func (c *Client) sleepUntil(ctx context.Context, t time.Time, wake <-chan struct{}) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	err := sleepUntil(wctx, c.cfg.clock, t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil && wctx.Err() == nil {
+		return err
+	}
+	return nil
 }
 
 // throttleError is the throttling answer a call that gives up while
 // waiting for the quota reports: its own last answer, or the last one the
 // route got, with RetryAfter at least wait.
-func (c *Client) throttleError(cl *call, q *quota, last error, wait time.Duration) error {
+func (c *Client) throttleError(cl *call, q *routeQuota, last error, wait time.Duration) error {
 	var e *APIError
 	if errors.As(last, &e) && IsThrottled(e) {
 		cp := *e

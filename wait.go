@@ -16,6 +16,12 @@ const DefaultWaitInterval = 15 * time.Second
 // time for one request to be answered.
 const finalPollLead = time.Second
 
+// maxPollBackoff bounds how much WaitSyncTask stretches its interval while
+// the gateway's quota, shared with other calls, throttles its polls: a
+// wait loop leaves the quota to calls that do work, and polls at most
+// every Interval×maxPollBackoff until the quota is free again.
+const maxPollBackoff = 8
+
 // minWaitInterval is the shortest WaitOptions.Interval, and the shortest
 // wait before a final poll.
 const minWaitInterval = 100 * time.Millisecond
@@ -86,7 +92,9 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 		return nil, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
 	start := c.cfg.clock.Now()
+	backoff := 1 // the interval's multiple: polls yield the quota to other calls
 	for polls := 1; ; polls++ {
+		pollStart := c.cfg.clock.Now()
 		page, err := c.ListSyncTaskRegistries(ctx, taskID, poll)
 		if err != nil {
 			return nil, err
@@ -104,7 +112,12 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 			o.Progress(WaitProgress{TaskID: taskID, Running: page.TotalNum, Polls: polls,
 				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
 		}
-		if err := c.sleep(ctx, c.nextPoll(ctx, o.Interval), "next poll"); err != nil {
+		if c.quotas.registries.throttledSince(pollStart) {
+			backoff = min(2*backoff, maxPollBackoff)
+		} else {
+			backoff = 1
+		}
+		if err := c.sleep(ctx, c.nextPoll(ctx, o.Interval*time.Duration(backoff)), "next poll"); err != nil {
 			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), RequestID: page.RequestID, Attempts: polls,
 				Err: fmt.Errorf("waiting for the sync task: %d %s still running after %d poll%s: %w",
 					page.TotalNum, plural2(page.TotalNum, "registry", "registries"), polls, plural(polls), err)}

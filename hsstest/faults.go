@@ -101,9 +101,7 @@ func (s *Server) TruncateNext(n int) {
 // (queued faults included), until called again; 0 turns it off. A client
 // that gives up first gets no answer.
 func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	s.latency = d
-	s.mu.Unlock()
+	s.SetLatencyRange(d, d)
 }
 
 // Handle installs a hook called for every request after latency and before
@@ -119,7 +117,7 @@ func (s *Server) Handle(hook func(w http.ResponseWriter, r *http.Request) bool) 
 // ClearFaults drops the queued faults, the latency and the hook.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
-	s.faults, s.latency, s.hook = nil, 0, nil
+	s.faults, s.latency, s.jitter, s.hook = nil, 0, 0, nil
 	s.mu.Unlock()
 	s.hs.SetKeepAlivesEnabled(true)
 }
@@ -212,9 +210,7 @@ func (s *Server) currentHook() func(http.ResponseWriter, *http.Request) bool {
 // applyLatency waits out SetLatency; false means the request is over.
 // logNow records the request; it is called before the connection is closed.
 func (s *Server) applyLatency(w http.ResponseWriter, r *http.Request, logNow func()) bool {
-	s.mu.Lock()
-	d := s.latency
-	s.mu.Unlock()
+	d := s.nextLatency()
 	return d <= 0 || s.pause(w, r, d, logNow)
 }
 

@@ -25,6 +25,7 @@ type config struct {
 	seeds     []seed
 	settle    time.Duration
 	errs      []error // values the options refused, for Start to return
+	inMemory  bool    // WithInMemoryNetwork
 }
 
 // accessKey is one AK/SK pair the server accepts.

@@ -3,6 +3,7 @@ package hsstest
 import (
 	"crypto/tls"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -42,6 +43,8 @@ type Server struct {
 	tasks    map[string]*task // task id -> task (present = task exists)
 	faults   []*fault         // queued faults, oldest first
 	latency  time.Duration
+	jitter   time.Duration // SetLatencyRange: up to this much more than latency
+	rng      *rand.Rand    // draws the jitter
 	hook     func(http.ResponseWriter, *http.Request) bool
 	routes   []route
 	throttle throttle
@@ -91,15 +94,22 @@ func Start(useTLS bool, opts ...Option) (*Server, error) {
 		serverNo: serverCount.Add(1),
 		tasks:    make(map[string]*task),
 	}
+	s.rng = rand.New(rand.NewPCG(s.serverNo, 0x6873737465737421))
 	s.throttle.quota = s.cfg.quota
 	for _, sd := range s.cfg.seeds {
 		s.seed(sd.taskID, sd.n)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("hsstest: cannot listen on loopback: %w", err)
-	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	var ln net.Listener
+	if s.cfg.inMemory {
+		mem := newMemoryListener(20000 + s.serverNo%40000)
+		transport.DialContext, ln = mem.dial, mem
+	} else {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("hsstest: cannot listen on loopback: %w", err)
+		}
+	}
 	s.hs = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: time.Minute}
 	scheme := "http"
 	if useTLS {

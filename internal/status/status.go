@@ -74,29 +74,37 @@ func transient(code int) Class {
 // the past. A wait longer than max, however it is written (a number too
 // large for any integer type included), reads as max.
 func RetryAfter(v string, now time.Time, max time.Duration) time.Duration {
+	d, _ := ParseRetryAfter(v, now, max)
+	return d
+}
+
+// ParseRetryAfter is RetryAfter that also reports whether v was a
+// Retry-After value at all: "0", or a date already past, is one (the wait
+// is over), while an absent or unreadable value is not.
+func ParseRetryAfter(v string, now time.Time, max time.Duration) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return 0
+		return 0, false
 	}
 	if isDigits(v) {
 		maxSecs := int64(max / time.Second)
 		secs, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || secs > maxSecs { // err: more digits than int64 holds
-			return max
+			return max, true
 		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)
 		switch {
 		case d <= 0:
-			return 0
+			return 0, true
 		case d > max:
-			return max
+			return max, true
 		}
-		return d
+		return d, true
 	}
-	return 0
+	return 0, false
 }
 
 func isDigits(s string) bool {
