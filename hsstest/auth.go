@@ -2,6 +2,7 @@ package hsstest
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -16,12 +17,26 @@ const signPrefix = "SDK-HMAC-SHA256 "
 // allows 15 minutes.
 const maxSkew = 15 * time.Minute
 
-// APIGW.0301 messages, as the gateway words them.
+// APIGW.0301 messages, as the gateway words them. msgExpired is followed by
+// "signature time:<X-Sdk-Date>,server time:<the server's time>", both in
+// the X-Sdk-Date layout.
 const (
 	msgNoToken  = "Incorrect IAM authentication information: x-auth-token not found"
 	msgBadToken = "Incorrect IAM authentication information: decrypt token fail"
 	msgBadSign  = "Incorrect IAM authentication information: verify aksk signature fail"
+	msgExpired  = "Incorrect IAM authentication information: signature expired, "
 )
+
+// dateLayout is the layout of X-Sdk-Date, which the gateway also uses for
+// its own time in msgExpired.
+const dateLayout = "20060102T150405Z"
+
+// stampDate sets the Date header of an answer from the server's clock,
+// which net/http would otherwise set from the wall clock: a client learns
+// the gateway's time from it.
+func (s *Server) stampDate(w http.ResponseWriter) {
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+}
 
 // authenticate checks the credentials of r, which newRecord has already
 // classified into rec.Auth. On failure it returns the APIGW.0301 message
@@ -49,7 +64,9 @@ func (s *Server) authenticate(r *http.Request, rec *RecordedRequest) (msg string
 }
 
 // checkSignature verifies an SDK-HMAC-SHA256 request with sigcheck.Verify
-// and, for a temporary key, its X-Security-Token.
+// and, for a temporary key, its X-Security-Token. An X-Sdk-Date more than
+// 15 minutes from the server's clock gets the gateway's "signature
+// expired" message, with both times.
 func (s *Server) checkSignature(r *http.Request, rec *RecordedRequest) (string, bool) {
 	secretFor := func(ak string) (string, bool) {
 		k, ok := s.cfg.keys[ak]
@@ -58,6 +75,10 @@ func (s *Server) checkSignature(r *http.Request, rec *RecordedRequest) (string, 
 	ak, err := sigcheck.Verify(r, secretFor, s.now(), maxSkew)
 	if err != nil {
 		rec.AuthError = s.scrub(err.Error(), r)
+		if expired := (*sigcheck.ExpiredError)(nil); errors.As(err, &expired) {
+			return msgExpired + "signature time:" + expired.SignatureTime +
+				",server time:" + expired.ServerTime.UTC().Format(dateLayout), false
+		}
 		return msgBadSign, false
 	}
 	rec.AK = ak

@@ -107,8 +107,12 @@ func TestAKSKRejected(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			requireError(t, signedGet(t, srv, tc.key, tc.at, ""), http.StatusUnauthorized, "APIGW.0301",
-				"Incorrect IAM authentication information: verify aksk signature fail")
+			want := "Incorrect IAM authentication information: verify aksk signature fail"
+			if !tc.at.Equal(now) {
+				want = "Incorrect IAM authentication information: signature expired, signature time:" +
+					tc.at.UTC().Format(sign.DateFormat) + ",server time:" + now.UTC().Format(sign.DateFormat)
+			}
+			requireError(t, signedGet(t, srv, tc.key, tc.at, ""), http.StatusUnauthorized, "APIGW.0301", want)
 			r := srv.Requests()[i]
 			assert.Equal(t, hsstest.AuthAKSK, r.Auth)
 			assert.Equal(t, tc.key.AccessKey, r.AK, "the claimed AK is logged")

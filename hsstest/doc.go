@@ -62,9 +62,13 @@
 // # Time
 //
 // The server reads one clock for everything timed: the quota's windows, the
-// X-Sdk-Date check of signed requests, settling (WithSettle) and
-// RecordedRequest.Time. It is the wall clock unless WithNow or WithClock
-// replaces it.
+// X-Sdk-Date check of signed requests, settling (WithSettle),
+// RecordedRequest.Time and the Date header of every answer. It is the
+// wall clock unless WithNow or WithClock replaces it. WithClockOffset(d)
+// makes it read d ahead (or behind) of that clock, as an API Gateway whose
+// clock differs from the client's: NewClient and Client still give their
+// hss.Client the configured clock, so a test can check how a client
+// copes with the gap (see Authentication).
 //
 // Clock is a fake clock whose time moves only when told: Advance moves it,
 // and Sleep and SleepUntil move it at once instead of waiting, so an hour
@@ -90,7 +94,7 @@
 // Each request goes through these steps, in this order; the first one that
 // answers ends it. Every answer carries a unique X-Request-Id header (32 hex
 // digits, unique across the servers of a process), repeated as request_id
-// in error bodies.
+// in error bodies, and a Date header from the server's clock.
 //
 //  1. Latency set with SetLatency, then the hook set with Handle, then the
 //     oldest queued fault that applies to the request (FailNext,
@@ -111,7 +115,8 @@
 //     keys given with WithAKSK or WithTemporaryAKSK instead. A failure is
 //     401 APIGW.0301, worded as the gateway words it ("Incorrect IAM
 //     authentication information: x-auth-token not found", "... decrypt
-//     token fail", "... verify aksk signature fail").
+//     token fail", "... verify aksk signature fail", "... signature
+//     expired, signature time:...,server time:...").
 //  4. The quota (WithQuota, WithThrottle): 429 APIGW.0308.
 //  5. Project: on the built-in route, and on an extra route whose pattern
 //     has {project_id}, a project id other than ProjectID() gets
@@ -136,8 +141,15 @@
 // request carries one, x-security-token. The body is hashed, and left
 // readable for an extra route's handler, unless X-Sdk-Content-Sha256 is
 // set: its value, such as UNSIGNED-PAYLOAD, is then what was signed in the
-// body's place. X-Sdk-Date must be within 15 minutes of the server's clock.
-// A key given with WithTemporaryAKSK also needs its X-Security-Token.
+// body's place. A key given with WithTemporaryAKSK also needs its
+// X-Security-Token.
+//
+// X-Sdk-Date must be within 15 minutes of the server's clock. Outside,
+// the answer is 401 APIGW.0301 with the gateway's message, which gives
+// both times in the X-Sdk-Date layout, so a client can learn the
+// server's clock from it (as the Date header also tells it):
+//
+//	Incorrect IAM authentication information: signature expired, signature time:20250101T000000Z,server time:20250101T010000Z
 //
 // WithoutTokenAuth makes the server refuse X-Auth-Token (401 APIGW.0301,
 // "decrypt token fail"), so that only signed requests get through: a test

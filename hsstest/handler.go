@@ -20,6 +20,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.inflight.Done()
 	rec := s.newRecord(r, s.nextRequestID())
 	w.Header().Set("X-Request-Id", rec.RequestID)
+	s.stampDate(w)
 	sw := &statusWriter{ResponseWriter: w}
 	// logOnce records the request. Faults that close the connection call it
 	// first, so a client that sees the connection end also finds the request

@@ -15,17 +15,18 @@ type Option func(*config)
 // config is what the options set; it never changes once the server runs,
 // so the handler reads it without locking.
 type config struct {
-	projectID string
-	token     string
-	tokenAuth bool // X-Auth-Token is accepted
-	now       func() time.Time
-	clock     *Clock
-	keys      map[string]accessKey // AK -> key
-	quota     Quota
-	seeds     []seed
-	settle    time.Duration
-	errs      []error // values the options refused, for Start to return
-	inMemory  bool    // WithInMemoryNetwork
+	projectID   string
+	token       string
+	tokenAuth   bool             // X-Auth-Token is accepted
+	now         func() time.Time // the server's clock: the configured one plus clockOffset
+	clock       *Clock
+	clockOffset time.Duration
+	keys        map[string]accessKey // AK -> key
+	quota       Quota
+	seeds       []seed
+	settle      time.Duration
+	errs        []error // values the options refused, for Start to return
+	inMemory    bool    // WithInMemoryNetwork
 }
 
 // accessKey is one AK/SK pair the server accepts.
@@ -54,6 +55,9 @@ func newConfig(opts []Option) (config, error) {
 		if o != nil {
 			o(&c)
 		}
+	}
+	if off, configured := c.clockOffset, c.now; off != 0 {
+		c.now = func() time.Time { return configured().Add(off) }
 	}
 	if len(c.errs) == 1 {
 		return c, c.errs[0] // the *ArgError itself, for the panic's value
@@ -102,6 +106,18 @@ func WithClock(clk *Clock) Option {
 			c.clock, c.now = clk, clk.Now
 		}
 	}
+}
+
+// WithClockOffset makes the server's clock read d ahead (d < 0: behind) of
+// the clock WithClock or WithNow gave it (else the wall clock), as an API
+// Gateway whose clock differs from the client's: the X-Sdk-Date check of
+// signed requests, the Date header of every answer, the quota's windows,
+// settling and RecordedRequest.Time all read it. NewClient and Client
+// still give their hss.Client the configured clock, so a test sees the
+// client's clock d away from the server's. The option may come before or
+// after WithClock; given twice, the last one counts.
+func WithClockOffset(d time.Duration) Option {
+	return func(c *config) { c.clockOffset = d }
 }
 
 // WithAKSK makes the server accept requests signed (SDK-HMAC-SHA256) with

@@ -1,5 +1,7 @@
 package sign
 
+import "strconv"
+
 // KeyError reports an access key that cannot be used: a missing part,
 // characters an access key does not have, control characters or
 // surrounding white space. It never quotes a secret.
@@ -34,3 +36,26 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// HostError reports a host that net/http would not send as given: empty,
+// not ASCII, or holding what a host cannot have, such as '/' or a space
+// (net/http then sends an empty Host, or refuses the request). Request
+// returns it wrapped in an *Error, so errors.As finds either.
+type HostError struct {
+	// Host is the host at fault, Request.Host or else URL.Host, as given.
+	Host string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// maxQuotedHost bounds how much of a host an error quotes.
+const maxQuotedHost = 100
+
+// Error reads like `host "h.example.com/x" holds '/', which a host cannot have`.
+func (e *HostError) Error() string {
+	h := e.Host
+	if len(h) > maxQuotedHost {
+		h = h[:maxQuotedHost] + "..."
+	}
+	return "host " + strconv.Quote(h) + " " + e.Reason
+}

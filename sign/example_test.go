@@ -59,3 +59,40 @@ func ExampleTransport() {
 	// Output:
 	// 200 OK {"task_id":"task-1"}
 }
+
+// Date each signature by the gateway's clock, learned from its answers, as
+// Transport does for every request. Here the fake gateway's clock is an
+// hour ahead of the client's: the first request is refused as "signature
+// expired", and the refusal says the gateway's time.
+func ExampleSkew() {
+	clk := hsstest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := hsstest.NewServer(hsstest.WithAKSK("QTWAOYTTINDUT2QVKYUC", "my-secret-key"), hsstest.WithClock(clk),
+		hsstest.WithClockOffset(time.Hour), hsstest.WithSeed("task-1", 2))
+	defer srv.Close()
+	key := sign.Key{AccessKey: "QTWAOYTTINDUT2QVKYUC", SecretKey: "my-secret-key"}
+
+	var skew sign.Skew // one for all requests dated by this clock
+	for range 2 {
+		req, err := http.NewRequest("GET", srv.URL()+"/v5/"+srv.ProjectID()+"/image/image-sync/tasks/task-1/registries", nil)
+		if err != nil {
+			panic(err)
+		}
+		if err := sign.Request(req, key, skew.Now(clk.Now())); err != nil { // time.Now() in real code
+			panic(err)
+		}
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.Status)
+		if skew.Learn(clk.Now(), resp, body) {
+			fmt.Println("the gateway's clock is", skew.Offset(), "ahead of ours")
+		}
+	}
+	// Output:
+	// 401 Unauthorized
+	// the gateway's clock is 1h0m0s ahead of ours
+	// 200 OK
+}

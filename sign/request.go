@@ -37,10 +37,15 @@ const emptyBodyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7
 // Request signs req in place with SDK-HMAC-SHA256 as of t: it sets
 // X-Sdk-Date, X-Security-Token (temporary keys) and Authorization. A body is
 // hashed and left readable (through GetBody, or buffered and restored).
+// Header names are put in canonical form (x-project-id becomes
+// X-Project-Id, several spellings become one), so that what is signed is
+// what net/http sends; see the package documentation.
 //
 // The key is checked with Key.Validate first. A request that cannot be
 // signed the way the gateway verifies it (a malformed %-escape, an opaque
-// URL, a host that is not ASCII: send its punycode form) gives an *Error.
+// URL) gives an *Error; one whose host is not valid (empty, not ASCII: send
+// its punycode form, or holding '/', a space and such) gives an *Error
+// wrapping a *HostError. A refused request is left unsigned.
 func Request(req *http.Request, key Key, t time.Time) error {
 	if err := key.Validate(); err != nil {
 		return err
@@ -55,15 +60,17 @@ func Request(req *http.Request, key Key, t time.Time) error {
 	if host == "" {
 		host = req.URL.Host
 	}
-	if !isASCII(host) {
-		return &Error{Reason: "the host is not ASCII; use its punycode (xn--) form"}
-	}
-	if req.Header == nil {
-		req.Header = make(http.Header, 4)
+	host, err := sentHost(host)
+	if err != nil {
+		return err
 	}
 	if !validEscapes(req.URL.RawQuery) { // checked first, so a refused request is left as it was
 		return &Error{Reason: "malformed %-escape in the query"}
 	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 4)
+	}
+	canonicalizeNames(req.Header)
 	bodyHash, err := bodyHash(req)
 	if err != nil {
 		return err
@@ -113,54 +120,10 @@ func Request(req *http.Request, key Key, t time.Time) error {
 	return nil
 }
 
-// header is one signed header: a lower-case name and its value.
-type header struct {
-	name, value string
-}
-
-// unsignedHeaders are left out of the signature: Content-Type (as Huawei
-// Cloud's own signers do), the Authorization header being written, and
-// hop-by-hop headers a proxy may change or drop.
-var unsignedHeaders = map[string]bool{
-	"content-type": true, "content-length": true, "authorization": true,
-	"connection": true, "proxy-connection": true, "keep-alive": true, "proxy-authorization": true,
-	"te": true, "trailer": true, "transfer-encoding": true, "upgrade": true,
-}
-
-// signedHeaders lists host and the signable headers of h, sorted by name.
-// One name in several spellings (a Header built by hand) is sent as
-// several lines, which the server reads as one header: its values are
-// joined in the order net/http writes them (by spelling).
-func signedHeaders(h http.Header, host string) []header {
-	keys := make([]string, 0, len(h))
-	for name := range h {
-		keys = append(keys, name)
-	}
-	insertionSort(keys, func(a, b string) bool { return a < b })
-	out := make([]header, 0, len(h)+1)
-	out = append(out, header{"host", host})
-	for _, name := range keys {
-		lower := strings.ToLower(name)
-		if unsignedHeaders[lower] || lower == "host" || strings.ContainsRune(lower, '_') {
-			continue
-		}
-		out = append(out, header{lower, strings.Join(h[name], ",")})
-	}
-	insertionSort(out, func(a, b header) bool { return a.name < b.name })
-	merged := out[:0]
-	for _, hd := range out {
-		if n := len(merged); n > 0 && merged[n-1].name == hd.name {
-			merged[n-1].value += "," + hd.value
-			continue
-		}
-		merged = append(merged, hd)
-	}
-	return merged
-}
-
-// bodyHash returns the value signed as the body hash.
+// bodyHash returns the value signed as the body hash: X-Sdk-Content-Sha256
+// as sent, when the request carries it, else the hash of the body.
 func bodyHash(req *http.Request) (string, error) {
-	if v := req.Header.Get(HeaderContentSHA256); v != "" {
+	if v := sentValue(req.Header.Get(HeaderContentSHA256)); v != "" {
 		return v, nil
 	}
 	if req.Body == nil || req.Body == http.NoBody {
@@ -403,6 +366,7 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
+// isASCII reports whether s holds ASCII only.
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

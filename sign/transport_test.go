@@ -55,7 +55,7 @@ func TestTransportThroughFakeGateway(t *testing.T) {
 				key.SecurityToken = testToken
 				auth = hsstest.WithTemporaryAKSK(testAK, testSK, testToken)
 			}
-			srv := hsstest.NewServer(auth, hsstest.WithoutTokenAuth(), hsstest.WithClock(clk))
+			srv := hsstest.NewServer(auth, hsstest.WithoutTokenAuth(), hsstest.WithClock(clk), hsstest.WithSeed("t", 1))
 			defer srv.Close()
 			var gotBody string
 			srv.HandleFunc("POST", "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, r *http.Request) {
@@ -76,21 +76,25 @@ func TestTransportThroughFakeGateway(t *testing.T) {
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 			assert.Equal(t, body, gotBody)
 
-			// A clock an hour off is refused: the Transport's Now dated it.
+			// A clock an hour off is refused, since the Transport's Now dated
+			// it; the Transport learns the gateway's time from the refusal
+			// and gets through on its second try.
 			hc.Transport.(*sign.Transport).Now = func() time.Time { return clk.Now().Add(time.Hour) }
 			req, err = http.NewRequest("GET", srv.URL()+"/v5/"+srv.ProjectID()+"/image/image-sync/tasks/t/registries", nil)
 			require.NoError(t, err)
 			resp, err = hc.Do(req)
 			require.NoError(t, err)
 			resp.Body.Close()
-			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 			recs := srv.Requests()
-			require.Len(t, recs, 2)
+			require.Len(t, recs, 3)
 			assert.Equal(t, hsstest.AuthAKSK, recs[0].Auth)
 			assert.Equal(t, testAK, recs[0].AK)
 			assert.Empty(t, recs[0].AuthError)
 			assert.Contains(t, recs[1].AuthError, "x-sdk-date")
+			assert.Equal(t, http.StatusUnauthorized, recs[1].Status)
+			assert.Empty(t, recs[2].AuthError)
 		})
 	}
 }

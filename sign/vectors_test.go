@@ -114,6 +114,24 @@ func TestRequestIndependentVectors(t *testing.T) {
 			sig: "1067af892a38a5ec59958c0ed00741e58c29a9a02a68f2238e9bf2b469af017d",
 		},
 		{
+			name: "unsigned payload, header name in lower case", method: "PUT", url: "http://h.example.com/v1/objects/big", body: "ignored",
+			header: http.Header{"x-sdk-content-sha256": {UnsignedPayload}},
+			sk:     "SecretKey", signed: "host;x-sdk-content-sha256;x-sdk-date",
+			sig: "1067af892a38a5ec59958c0ed00741e58c29a9a02a68f2238e9bf2b469af017d",
+		},
+		{
+			// Sent as "X-List: a", "x-list: b  c": one value to the server.
+			name: "repeated header", method: "GET", url: "http://h.example.com/x",
+			header: http.Header{"X-List": {"  a "}, "x-list": {"b  c\t"}, "X-Empty": {}},
+			sk:     "SecretKey", signed: "host;x-list;x-sdk-date",
+			sig: "4f5c1cfc1468ef49bfd039175bfedc13c63b8bc16fd684f25d9c854dd40d7dae",
+		},
+		{
+			name: "IPv6 host with a zone", method: "GET", url: "http://[fe80::1%25eth0]:8080/x",
+			sk: "SecretKey", signed: "host;x-sdk-date",
+			sig: "3732c6e12456f2164d9ad2d2a873ff80142fc697004de43deb1a4c32381c6908",
+		},
+		{
 			// %2F is a '/' of the decoded path: it separates segments, as
 			// the official signer and the gateway read it.
 			name: "escaped slash", method: "GET", url: "http://h.example.com/v5/p/tasks/a%2Fb/registries",

@@ -1,6 +1,7 @@
 package official
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -49,6 +50,13 @@ type benchSignerCase struct {
 	key      sign.Key
 	when     time.Time
 	noGetter bool // give sign.Request a body without GetBody, so it buffers it
+
+	// How sign.Request's copy of the request is written, each the same
+	// request on the wire as the official one:
+	lowerNames bool   // header names in lower case (x-sdk-content-sha256 among them)
+	emptyList  bool   // one more header with an empty value list, which net/http never sends
+	split      bool   // a value holding ',' given as several values, padded with white space
+	zone       string // the IPv6 zone added to the host, which net/http never sends
 }
 
 func (c benchSignerCase) String() string {
@@ -56,8 +64,9 @@ func (c benchSignerCase) String() string {
 	if c.body != nil {
 		body = fmt.Sprintf("%q", *c.body)
 	}
-	return fmt.Sprintf("%s https://%s path=%q query=%q headers=%q body=%s token=%t date=%s",
-		c.method, c.host, c.path, c.query, c.headers, body, c.key.SecurityToken != "", c.when.Format(sign.DateFormat))
+	return fmt.Sprintf("%s https://%s path=%q query=%q headers=%q body=%s token=%t date=%s lower=%t empty=%t split=%t zone=%q",
+		c.method, c.host, c.path, c.query, c.headers, body, c.key.SecurityToken != "", c.when.Format(sign.DateFormat),
+		c.lowerNames, c.emptyList, c.split, c.zone)
 }
 
 // benchOfficialSign signs c with the official signer, the way the
@@ -117,15 +126,73 @@ func benchHSSSign(tb testing.TB, c benchSignerCase, wire *http.Request) *http.Re
 			body = bytes.NewReader(data)
 		}
 	}
-	req, err := http.NewRequest(wire.Method, wire.URL.String(), body)
+	u := *wire.URL
+	if c.zone != "" {
+		u.Host = strings.Replace(u.Host, "]", "%"+c.zone+"]", 1)
+	}
+	req, err := http.NewRequest(wire.Method, u.String(), body)
 	require.NoError(tb, err, "%v", c)
 	for name, values := range wire.Header {
-		if name != "Authorization" && name != "Host" {
-			req.Header[name] = append([]string(nil), values...)
+		if name == "Authorization" || name == "Host" {
+			continue
 		}
+		values = append([]string(nil), values...)
+		if c.split && len(values) == 1 && name != "User-Agent" {
+			values = benchSplit(values[0])
+		}
+		if c.lowerNames {
+			name = strings.ToLower(name)
+		}
+		req.Header[name] = values
+	}
+	if c.emptyList {
+		req.Header["X-Empty-List"] = []string{}
 	}
 	require.NoError(tb, sign.Request(req, c.key, c.when), "sign.Request: %v", c)
 	return req
+}
+
+// benchSplit gives a value holding ',' as the values a server joins back
+// into it, each padded with white space that net/http trims; a value
+// whose commas have white space around them stays whole (the server would
+// read it without that white space).
+func benchSplit(v string) []string {
+	parts := strings.Split(v, ",")
+	if len(parts) == 1 {
+		return []string{v}
+	}
+	for i, p := range parts {
+		inner := p
+		if i == 0 {
+			inner = strings.TrimLeft(inner, " \t")
+		}
+		if i == len(parts)-1 {
+			inner = strings.TrimRight(inner, " \t")
+		}
+		if strings.Trim(inner, " \t") != inner {
+			return []string{v}
+		}
+		parts[i] = " " + strings.Trim(p, " \t") + "\t"
+	}
+	return parts
+}
+
+// benchReceive is req as a server receives it: written as net/http's
+// HTTP/1.1 client writes it (from a copy, so req can be sent again) and
+// read back.
+func benchReceive(tb testing.TB, req *http.Request) *http.Request {
+	tb.Helper()
+	out := req.Clone(req.Context())
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		require.NoError(tb, err)
+		out.Body = body
+	}
+	var buf bytes.Buffer
+	require.NoError(tb, out.Write(&buf))
+	got, err := http.ReadRequest(bufio.NewReader(&buf))
+	require.NoError(tb, err)
+	return got
 }
 
 // Pools the randomized requests draw from: reserved and unreserved ASCII,
@@ -134,7 +201,7 @@ var (
 	benchMethods = []string{"GET", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 	benchHosts   = []string{
 		"hss.cn-north-4.myhuaweicloud.com", "hss.eu-west-101.myhuaweicloud.eu",
-		"iam.myhuaweicloud.com", "127.0.0.1:8443", "[::1]:9000", "gw.example.com:443",
+		"iam.myhuaweicloud.com", "127.0.0.1:8443", "[::1]:9000", "gw.example.com:443", "[fe80::1]:8443",
 	}
 	benchSegments = []string{
 		"v5", "v1", "image", "image-sync", "tasks", "task-1", "registries", "a_b.c~d",
@@ -157,6 +224,7 @@ var (
 	benchHeaderValues = []string{
 		"hss-go/1.0", "huaweicloud-usdk-go/3.0; test-ua", "0123456789abcdef0123456789abcdef",
 		"application/json", "  padded value  ", "a,b", "multi  inner  space", "", "zh-cn", "*", "\"etag\"",
+		"SwrPrivate,Harbor,Jfrog", "a , b", " x,y ",
 		"ünïcödé 中文", "\ttabbed\t",
 	}
 	benchJSONBodies = []string{
@@ -223,6 +291,15 @@ func benchRandomCase(r *rand.Rand) benchSignerCase {
 		}
 		seen[strings.ToLower(name)] = true
 		c.headers[name] = pick(benchHeaderValues)
+		for name == "User-Agent" && c.headers[name] == "" {
+			c.headers[name] = pick(benchHeaderValues) // an empty one is not sent: see TestSignerDifferences
+		}
+	}
+	c.lowerNames = r.IntN(4) == 0
+	c.emptyList = r.IntN(4) == 0
+	c.split = r.IntN(2) == 0
+	if strings.HasPrefix(c.host, "[fe80::") && r.IntN(2) == 0 {
+		c.zone = pick([]string{"eth0", "en0", "1"})
 	}
 
 	// Body: none, empty, JSON, or UNSIGNED-PAYLOAD (set by the caller, or
@@ -253,8 +330,12 @@ func benchRandomCase(r *rand.Rand) benchSignerCase {
 // TestSignaturesMatchOfficialSigner signs 1,000 randomized requests with
 // the official SDK's signer and with sign.Request, and requires the same
 // Authorization header (access key, signed headers and signature) for
-// each. Every request's official signature is also checked by
-// internal/sigcheck, the verifier hsstest uses, so the three agree.
+// each. Both requests, as a server receives them from net/http, are also
+// checked by internal/sigcheck, the verifier hsstest uses, so the three
+// agree. sign.Request is given the request in forms net/http sends the
+// same way: header names in lower case, a value holding ',' as several
+// padded values, an extra header with no values, the host with an IPv6
+// zone.
 //
 // HSS_SIGNER_CASES=n and HSS_SIGNER_SEED=s draw n requests from seed s
 // instead of 1,000 from the fixed seed, for a longer search.
@@ -268,7 +349,10 @@ func TestSignaturesMatchOfficialSigner(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(seed, 13))
 	var mismatches []string
-	var kinds struct{ token, unsigned, body, repeated, unicodePath, escapedQuery int }
+	var kinds struct {
+		token, unsigned, body, repeated, unicodePath, escapedQuery int
+		lowerNames, emptyList, split, zone                         int
+	}
 	for i := range n {
 		c := benchRandomCase(r)
 		wire := benchOfficialSign(t, c, true)
@@ -278,8 +362,24 @@ func TestSignaturesMatchOfficialSigner(t *testing.T) {
 		if want != got {
 			mismatches = append(mismatches, fmt.Sprintf("#%d %v\n\tofficial: %s\n\thss:      %s", i, c, want, got))
 		}
-		_, err := sigcheck.Verify(wire, func(string) (string, bool) { return c.key.SecretKey, true }, c.when, time.Minute)
-		assert.NoError(t, err, "sigcheck refuses the official signature of #%d %v", i, c)
+		assert.NoError(t, benchVerify(benchReceive(t, wire), c), "sigcheck refuses the official signature of #%d %v", i, c)
+		assert.NoError(t, benchVerify(benchReceive(t, ours), c), "sigcheck refuses the hss signature of #%d %v", i, c)
+
+		if c.lowerNames {
+			kinds.lowerNames++
+		}
+		if c.emptyList {
+			kinds.emptyList++
+		}
+		for _, vs := range ours.Header {
+			if len(vs) > 1 {
+				kinds.split++
+				break
+			}
+		}
+		if c.zone != "" {
+			kinds.zone++
+		}
 
 		if c.key.SecurityToken != "" {
 			kinds.token++
@@ -305,7 +405,10 @@ func TestSignaturesMatchOfficialSigner(t *testing.T) {
 	// The draw must cover what the comparison claims to cover.
 	t.Logf("%d requests: %d with a security token, %d UNSIGNED-PAYLOAD, %d with a hashed body, %d with a repeated query key, %d with a unicode path, %d with an escaped query",
 		n, kinds.token, kinds.unsigned, kinds.body, kinds.repeated, kinds.unicodePath, kinds.escapedQuery)
-	for _, k := range []int{kinds.token, kinds.unsigned, kinds.body, kinds.repeated, kinds.unicodePath, kinds.escapedQuery} {
+	t.Logf("%d with header names in lower case, %d with an empty value list, %d with a value split in several, %d with an IPv6 zone",
+		kinds.lowerNames, kinds.emptyList, kinds.split, kinds.zone)
+	for _, k := range []int{kinds.token, kinds.unsigned, kinds.body, kinds.repeated, kinds.unicodePath, kinds.escapedQuery,
+		kinds.lowerNames, kinds.emptyList, kinds.split, kinds.zone} {
 		assert.Greater(t, k, n/20)
 	}
 	if len(mismatches) > 0 {
@@ -375,18 +478,21 @@ func benchSignedHeaders(auth string) string {
 	return list
 }
 
-// benchVerify runs internal/sigcheck on a signed request.
+// benchVerify runs internal/sigcheck on a signed request (give it the
+// request as received: benchReceive).
 func benchVerify(req *http.Request, c benchSignerCase) error {
 	_, err := sigcheck.Verify(req, func(string) (string, bool) { return c.key.SecretKey, true }, c.when, time.Minute)
 	return err
 }
 
 // TestSignerDifferences pins down every case where sign.Request and the
-// official signer legitimately produce different Authorization headers for
-// the same request, each with a minimal request. In each, both requests
+// official signer produce different Authorization headers for the same
+// request, each with a minimal request. In the first four, both requests
 // verify: the gateway recomputes the signature over the headers the
 // request lists in SignedHeaders, so two signers that choose different
-// header sets are both right. The last case is the official SDK's own bug.
+// header sets are both right. The others are the official SDK's own bugs:
+// it signs something other than what net/http sends, and its request is
+// refused, while sign.Request signs what is sent (or refuses to sign).
 func TestSignerDifferences(t *testing.T) {
 	base := func() benchSignerCase {
 		return benchSignerCase{
@@ -410,8 +516,8 @@ func TestSignerDifferences(t *testing.T) {
 		ours := benchHSSSign(t, c, wire)
 		assert.Equal(t, "x-project-id;x-sdk-date", benchSignedHeaders(wire.Header.Get("Authorization")))
 		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
-		require.NoError(t, benchVerify(wire, c))
-		require.NoError(t, benchVerify(ours, c))
+		require.NoError(t, benchVerify(benchReceive(t, wire), c))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
 	})
 
 	// The official signer leaves out every header whose name starts with
@@ -424,8 +530,8 @@ func TestSignerDifferences(t *testing.T) {
 		ours := benchHSSSign(t, c, wire)
 		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(wire.Header.Get("Authorization")))
 		assert.Equal(t, "content-type-options;host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
-		require.NoError(t, benchVerify(wire, c))
-		require.NoError(t, benchVerify(ours, c))
+		require.NoError(t, benchVerify(benchReceive(t, wire), c))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
 	})
 
 	// The official signer signs every header parameter, hop-by-hop ones
@@ -440,7 +546,7 @@ func TestSignerDifferences(t *testing.T) {
 		ours := benchHSSSign(t, c, wire)
 		assert.Equal(t, "connection;host;x-project-id;x-sdk-date", benchSignedHeaders(wire.Header.Get("Authorization")))
 		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
-		require.NoError(t, benchVerify(ours, c))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
 	})
 
 	// For a Content-Type other than JSON or BSON, the official signer adds
@@ -460,7 +566,7 @@ func TestSignerDifferences(t *testing.T) {
 		wire.Header.Del(sign.HeaderContentSHA256)
 		ours := benchHSSSign(t, c, wire)
 		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
-		require.NoError(t, benchVerify(ours, c))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
 	})
 
 	// An empty query key: the official SDK signs "=v" but its wire form
@@ -472,9 +578,79 @@ func TestSignerDifferences(t *testing.T) {
 		c.query = map[string][]string{"": {"v"}}
 		wire := benchOfficialSign(t, c, true)
 		assert.Equal(t, "v", wire.URL.RawQuery)
-		assert.Error(t, benchVerify(wire, c), "the official SDK's request is refused")
+		assert.Error(t, benchVerify(benchReceive(t, wire), c), "the official SDK's request is refused")
 		ours := benchHSSSign(t, c, wire)
 		assert.NotEqual(t, wire.Header.Get("Authorization"), ours.Header.Get("Authorization"))
-		require.NoError(t, benchVerify(ours, c))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
+	})
+
+	// The zone of an IPv6 literal: the official signer signs the host of
+	// its endpoint, zone and all, but net/http removes the zone before it
+	// sends the request (RFC 6874). sign.Request signs the host as sent.
+	t.Run("an IPv6 zone breaks the official signature", func(t *testing.T) {
+		c := base()
+		c.host = "[fe80::1%25eth0]:8443"
+		wire := benchOfficialSign(t, c, true)
+		received := benchReceive(t, wire)
+		assert.Equal(t, "[fe80::1]:8443", received.Host)
+		assert.Error(t, benchVerify(received, c), "the official SDK's request is refused")
+		ours := benchHSSSign(t, c, wire)
+		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
+
+		c.host = "[fe80::1]:8443" // the official signature of the host as sent is ours
+		assert.Equal(t, benchOfficialSign(t, c, true).Header.Get("Authorization"), ours.Header.Get("Authorization"))
+	})
+
+	// A header with several values: the official signer takes one value
+	// per name, so the only way to give it two is two spellings of the
+	// name. It then lists the name twice in SignedHeaders, each value on a
+	// line of its own, while net/http sends both lines and the server
+	// reads one header, the values joined by ','. sign.Request signs that.
+	t.Run("a header with two values breaks the official signature", func(t *testing.T) {
+		c := base()
+		c.headers["X-Custom-Header"] = " a "
+		c.headers["x-custom-header"] = "b"
+		wire := benchOfficialSign(t, c, true)
+		assert.Equal(t, "host;x-custom-header;x-custom-header;x-project-id;x-sdk-date", benchSignedHeaders(wire.Header.Get("Authorization")))
+		received := benchReceive(t, wire)
+		assert.ElementsMatch(t, []string{"a", "b"}, received.Header.Values("X-Custom-Header"))
+		assert.Error(t, benchVerify(received, c), "the official SDK's request is refused")
+		ours := benchHSSSign(t, c, wire)
+		assert.Equal(t, "host;x-custom-header;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
+	})
+
+	// An empty User-Agent: the official signer signs "user-agent:", but
+	// net/http sends no User-Agent at all when its value is empty.
+	// sign.Request leaves it out.
+	t.Run("an empty User-Agent breaks the official signature", func(t *testing.T) {
+		c := base()
+		c.headers["User-Agent"] = ""
+		wire := benchOfficialSign(t, c, true)
+		assert.Equal(t, "host;user-agent;x-project-id;x-sdk-date", benchSignedHeaders(wire.Header.Get("Authorization")))
+		received := benchReceive(t, wire)
+		assert.Empty(t, received.Header.Values("User-Agent"))
+		assert.Error(t, benchVerify(received, c), "the official SDK's request is refused")
+		ours := benchHSSSign(t, c, wire)
+		assert.Equal(t, "host;x-project-id;x-sdk-date", benchSignedHeaders(ours.Header.Get("Authorization")))
+		require.NoError(t, benchVerify(benchReceive(t, ours), c))
+	})
+
+	// A host net/http does not send: url.Parse lets "h<x>.example.com"
+	// through, the official signer signs it, and net/http sends an empty
+	// Host instead. sign.Request refuses to sign it.
+	t.Run("an invalid host is signed only by the official signer", func(t *testing.T) {
+		c := base()
+		c.host = "h<x>.example.com"
+		wire := benchOfficialSign(t, c, true)
+		received := benchReceive(t, wire)
+		assert.Empty(t, received.Host)
+		assert.Error(t, benchVerify(received, c), "the official SDK's request is refused")
+		req, err := http.NewRequest(wire.Method, wire.URL.String(), nil)
+		require.NoError(t, err)
+		var he *sign.HostError
+		require.ErrorAs(t, sign.Request(req, c.key, c.when), &he)
+		assert.Equal(t, "h<x>.example.com", he.Host)
 	})
 }

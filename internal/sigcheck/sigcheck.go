@@ -36,7 +36,8 @@ var errSignature = errors.New("verify aksk signature fail")
 // secretFor returns the SK for an AK (ok=false: unknown AK). now and maxSkew
 // bound X-Sdk-Date (API Gateway allows 15 minutes). It returns the AK on
 // success. Error messages never contain the SK or the signature; an unknown
-// AK or wrong signature says "verify aksk signature fail".
+// AK or wrong signature says "verify aksk signature fail"; an X-Sdk-Date
+// more than maxSkew from now is an *ExpiredError.
 //
 // The signed headers must include x-sdk-date, and x-security-token when the
 // request carries X-Security-Token. A body is read (at most 12 MiB) to hash
@@ -68,7 +69,7 @@ func Verify(r *http.Request, secretFor func(ak string) (sk string, ok bool), now
 		return "", errors.New("x-sdk-date is not in the form 20060102T150405Z")
 	}
 	if skew := now.Sub(date); skew > maxSkew || skew < -maxSkew {
-		return "", fmt.Errorf("x-sdk-date %s is more than %s away from the server time %s", sdkDate, maxSkew, now.UTC().Format(dateLayout))
+		return "", &ExpiredError{SignatureTime: sdkDate, ServerTime: now, MaxSkew: maxSkew}
 	}
 
 	names := strings.Split(signedHeaders, ";")
@@ -81,7 +82,7 @@ func Verify(r *http.Request, secretFor func(ak string) (sk string, ok bool), now
 		return "", errSignature
 	}
 
-	bodyHash := r.Header.Get("X-Sdk-Content-Sha256") // UNSIGNED-PAYLOAD, or a hash the client vouches for
+	bodyHash := strings.Trim(r.Header.Get("X-Sdk-Content-Sha256"), " \t") // UNSIGNED-PAYLOAD, or a hash the client vouches for
 	if bodyHash == "" {
 		if bodyHash, err = hashBody(r); err != nil {
 			return "", err
@@ -174,7 +175,11 @@ func checkSignedHeaders(names []string, r *http.Request) error {
 	return nil
 }
 
-// headerValue returns what the client sent for a signed header.
+// headerValue returns what the client sent for a signed header: a header
+// sent on several lines is one value, its lines joined by ',' (RFC 9110
+// section 5.3), each without the spaces and tabs around it, which are no
+// part of a field value (HTTP/1.1 readers drop them; over HTTP/2 a value
+// may arrive with them).
 func headerValue(r *http.Request, name string) string {
 	if name == "host" {
 		if r.Host != "" {
@@ -182,7 +187,12 @@ func headerValue(r *http.Request, name string) string {
 		}
 		return r.URL.Host
 	}
-	return strings.Join(r.Header.Values(name), ",")
+	values := r.Header.Values(name)
+	trimmed := make([]string, len(values))
+	for i, v := range values {
+		trimmed[i] = strings.Trim(v, " \t")
+	}
+	return strings.Join(trimmed, ",")
 }
 
 // hashBody returns hex(SHA-256(body)) and leaves the body readable.

@@ -281,3 +281,57 @@ func TestVerifyMalformedAuthorization(t *testing.T) {
 		assert.NotContains(t, err.Error(), "SecretKey")
 	}
 }
+
+// Vectors of sign/testdata/vectors.py: a header sent on several lines,
+// and a host without its zone.
+const (
+	repeatedSig = "4f5c1cfc1468ef49bfd039175bfedc13c63b8bc16fd684f25d9c854dd40d7dae"
+	ipv6Sig     = "3732c6e12456f2164d9ad2d2a873ff80142fc697004de43deb1a4c32381c6908"
+)
+
+// A header sent on several lines is one value, the lines joined by ',',
+// each without the white space around it: as HTTP/1.1 delivers them
+// (trimmed) and as HTTP/2 may (untrimmed). The order of the lines counts.
+func TestVerifyRepeatedHeaderLines(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		ok    bool
+	}{
+		{[]string{"a", "b  c"}, true},
+		{[]string{"  a ", "\tb  c\t"}, true},
+		{[]string{"a,b  c"}, true},
+		{[]string{"a", "b c"}, false},
+		{[]string{"b  c", "a"}, false},
+		{[]string{"a ,b  c"}, false},
+	} {
+		r := httptest.NewRequest("GET", "http://h.example.com/x", nil)
+		r.Header["X-List"] = c.lines
+		r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+		r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-list;x-sdk-date, Signature="+repeatedSig)
+		_, err := Verify(r, keys(map[string]string{"AccessKey": "SecretKey"}), hssTime, skew)
+		assert.Equal(t, c.ok, err == nil, "%q: %v", c.lines, err)
+	}
+
+	r := httptest.NewRequest("GET", "http://[fe80::1]:8080/x", nil)
+	r.Header.Set("X-Sdk-Date", "20250101T000000Z")
+	r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature="+ipv6Sig)
+	_, err := Verify(r, keys(map[string]string{"AccessKey": "SecretKey"}), hssTime, skew)
+	require.NoError(t, err)
+}
+
+// An X-Sdk-Date too far from the server's clock, either way, is an
+// *ExpiredError carrying both times, from which a server words the
+// gateway's "signature expired" answer.
+func TestVerifyExpired(t *testing.T) {
+	for _, now := range []time.Time{apigTime.Add(15*time.Minute + time.Second), apigTime.Add(-15*time.Minute - time.Second), apigTime.Add(24 * time.Hour)} {
+		_, err := Verify(apigRequest(), keys(map[string]string{apigAK: apigSK}), now, skew)
+		var expired *ExpiredError
+		require.ErrorAs(t, err, &expired)
+		assert.Equal(t, "20191115T033655Z", expired.SignatureTime)
+		assert.True(t, now.Equal(expired.ServerTime))
+		assert.Equal(t, skew, expired.MaxSkew)
+		assert.Equal(t, "x-sdk-date 20191115T033655Z is more than 15m0s away from the server time "+now.UTC().Format("20060102T150405Z"), err.Error())
+	}
+	_, err := Verify(apigRequest(), keys(map[string]string{apigAK: apigSK}), apigTime.Add(15*time.Minute), skew)
+	require.NoError(t, err, "15 minutes is still accepted")
+}

@@ -59,3 +59,8 @@ print("temporary key", sign("sk-Full/Vector+Secret=1", "POST",
 print("ExampleRequest", sign("MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", "GET",
       "/v5/0123456789abcdef0123456789abcdef/image/image-sync/tasks/task-1/registries", "limit=20",
       {"host": "hss.cn-north-4.myhuaweicloud.com", "x-project-id": "0123456789abcdef0123456789abcdef", "x-sdk-date": DATE}))
+# A header sent on several lines ("  a " and "b  c") is one value to the
+# server: the lines, trimmed, joined by ','.
+print("repeated header", sign("SecretKey", "GET", "/x", "", dict(H, **{"x-list": "a,b  c"})))
+# net/http sends an IPv6 host without its zone.
+print("IPv6 host", sign("SecretKey", "GET", "/x", "", {"host": "[fe80::1]:8080", "x-sdk-date": DATE}))
