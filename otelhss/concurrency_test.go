@@ -11,12 +11,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/hsskit/hss"
 )
 
 func TestConcurrentCallsKeepTheirOwnSpans(t *testing.T) {
 	const goroutines, calls, failures = 8, 5, 10
 	tm := newTelemetry(t)
-	srv, _, client := fakeHSS(t, tm)
+	srv, _, _ := fakeHSS(t, tm)
+	// Any call may meet every failure: the goroutines take them in any order.
+	client := srv.Client(t, hss.WithObserver(tm.observer), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: failures + 1}))
 	srv.FailNext(failures, http.StatusServiceUnavailable, "APIGW.0613", "backend unavailable", http.Header{"Retry-After": {"1"}})
 
 	var wg sync.WaitGroup
