@@ -1,6 +1,6 @@
 module github.com/hsskit/hss/bench/official
 
-go 1.24
+go 1.25
 
 replace github.com/hsskit/hss => ../..
 
