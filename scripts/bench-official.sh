@@ -26,6 +26,7 @@ fi
 # (which would otherwise refuse to build it): build it alone.
 export GOWORK=off
 cd "$root/bench/official"
+export GOWORK=off # a module of its own, outside the repository's go.work
 go vet ./...
 go test -count=1 ./...
 if [[ "${RACE:-}" == 1 ]]; then

@@ -101,10 +101,14 @@ func exportData(root string, pkgs []string) (map[string]string, error) {
 	return exports, nil
 }
 
-// goCmd runs the go command in dir and returns its standard output.
+// goCmd runs the go command in dir and returns its standard output. It
+// runs outside the workspace (GOWORK=off): the API is that of the one
+// module at dir, and go.work would make go list answer for every module of
+// the repository, or refuse a module it does not list.
 func goCmd(dir string, args ...string) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
