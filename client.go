@@ -117,7 +117,11 @@ func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
 
 // newClient builds the Client once every option is known.
 func newClient(endpoint, projectID string, cfg config) (*Client, error) {
-	c := &Client{cfg: cfg, quotas: newQuotas(), budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
+	var link *quotaLink
+	if cfg.quotaStore != nil {
+		link = &quotaLink{store: cfg.quotaStore, logger: cfg.logger}
+	}
+	c := &Client{cfg: cfg, quotas: newQuotas(link), budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
 	if err := c.setEndpoint(endpoint); err != nil {
 		return nil, err
 	}

@@ -273,7 +273,7 @@ func (s *quotaState) open(now time.Time) {
 // three, and so on up to 16 times: Clients near their fair shares
 // overshoot rarely, and one whose peers left takes the quota back in a few
 // windows. A Client alone at the gateway's limit tries one call more every
-// fourth window: when it gets through, the quota was raised and the share
+// eighth window: when it gets through, the quota was raised and the share
 // doubles from then on, until a throttle. Windows whose calls did not need
 // the whole share change nothing.
 func (s *quotaState) grow() {
@@ -296,7 +296,7 @@ func (s *quotaState) grow() {
 			s.share, s.shared = float64(s.limit), false
 		}
 	case s.limit > 0 && s.share <= float64(s.limit) && !s.raising:
-		if s.clean%4 == 0 {
+		if s.clean%8 == 0 {
 			s.share, s.raising = float64(s.limit)+1, true
 		}
 	default:
@@ -388,7 +388,7 @@ func (s *quotaState) throttled(now time.Time, t quotaTicket, e *APIError, explic
 // learn sets or cuts the share after the first throttle of a window, to a
 // call sent when index calls of the window had gone before it.
 func (s *quotaState) learn(index int) {
-	s.throttle, s.clean = true, 0
+	s.throttle, s.clean, s.raising = true, 0, false
 	got := float64(max(index, 1))
 	if index == 0 || s.limit > 0 && index < s.limit-max(s.limit/8, 1)+1 {
 		// The window filled before this Client sent the limit (less the

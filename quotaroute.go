@@ -1,65 +1,135 @@
 package hss
 
 import (
+	"bytes"
 	"container/list"
+	"context"
 	"sync"
 	"time"
 )
 
-// routeQuota is the quota of one route, shared by the Client's goroutines.
+// routeQuota is the quota of one route, shared by the Client's goroutines,
+// and through a QuotaStore by every Client that uses it.
 type routeQuota struct {
-	mu      sync.Mutex
-	st      quotaState
-	last    *APIError     // the last throttling answer on this route
-	lastAt  time.Time     // when it came
-	changed chan struct{} // closed and replaced when a probe is answered
+	link *quotaLink // the Client's QuotaStore; nil without one
+
+	mu        sync.Mutex
+	st        quotaState    // the state: this Client's own, or the store's as last seen
+	cached    []byte        // the store's value as last seen, under cachedKey
+	cachedKey string        //
+	last      *APIError     // the last throttling answer on this route
+	lastAt    time.Time     // when it came
+	changed   chan struct{} // closed and replaced when a probe is answered
 }
 
-func newRouteQuota() *routeQuota { return &routeQuota{changed: make(chan struct{})} }
+func newRouteQuota(link *quotaLink) *routeQuota {
+	return &routeQuota{link: link, changed: make(chan struct{})}
+}
+
+// quotaScope is what one call needs to reach its route's quota in a
+// QuotaStore: its context, which bounds the store's calls, and the store
+// key for its credentials ("" keeps the quota in the Client's memory).
+type quotaScope struct {
+	ctx context.Context
+	key string
+}
+
+// apply runs fn on the route's state: the one in the QuotaStore when the
+// Client has a store that answers, else the Client's own. q.mu is held.
+// With a store, fn may run more than once (when another Client wrote
+// first); the last run is the one that counts.
+func (q *routeQuota) apply(sc quotaScope, now time.Time, fn func(*quotaState)) {
+	if q.link == nil || sc.key == "" || !q.link.usable(now) {
+		fn(&q.st)
+		return
+	}
+	var old []byte
+	if q.cachedKey == sc.key {
+		old = q.cached
+	}
+	for range maxQuotaSwaps {
+		st, ok := decodeQuota(old)
+		if !ok {
+			st = q.st // nothing shared yet, or nothing readable: start from what this Client knows
+		}
+		fn(&st)
+		next := encodeQuota(&st)
+		if ok && bytes.Equal(next, old) {
+			q.st = st // nothing changed: no need to write
+			return
+		}
+		cur, swapped, err := q.link.compareAndSwap(sc.ctx, sc.key, old, next, quotaStoreTTL(st.windowLen()))
+		switch {
+		case err != nil:
+			if sc.ctx.Err() == nil {
+				q.link.failed(sc.ctx, now, err)
+			}
+			q.st, q.cachedKey = st, "" // go on from the state last seen
+			return
+		case swapped:
+			q.st, q.cached, q.cachedKey = st, next, sc.key
+			return
+		}
+		old = cur
+	}
+	fn(&q.st) // other Clients kept writing first: this once, on its own
+}
+
+// maxQuotaSwaps bounds the attempts of one change to a stored quota.
+const maxQuotaSwaps = 8
 
 // reserve asks to send at now; see quotaState.reserve. It also returns a
 // channel closed when waiting may end early (a probe was answered).
-func (q *routeQuota) reserve(now, deadline time.Time) (reservation, <-chan struct{}) {
+func (q *routeQuota) reserve(sc quotaScope, now, deadline time.Time) (reservation, <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.st.reserve(now, deadline, jitter), q.changed
+	var r reservation
+	q.apply(sc, now, func(st *quotaState) { r = st.reserve(now, deadline, jitter) })
+	return r, q.changed
 }
 
 // confirm lets a booked caller go; see quotaState.confirm.
-func (q *routeQuota) confirm(now time.Time, booked quotaTicket) (quotaTicket, bool) {
+func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (quotaTicket, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.st.confirm(now, booked)
+	var (
+		t  quotaTicket
+		ok bool
+	)
+	q.apply(sc, now, func(st *quotaState) { t, ok = st.confirm(now, booked) })
+	return t, ok
 }
 
 // passed records a call that got through.
-func (q *routeQuota) passed(now time.Time, t quotaTicket) {
+func (q *routeQuota) passed(sc quotaScope, now time.Time, t quotaTicket) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	wasProbing := q.st.probing
-	q.st.passed(now, t)
-
+	q.apply(sc, now, func(st *quotaState) { st.passed(now, t) })
 	if wasProbing && !q.st.probing {
 		q.wake()
 	}
 }
 
 // released records a call that got no answer.
-func (q *routeQuota) released(t quotaTicket) {
+func (q *routeQuota) released(sc quotaScope, now time.Time, t quotaTicket) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.st.released(t) {
+	var woke bool
+	q.apply(sc, now, func(st *quotaState) { woke = st.released(t) })
+	if woke {
 		q.wake()
 	}
 }
 
 // throttled records a throttling answer and returns when the gate opens.
-func (q *routeQuota) throttled(now time.Time, t quotaTicket, e *APIError, explicit bool) time.Time {
+func (q *routeQuota) throttled(sc quotaScope, now time.Time, t quotaTicket, e *APIError, explicit bool) time.Time {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	cp := *e
 	q.last, q.lastAt = &cp, now
-	gate := q.st.throttled(now, t, e, explicit, jitter)
+	var gate time.Time
+	q.apply(sc, now, func(st *quotaState) { gate = st.throttled(now, t, e, explicit, jitter) })
 	if t.probe {
 		q.wake() // another caller may probe when the gate opens
 	}
@@ -72,15 +142,16 @@ func (q *routeQuota) wake() {
 	q.changed = make(chan struct{})
 }
 
-// lastPass returns when a call of the route last got through.
+// lastPass returns when a call of the route last got through, as this
+// Client last saw it.
 func (q *routeQuota) lastPass() time.Time {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.st.lastPass
 }
 
-// throttledSince reports whether a call of the route was throttled at t
-// or later.
+// throttledSince reports whether a call of this Client on the route was
+// throttled at t or later.
 func (q *routeQuota) throttledSince(t time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -103,6 +174,7 @@ func (q *routeQuota) lastThrottle() *APIError {
 // maxRoutes of them.
 type quotas struct {
 	registries *routeQuota
+	link       *quotaLink
 
 	mu     sync.Mutex
 	routes map[string]*list.Element // of *namedQuota
@@ -119,8 +191,8 @@ type namedQuota struct {
 // a kind routeTemplate keeps could otherwise grow the map without end.
 const maxRoutes = 256
 
-func newQuotas() *quotas {
-	return &quotas{registries: newRouteQuota(), routes: make(map[string]*list.Element)}
+func newQuotas(link *quotaLink) *quotas {
+	return &quotas{registries: newRouteQuota(link), link: link, routes: make(map[string]*list.Element)}
 }
 
 // get returns the quota of route.
@@ -139,7 +211,7 @@ func (qs *quotas) get(route string) *routeQuota {
 		qs.order.Remove(oldest)
 		delete(qs.routes, oldest.Value.(*namedQuota).route)
 	}
-	q := newRouteQuota()
+	q := newRouteQuota(qs.link)
 	qs.routes[route] = qs.order.PushFront(&namedQuota{route: route, q: q})
 	return q
 }

@@ -3,8 +3,16 @@ package hss
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/internal/secret"
 )
 
 // QuotaStore keeps what Clients learn about the gateway's quotas where
@@ -119,4 +127,88 @@ func (s *memoryQuotaStore) CompareAndSwap(ctx context.Context, key string, old, 
 		}
 	}
 	return nil, true, nil
+}
+
+// quotaStoreKey names the quota of route, for the credentials identity id,
+// in a QuotaStore: "hss/1/<host>/<project>/<id>/<route>". Parts that are not
+// printable ASCII are percent-escaped, and a key that would be longer than
+// MaxQuotaKeyLen ends with a hash of its route instead.
+func (c *Client) quotaStoreKey(id, route string) string {
+	key := "hss/1/" + strings.ToLower(c.endpoint.Host) + "/" + url.PathEscape(c.projectID) + "/" + id + "/" + route
+	if len(key) <= MaxQuotaKeyLen && isPrintableASCII(key) {
+		return key
+	}
+	sum := sha256.Sum256([]byte(route))
+	return "hss/1/" + strings.ToLower(c.endpoint.Host) + "/" + url.PathEscape(c.projectID) + "/" + id + "/#" + hex.EncodeToString(sum[:16])
+}
+
+// quotaIdentity names the identity the gateway counts calls by: the access
+// key, or a hash of the token, never a secret in clear.
+func quotaIdentity(v credentials.Value) string {
+	if v.AccessKey != "" {
+		return "ak:" + url.PathEscape(v.AccessKey)
+	}
+	sum := sha256.Sum256([]byte(v.Token))
+	return "token:" + hex.EncodeToString(sum[:16])
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// quotaStoreTTL is how long a key a Client wrote lives without another
+// write: long enough for a fleet's next call, short enough that a quota
+// nobody uses is learned anew.
+func quotaStoreTTL(window time.Duration) time.Duration {
+	return max(10*time.Minute, 4*window)
+}
+
+// quotaLink is a Client's way to its QuotaStore: it bounds each call, and
+// when the store fails it makes the Client use its own quotas for a while,
+// saying so at most once a minute.
+type quotaLink struct {
+	store  QuotaStore
+	logger *slog.Logger // may be nil
+
+	mu     sync.Mutex
+	downTo time.Time // the store failed: not asked again before this
+	warned time.Time // the last warning
+}
+
+// quotaStoreRetry is how long a Client does without a store that failed
+// before it asks it again.
+const quotaStoreRetry = time.Second
+
+// usable reports whether the store may be asked at now.
+func (l *quotaLink) usable(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !now.Before(l.downTo)
+}
+
+// failed records a store that failed at now.
+func (l *quotaLink) failed(ctx context.Context, now time.Time, err error) {
+	l.mu.Lock()
+	l.downTo = now.Add(quotaStoreRetry)
+	warn := l.warned.IsZero() || now.Sub(l.warned) >= time.Minute
+	if warn {
+		l.warned = now
+	}
+	l.mu.Unlock()
+	if warn && l.logger != nil {
+		l.logger.LogAttrs(ctx, slog.LevelWarn, "hss: the quota store failed; this Client paces on its own until it answers",
+			slog.String("error", secret.Clean(err.Error(), 300)))
+	}
+}
+
+// compareAndSwap calls the store within QuotaStoreTimeout of ctx.
+func (l *quotaLink) compareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	sctx, cancel := context.WithTimeout(ctx, QuotaStoreTimeout)
+	defer cancel()
+	return l.store.CompareAndSwap(sctx, key, old, next, ttl)
 }

@@ -79,6 +79,7 @@ func (c *Client) callInfo(cl *call) CallInfo {
 // attempts is the attempt loop of send.
 func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string, error) {
 	q := c.quotas.get(cl.route)
+	sc := quotaScope{ctx: ctx}
 	stop := func(cause error) error {
 		e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: st.last, Attempts: st.sent}
 		if errors.Is(st.last, cause) || errors.Is(st.last, context.Cause(ctx)) {
@@ -90,7 +91,8 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 		if err := ctx.Err(); err != nil {
 			return "", stop(err)
 		}
-		ticket, err := c.waitToSend(ctx, cl, q, st)
+		sc.key = c.quotaKey(ctx, cl.route)
+		ticket, err := c.waitToSend(ctx, cl, q, sc, st)
 		if err != nil {
 			return "", err
 		}
@@ -99,9 +101,9 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 		st.status, st.requestID = res.status, res.requestID
 		switch {
 		case !res.answered:
-			q.released(ticket)
+			q.released(sc, c.cfg.clock.Now(), ticket)
 		case res.verdict != throttled:
-			q.passed(c.cfg.clock.Now(), ticket)
+			q.passed(sc, c.cfg.clock.Now(), ticket)
 		}
 		if res.err == nil {
 			c.budget.succeeded(st.spent)
@@ -116,7 +118,7 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) (string,
 			// The whole Client learns, whatever this call does; a call
 			// that gives up now says when the quota lets it in.
 			now := c.cfg.clock.Now()
-			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttled(now, ticket, apiErr, res.retryAfter).Sub(now))
+			apiErr.RetryAfter = max(apiErr.RetryAfter, q.throttled(sc, now, ticket, apiErr, res.retryAfter).Sub(now))
 		}
 		d := c.decide(cl, res, st)
 		switch d.next {
@@ -159,7 +161,7 @@ type callState struct {
 // waitToSend waits until the call may be sent: for the caller's rate limit
 // (WithRateLimit), then for the route's quota. It returns the quota's
 // ticket for the call.
-func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, st *callState) (quotaTicket, error) {
+func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quotaScope, st *callState) (quotaTicket, error) {
 	path := cl.u.EscapedPath()
 	if c.cfg.limiter != nil {
 		waiting := func(d time.Duration) { c.wait(ctx, st, WaitRateLimit, d, nil) }
@@ -173,7 +175,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, st *ca
 	}
 	for {
 		now := c.cfg.clock.Now()
-		r, changed := q.reserve(now, deadline)
+		r, changed := q.reserve(sc, now, deadline)
 		if r.ready {
 			return r.ticket, nil
 		}
@@ -203,7 +205,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, st *ca
 		}
 		st.waited += c.cfg.clock.Now().Sub(now)
 		if r.booked {
-			if t, ok := q.confirm(c.cfg.clock.Now(), r.ticket); ok {
+			if t, ok := q.confirm(sc, c.cfg.clock.Now(), r.ticket); ok {
 				return t, nil
 			}
 		}
@@ -222,6 +224,19 @@ func waitFor(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// quotaKey is the QuotaStore key of route for the credentials the call
+// will use, or "" without a store (or without credentials to name).
+func (c *Client) quotaKey(ctx context.Context, route string) string {
+	if c.quotas.link == nil {
+		return ""
+	}
+	v, err := c.cfg.creds.Retrieve(ctx)
+	if err != nil || (v.Token == "" && v.AccessKey == "") {
+		return ""
+	}
+	return c.quotaStoreKey(quotaIdentity(v), route)
 }
 
 // sleepUntil waits on the Client's clock until t, or until wake is closed,

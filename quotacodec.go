@@ -1,0 +1,147 @@
+package hss
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+)
+
+// quotaCodecVersion starts every value a Client writes to a QuotaStore. A
+// value of another version, or one that does not read whole, is treated as
+// no value: the quota is learned anew.
+const quotaCodecVersion = 1
+
+// encodeQuota writes st as a QuotaStore value: fixed-width little-endian
+// fields after the version byte.
+func encodeQuota(st *quotaState) []byte {
+	var w quotaWriter
+	w.b = make([]byte, 0, 256)
+	w.b = append(w.b, quotaCodecVersion)
+	w.dur(st.window)
+	w.int(int64(st.limit))
+	w.float(st.share)
+	w.flags(st.spread, st.shared, st.probing, st.throttle, st.held, st.noHint, st.raising, st.probed)
+	w.time(st.gate)
+	w.time(st.probeEnd)
+	w.int(int64(st.fails))
+	w.time(st.next)
+	w.time(st.winStart)
+	w.int(int64(st.gen))
+	w.int(int64(st.epoch))
+	w.int(int64(st.sent))
+	w.int(int64(st.clean))
+	w.time(st.lastPass)
+	w.time(st.turn)
+	w.dur(st.rtt)
+	w.dur(st.rttVar)
+	w.time(st.recent.start)
+	w.dur(st.recent.width)
+	for _, n := range st.recent.counts {
+		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(n))
+	}
+	return w.b
+}
+
+// decodeQuota reads a value encodeQuota wrote; ok is false for anything
+// else.
+func decodeQuota(b []byte) (st quotaState, ok bool) {
+	if len(b) == 0 || b[0] != quotaCodecVersion {
+		return st, false
+	}
+	r := quotaReader{b: b[1:]}
+	st.window = r.dur()
+	st.limit = int(r.int())
+	st.share = r.float()
+	f := r.flags()
+	st.spread, st.shared, st.probing, st.throttle, st.held, st.noHint, st.raising, st.probed = f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+	st.gate = r.time()
+	st.probeEnd = r.time()
+	st.fails = int(r.int())
+	st.next = r.time()
+	st.winStart = r.time()
+	st.gen = uint64(r.int())
+	st.epoch = uint64(r.int())
+	st.sent = int(r.int())
+	st.clean = int(r.int())
+	st.lastPass = r.time()
+	st.turn = r.time()
+	st.rtt = r.dur()
+	st.rttVar = r.dur()
+	st.recent.start = r.time()
+	st.recent.width = r.dur()
+	for i := range st.recent.counts {
+		st.recent.counts[i] = int32(r.uint32())
+	}
+	if r.bad || len(r.b) != 0 || !st.valid() {
+		return quotaState{}, false
+	}
+	return st, true
+}
+
+// valid reports whether a decoded state is one the algorithm can work
+// with: a value written by another program, or damaged, is not.
+func (s *quotaState) valid() bool {
+	return s.window >= 0 && s.window <= maxQuotaWindow && s.limit >= 0 && s.limit <= 1<<30 &&
+		s.share >= 0 && s.share <= 1<<30 && !math.IsNaN(s.share) && s.fails >= 0 && s.fails <= 1<<20 &&
+		s.sent >= 0 && s.clean >= 0 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0
+}
+
+type quotaWriter struct{ b []byte }
+
+func (w *quotaWriter) int(v int64)           { w.b = binary.LittleEndian.AppendUint64(w.b, uint64(v)) }
+func (w *quotaWriter) dur(d time.Duration)   { w.int(int64(d)) }
+func (w *quotaWriter) float(f float64)       { w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f)) }
+func (w *quotaWriter) time(t time.Time)      { w.int(unixNano(t)) }
+func (w *quotaWriter) flags(bits ...bool) {
+	var f byte
+	for i, b := range bits {
+		if b {
+			f |= 1 << i
+		}
+	}
+	w.b = append(w.b, f)
+}
+
+// unixNano is t in Unix nanoseconds, 0 for the zero time (and for times
+// nanoseconds cannot hold, which a quota never meets).
+func unixNano(t time.Time) int64 {
+	if t.IsZero() || t.Year() < 1678 || t.Year() > 2261 {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+type quotaReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *quotaReader) take(n int) []byte {
+	if len(r.b) < n {
+		r.bad = true
+		return make([]byte, n)
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *quotaReader) int() int64            { return int64(binary.LittleEndian.Uint64(r.take(8))) }
+func (r *quotaReader) uint32() uint32        { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *quotaReader) dur() time.Duration    { return time.Duration(r.int()) }
+func (r *quotaReader) float() float64        { return math.Float64frombits(binary.LittleEndian.Uint64(r.take(8))) }
+func (r *quotaReader) flags() (f [8]bool) {
+	b := r.take(1)[0]
+	for i := range f {
+		f[i] = b&(1<<i) != 0
+	}
+	return f
+}
+
+func (r *quotaReader) time() time.Time {
+	n := r.int()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
