@@ -88,10 +88,12 @@ func (s *quotaState) valid() bool {
 
 type quotaWriter struct{ b []byte }
 
-func (w *quotaWriter) int(v int64)           { w.b = binary.LittleEndian.AppendUint64(w.b, uint64(v)) }
-func (w *quotaWriter) dur(d time.Duration)   { w.int(int64(d)) }
-func (w *quotaWriter) float(f float64)       { w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f)) }
-func (w *quotaWriter) time(t time.Time)      { w.int(unixNano(t)) }
+func (w *quotaWriter) int(v int64)         { w.b = binary.LittleEndian.AppendUint64(w.b, uint64(v)) }
+func (w *quotaWriter) dur(d time.Duration) { w.int(int64(d)) }
+func (w *quotaWriter) float(f float64) {
+	w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(f))
+}
+func (w *quotaWriter) time(t time.Time) { w.int(unixNano(t)) }
 func (w *quotaWriter) flags(bits ...bool) {
 	var f byte
 	for i, b := range bits {
@@ -126,10 +128,12 @@ func (r *quotaReader) take(n int) []byte {
 	return v
 }
 
-func (r *quotaReader) int() int64            { return int64(binary.LittleEndian.Uint64(r.take(8))) }
-func (r *quotaReader) uint32() uint32        { return binary.LittleEndian.Uint32(r.take(4)) }
-func (r *quotaReader) dur() time.Duration    { return time.Duration(r.int()) }
-func (r *quotaReader) float() float64        { return math.Float64frombits(binary.LittleEndian.Uint64(r.take(8))) }
+func (r *quotaReader) int() int64         { return int64(binary.LittleEndian.Uint64(r.take(8))) }
+func (r *quotaReader) uint32() uint32     { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *quotaReader) dur() time.Duration { return time.Duration(r.int()) }
+func (r *quotaReader) float() float64 {
+	return math.Float64frombits(binary.LittleEndian.Uint64(r.take(8)))
+}
 func (r *quotaReader) flags() (f [8]bool) {
 	b := r.take(1)[0]
 	for i := range f {
