@@ -42,8 +42,8 @@
 //
 // Nothing is synced to disk: the table is a cache of what the gateway
 // said, and one lost in a power failure is learned again. A
-// CompareAndSwap takes about 25 microseconds on a Linux ext4 file system
-// (BenchmarkCompareAndSwap).
+// CompareAndSwap takes some tens of microseconds on a Linux ext4 file
+// system (BenchmarkCompareAndSwap).
 //
 // # Permissions
 //

@@ -22,7 +22,7 @@ const requireServerEnv = "REDISQUOTA_REQUIRE_SERVER"
 
 // server is a redis-server the test started.
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	port   int
 	cmd    *exec.Cmd
 	log    *strings.Builder
@@ -31,7 +31,7 @@ type server struct {
 
 // startServer starts a redis-server on a free loopback port; it is killed
 // when the test ends. Without redis-server on PATH the test skips.
-func startServer(t *testing.T) *server {
+func startServer(t testing.TB) *server {
 	t.Helper()
 	for range 5 { // another process may take the free port first
 		if s := startServerOn(t, freePort(t)); s != nil {
@@ -43,7 +43,7 @@ func startServer(t *testing.T) *server {
 }
 
 // freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +55,7 @@ func freePort(t *testing.T) int {
 
 // startServerOn starts a redis-server on port and waits until it answers;
 // it returns nil when the server exits first (the port was taken).
-func startServerOn(t *testing.T, port int) *server {
+func startServerOn(t testing.TB, port int) *server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {

@@ -101,10 +101,13 @@ func exportData(root string, pkgs []string) (map[string]string, error) {
 	return exports, nil
 }
 
-// goCmd runs the go command in dir and returns its standard output.
+// goCmd runs the go command in dir and returns its standard output. It
+// leaves the workspace (go.work) out, so that the module is described
+// alone, as its users build it.
 func goCmd(dir string, args ...string) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
