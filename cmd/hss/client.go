@@ -278,7 +278,8 @@ func (c *commonFlags) sharedQuota(getenv func(string) string, logger *slog.Logge
 		store, err = quotafile.New(path)
 	}
 	if err != nil {
-		logger.Warn("hss: quota not shared with other hss runs (this run keeps its own): " + err.Error())
+		logger.Warn("hss: quota not shared with other hss runs: " + err.Error() +
+			"; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)")
 		return nil
 	}
 	logger.Debug("hss: quota shared through " + store.Path())

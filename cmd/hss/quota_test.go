@@ -121,7 +121,8 @@ func TestUnusableQuotaFile(t *testing.T) {
 			assert.Len(t, lines(r.stdout), len(demoRegistries))
 			warnings := lines(r.stderr)
 			require.Len(t, warnings, 1, r.stderr)
-			assert.True(t, strings.HasPrefix(warnings[0], "hss: warning: quota not shared with other hss runs (this run keeps its own): "), warnings[0])
+			assert.True(t, strings.HasPrefix(warnings[0], "hss: warning: quota not shared with other hss runs: "), warnings[0])
+			assert.True(t, strings.HasSuffix(warnings[0], "; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)"), warnings[0])
 			assert.Contains(t, warnings[0], c.want)
 		})
 	}
