@@ -310,9 +310,9 @@ func userCacheDir(getenv func(string) string) (string, error) {
 	}
 	switch {
 	case dir == "":
-		return "", errors.New("no user cache directory: " + from + " is not set; use --quota-file")
+		return "", errors.New("no user cache directory: " + from + " is not set")
 	case !filepath.IsAbs(dir):
-		return "", errors.New("no user cache directory: " + from + " is not an absolute path; use --quota-file")
+		return "", errors.New("no user cache directory: " + from + " is not an absolute path")
 	}
 	return dir, nil
 }

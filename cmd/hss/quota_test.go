@@ -105,7 +105,7 @@ func TestUnusableQuotaFile(t *testing.T) {
 	}{
 		{"cache directory under a file", map[string]string{"XDG_CACHE_HOME": notDir}, "not a directory"},
 		{"directory writable by all", map[string]string{envQuotaFile: filepath.Join(shared, "quotas")}, "writable by its group or others"},
-		{"no home directory", map[string]string{"HOME": ""}, "$HOME is not set; use --quota-file"},
+		{"no home directory", map[string]string{"HOME": ""}, "no user cache directory: $HOME is not set"},
 		{"relative cache directory", map[string]string{"XDG_CACHE_HOME": "cache"}, "$XDG_CACHE_HOME is not an absolute path"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
