@@ -12,7 +12,9 @@ import (
 
 // TestPackageDependencies: at run time the SDK needs only the standard
 // library; sign needs nothing else at all, and credentials does not import
-// the root, which imports it.
+// the root, which imports it. quotafile adds github.com/gofrs/flock (and
+// golang.org/x/sys, which flock uses) for the OS file locks, and nothing
+// else.
 func TestPackageDependencies(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -36,5 +38,12 @@ func TestPackageDependencies(t *testing.T) {
 	for _, d := range nonStandard(module + "/credentials") {
 		assert.True(t, strings.HasPrefix(d, module+"/"), "credentials depends on %s", d)
 		assert.NotEqual(t, module, d, "credentials imports the root")
+	}
+	quotafileDeps := nonStandard(module + "/quotafile")
+	assert.Contains(t, quotafileDeps, "github.com/gofrs/flock", "the check would be void without the lock library")
+	for _, d := range quotafileDeps {
+		ours := d == module || strings.HasPrefix(d, module+"/")
+		flock := d == "github.com/gofrs/flock" || strings.HasPrefix(d, "golang.org/x/sys/")
+		assert.True(t, ours || flock, "quotafile depends on %s", d)
 	}
 }

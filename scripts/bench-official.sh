@@ -26,7 +26,7 @@ fi
 # (which would otherwise refuse to build it): build it alone.
 export GOWORK=off
 cd "$root/bench/official"
-export GOWORK=off # a module of its own, outside the repository's go.work
+export GOWORK=off # a module of its own, outside go.work: the SDK's workspace never sees the official SDK
 go vet ./...
 go test -count=1 ./...
 if [[ "${RACE:-}" == 1 ]]; then

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/internal/check"
+	"github.com/hsskit/hss/quotafile"
 )
 
 // commonFlags are the flags of every command that calls the API: where to
@@ -23,8 +26,18 @@ type commonFlags struct {
 	maxAttempts                              int
 	rateLimit                                float64
 
+	quotaFile     string // --quota-file, else $HSS_QUOTA_FILE, else defaultQuotaFile
+	noSharedQuota bool
+
 	verbose, debug bool
 }
+
+// envQuotaFile names the quota file when --quota-file is not given.
+const envQuotaFile = "HSS_QUOTA_FILE"
+
+// defaultQuotaFile is the quota file's path under the user cache
+// directory: every hss run of the user shares it.
+var defaultQuotaFile = filepath.Join("hss", "quota", "quotas")
 
 // Bounds of the flags the CLI checks itself.
 const (
@@ -49,6 +62,8 @@ func (c *commonFlags) define(fs *flagSet) {
 	fs.integer(&c.maxAttempts, "max-attempts", hss.DefaultMaxAttempts, "make at most `N` attempts when a request fails for a transient reason, such as a connection\nerror or a 5xx answer, 1-100")
 	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: give up at the first throttling answer)")
 	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute, 0.001-1000000 (HSS allows 5 a minute per user; 0: no limit)")
+	fs.nonEmpty(&c.quotaFile, "quota-file", "share the gateway's quota with the other hss runs on this host through the file at `PATH`\n(or $"+envQuotaFile+"; default: "+defaultQuotaFile+" in the user cache directory; --demo shares none)")
+	fs.boolean(&c.noSharedQuota, "no-shared-quota", "keep the quota this run learns to itself instead of sharing it through the quota file")
 
 	fs.section("Diagnostics")
 	fs.boolean(&c.verbose, "verbose", "show waits, retries and each request with its request id on stderr")
@@ -61,6 +76,10 @@ func (c *commonFlags) check(getenv func(string) string) error {
 	switch {
 	case c.demo && (c.endpoint != "" || c.region != "" || c.projectID != "" || c.token != ""):
 		return usagef("--demo runs against the embedded fake HSS: drop --endpoint, --region, --project-id and --token")
+	case c.demo && c.quotaFile != "":
+		return usagef("--demo shares no quota: drop --quota-file")
+	case c.noSharedQuota && c.quotaFile != "":
+		return usagef("give --quota-file or --no-shared-quota, not both")
 	case c.endpoint != "" && c.region != "":
 		return usagef("give --endpoint or --region, not both")
 	case c.timeout < 0:
@@ -200,8 +219,10 @@ func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
 func (c *commonFlags) connect(ctx context.Context, e env, logger *slog.Logger) (client *hss.Client, close func(), err error) {
 	opts := c.options(e, logger)
 	if c.demo {
+		logger.Debug("hss: quota not shared: --demo runs against its own fake HSS")
 		return startDemo(e.clock, opts...)
 	}
+	opts = append(opts, c.sharedQuota(e.getenv, logger)...)
 	lookup := c.lookup(e.getenv)
 	opts = append(opts, hss.WithGetenv(lookup))
 	if c.token != "" {
@@ -230,4 +251,68 @@ func (c *commonFlags) explain(err error, lookup func(string) string) error {
 			credentials.EnvProjectID, chain.ProfilePath())
 	}
 	return usagef("invalid project_id in %s: %s", chain.ProfilePath(), ve.Reason)
+}
+
+// sharedQuota returns the option that shares the quota with the other hss
+// runs on this host through the quota file, and says so with --verbose
+// (the logger's debug level). With --no-shared-quota, or a file that
+// cannot be used, it returns none: the run keeps its quota to itself, and a
+// warning says why the file could not be used.
+func (c *commonFlags) sharedQuota(getenv func(string) string, logger *slog.Logger) []hss.Option {
+	if c.noSharedQuota {
+		logger.Debug("hss: quota not shared: --no-shared-quota")
+		return nil
+	}
+	path := c.quotaFile
+	if path == "" {
+		path = getenv(envQuotaFile)
+	}
+	var err error
+	if path == "" {
+		var dir string
+		dir, err = userCacheDir(getenv)
+		path = filepath.Join(dir, defaultQuotaFile)
+	}
+	var store *quotafile.Store
+	if err == nil {
+		store, err = quotafile.New(path)
+	}
+	if err != nil {
+		logger.Warn("hss: quota not shared with other hss runs: " + err.Error() +
+			"; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)")
+		return nil
+	}
+	logger.Debug("hss: quota shared through " + store.Path())
+	return []hss.Option{hss.WithQuotaStore(store)}
+}
+
+// userCacheDir is os.UserCacheDir with the environment read through
+// getenv, which tests set.
+func userCacheDir(getenv func(string) string) (string, error) {
+	var dir, from string
+	switch runtime.GOOS {
+	case "windows":
+		dir, from = getenv("LocalAppData"), "%LocalAppData%"
+	case "darwin", "ios":
+		if dir, from = getenv("HOME"), "$HOME"; dir != "" {
+			dir = filepath.Join(dir, "Library", "Caches")
+		}
+	case "plan9":
+		if dir, from = getenv("home"), "$home"; dir != "" {
+			dir = filepath.Join(dir, "lib", "cache")
+		}
+	default:
+		if dir, from = getenv("XDG_CACHE_HOME"), "$XDG_CACHE_HOME"; dir == "" {
+			if dir, from = getenv("HOME"), "$HOME"; dir != "" {
+				dir = filepath.Join(dir, ".cache")
+			}
+		}
+	}
+	switch {
+	case dir == "":
+		return "", errors.New("no user cache directory: " + from + " is not set")
+	case !filepath.IsAbs(dir):
+		return "", errors.New("no user cache directory: " + from + " is not an absolute path")
+	}
+	return dir, nil
 }

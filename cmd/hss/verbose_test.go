@@ -23,7 +23,9 @@ func TestVerbose(t *testing.T) {
 	require.Len(t, reqs, 2)
 	path := reqs[0].Path
 	got := lines(r.stderr)
-	require.Len(t, got, 3, r.stderr)
+	require.Len(t, got, 4, r.stderr)
+	assert.Regexp(t, "^hss: quota shared through ", got[0])
+	got = got[1:]
 	assert.Regexp(t, "^hss: GET "+regexp.QuoteMeta(path+"?limit=200")+": 503 APIGW.0613: unavailable \\(request id "+reqs[0].RequestID+"\\) \\(attempt 1, \\S+\\)$", got[0])
 	assert.Regexp(t, "^hss: retrying; waiting \\S+ \\(GET "+regexp.QuoteMeta(path)+": 503 APIGW.0613: unavailable", got[1])
 	assert.Regexp(t, "^hss: GET "+regexp.QuoteMeta(path+"?limit=200")+": 200 \\(attempt 2, \\S+, request id "+reqs[1].RequestID+"\\)$", got[2])

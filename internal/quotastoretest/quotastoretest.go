@@ -26,6 +26,10 @@ func Run(t *testing.T, newStore func(t *testing.T) hss.QuotaStore) {
 	t.Run("Conflict", func(t *testing.T) { testConflict(t, newStore(t)) })
 	t.Run("KeysApart", func(t *testing.T) { testKeysApart(t, newStore(t)) })
 	t.Run("Expiry", func(t *testing.T) { testExpiry(t, newStore(t)) })
+	t.Run("ExpiredValueIsNothing", func(t *testing.T) { testExpiredValueIsNothing(t, newStore(t)) })
+	t.Run("SwapRenewsTTL", func(t *testing.T) { testSwapRenewsTTL(t, newStore(t)) })
+	t.Run("FailedSwapKeepsTTL", func(t *testing.T) { testFailedSwapKeepsTTL(t, newStore(t)) })
+	t.Run("Shared", func(t *testing.T) { testShared(t, newStore(t), newStore(t)) })
 	t.Run("Limits", func(t *testing.T) { testLimits(t, newStore(t)) })
 	t.Run("NoAliasing", func(t *testing.T) { testNoAliasing(t, newStore(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, newStore(t)) })
@@ -97,6 +101,39 @@ func testKeysApart(t *testing.T, s hss.QuotaStore) {
 	if cur, _ := cas(t, s, a, []byte("nope"), []byte("x"), time.Minute); string(cur) != "for a" {
 		t.Fatalf("key a holds %q", cur)
 	}
+	// A key that extends another is another key.
+	if _, ok := cas(t, s, a+"/more", nil, []byte("longer"), time.Minute); !ok {
+		t.Fatal("a key extending another was taken for it")
+	}
+	if cur := holds(t, s, a); string(cur) != "for a" {
+		t.Fatalf("writing a key extending key a changed a: holds %q", cur)
+	}
+}
+
+// probe is an old value the suite never stores: a CompareAndSwap with it
+// reads a key without changing it.
+var probe = []byte("\x00quotastoretest: never stored")
+
+// holds returns what k holds, changing nothing.
+func holds(t *testing.T, s hss.QuotaStore, k string) []byte {
+	t.Helper()
+	cur, ok := cas(t, s, k, probe, []byte("x"), time.Minute)
+	if ok {
+		t.Fatalf("key %q held the probe value", k)
+	}
+	return cur
+}
+
+// waitExpired waits until k holds nothing, for at most 5 seconds.
+func waitExpired(t *testing.T, s hss.QuotaStore, k string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for holds(t, s, k) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("key %q still held %q 5s later", k, holds(t, s, k))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func testExpiry(t *testing.T, s hss.QuotaStore) {
@@ -117,6 +154,60 @@ func testExpiry(t *testing.T, s hss.QuotaStore) {
 	cas(t, s, k2, nil, []byte("kept"), time.Hour)
 	if cur, ok := cas(t, s, k2, nil, []byte("x"), time.Hour); ok || string(cur) != "kept" {
 		t.Fatalf("a key with a 1h ttl: got %q, swapped %v", cur, ok)
+	}
+}
+
+// testExpiredValueIsNothing: an expired key holds nothing, so the value it
+// held no longer matches.
+func testExpiredValueIsNothing(t *testing.T, s hss.QuotaStore) {
+	k := key(t, "a")
+	cas(t, s, k, nil, []byte("gone"), 50*time.Millisecond)
+	waitExpired(t, s, k)
+	if cur, ok := cas(t, s, k, []byte("gone"), []byte("back"), time.Minute); ok || cur != nil {
+		t.Fatalf("the expired value as old: got %q, swapped %v; want nil, false", cur, ok)
+	}
+}
+
+// testSwapRenewsTTL: each swap sets the key's ttl anew, also when it
+// stores the value already there.
+func testSwapRenewsTTL(t *testing.T, s hss.QuotaStore) {
+	ttl := 200 * time.Millisecond
+	for range 5 {
+		k, control := key(t, "renewed"), key(t, "control")
+		cas(t, s, k, nil, []byte("same"), ttl)
+		cas(t, s, control, nil, []byte("control"), ttl) // expires after k's first ttl
+		if _, ok := cas(t, s, k, []byte("same"), []byte("same"), time.Hour); !ok {
+			ttl *= 2 // k expired before it was written again: a busy machine
+			continue
+		}
+		waitExpired(t, s, control)
+		if cur := holds(t, s, k); string(cur) != "same" {
+			t.Fatalf("a key written again with a 1h ttl expired with its first ttl: holds %q", cur)
+		}
+		return
+	}
+	t.Fatalf("could not write a key again within its ttl of %s", ttl/2)
+}
+
+// testFailedSwapKeepsTTL: a CompareAndSwap that does not swap changes
+// nothing, not even the ttl.
+func testFailedSwapKeepsTTL(t *testing.T, s hss.QuotaStore) {
+	k := key(t, "a")
+	cas(t, s, k, nil, []byte("short-lived"), 100*time.Millisecond)
+	cas(t, s, k, []byte("not it"), []byte("x"), time.Hour)
+	waitExpired(t, s, k)
+}
+
+// testShared: what one store writes, another that shares its data reads
+// and changes.
+func testShared(t *testing.T, s1, s2 hss.QuotaStore) {
+	k := key(t, "a")
+	cas(t, s1, k, nil, []byte("from s1"), time.Minute)
+	if _, ok := cas(t, s2, k, []byte("from s1"), []byte("from s2"), time.Minute); !ok {
+		t.Fatalf("the second store did not see the first's value: holds %q", holds(t, s2, k))
+	}
+	if cur := holds(t, s1, k); string(cur) != "from s2" {
+		t.Fatalf("the first store did not see the second's value: holds %q", cur)
 	}
 }
 

@@ -1,0 +1,70 @@
+package quotafile
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrFull is wrapped by the error of a CompareAndSwap whose table would be
+// longer than MaxFileSize. Entries leave the table as their ttl passes.
+var ErrFull = errors.New("the table is full")
+
+// errNotMade is the error of a Store that New did not make.
+var errNotMade = errors.New("quotafile: the Store was not made by New")
+
+// errCorrupt marks a file that holds no table: it is read as an empty one.
+var errCorrupt = errors.New("not a quota table")
+
+// UnsafePathError is returned by New for a quota file, or its directory,
+// that another user could change (see the package documentation).
+type UnsafePathError struct {
+	// Path is the file or directory at fault.
+	Path string
+	// Reason says what is wrong with it.
+	Reason string
+	// Fix says how to make it safe.
+	Fix string
+}
+
+// Error reads like "quotafile: refusing /tmp: the directory: it is
+// writable by its group or others (mode 01777); use a directory of your
+// own, or chmod 700 /tmp".
+func (e *UnsafePathError) Error() string {
+	msg := "quotafile: refusing " + e.Path + ": " + e.Reason
+	if e.Fix != "" {
+		msg += "; " + e.Fix
+	}
+	return msg
+}
+
+// FormatError is returned by CompareAndSwap for a table written in a
+// newer format than this package reads, which it leaves alone: give the
+// older and the newer programs files of their own, or upgrade the older.
+type FormatError struct {
+	// Path is the table's file.
+	Path string
+	// Version is the format version the file holds.
+	Version byte
+}
+
+// Error reads like "quotafile: /home/me/.cache/hss/quota/quotas holds a
+// table in format 2; this version reads format 1".
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("quotafile: %s holds a table in format %d; this version reads format %d (give each version its own file, or upgrade)",
+		e.Path, e.Version, formatVersion)
+}
+
+// ArgumentError is returned for a path, key or value a Store does not
+// take, before any file is touched.
+type ArgumentError struct {
+	// Field is "path", "ctx", "key" or "next".
+	Field string
+	// Reason says what is allowed and what was given.
+	Reason string
+}
+
+// Error reads like "quotafile: invalid key: must be at most 512 bytes, got
+// 600".
+func (e *ArgumentError) Error() string {
+	return "quotafile: invalid " + e.Field + ": " + e.Reason
+}
