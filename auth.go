@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -74,15 +75,44 @@ func (c *config) setKey(v credentials.Value) error {
 		}
 		return err
 	}
-	c.signer = signWithKey
+	c.signer = newKeySigner
 	return c.setStatic(v)
 }
 
-// signWithKey signs req with the access key of v, dated t. A Client gets
-// it from the options that can hand out keys, so that a program that only
-// ever uses WithToken does not link the signer.
-func signWithKey(req *http.Request, v credentials.Value, t time.Time) error {
-	return sign.Request(req, v.Key(), t)
+// keySigner signs attempts with an access key, on the gateway's clock as
+// learned from its answers. A Client gets one from the options that can
+// hand out keys, so that a program that only ever uses WithToken links
+// neither the signer nor the clock correction.
+type keySigner interface {
+	// sign signs req with the access key of v, at the gateway's time when
+	// the Client's clock reads now.
+	sign(req *http.Request, v credentials.Value, now time.Time) error
+	// learn reads the gateway's clock from an answer (body being the start
+	// of an error answer's body), and reports the offset when it changed.
+	learn(resp *http.Response, body []byte, now time.Time) (offset time.Duration, changed bool)
+	// expired reports an answer that refused the signature's date.
+	expired(resp *http.Response, body []byte) bool
+}
+
+// newKeySigner is the keySigner of a Client.
+func newKeySigner() keySigner { return &skewedSigner{} }
+
+// skewedSigner is a keySigner on a sign.Skew.
+type skewedSigner struct{ skew sign.Skew }
+
+func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) error {
+	return sign.Request(req, v.Key(), s.skew.Now(now))
+}
+
+func (s *skewedSigner) learn(resp *http.Response, body []byte, now time.Time) (time.Duration, bool) {
+	if s.skew.Learn(now, resp, body) {
+		return s.skew.Offset(), true
+	}
+	return 0, false
+}
+
+func (s *skewedSigner) expired(resp *http.Response, body []byte) bool {
+	return sign.SignatureExpired(resp, body)
 }
 
 // keyFields are the names a *ValidationError gives the parts of a key.
@@ -104,7 +134,7 @@ func WithCredentials(cr Credentials) Option {
 		if cr == nil {
 			return &ValidationError{Field: "WithCredentials", Reason: "must not be nil"}
 		}
-		c.creds, c.signer = cr, signWithKey
+		c.creds, c.signer = cr, newKeySigner
 		return nil
 	}
 }
@@ -197,32 +227,63 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 		if cfg.creds, err = chain.Provider(ctx); err != nil {
 			return nil, err
 		}
-		cfg.signer = signWithKey
+		cfg.signer = newKeySigner
 	}
 	return newClient(endpoint, project, cfg)
 }
 
 // authenticate adds the credentials to req: X-Auth-Token for a token, an
-// SDK-HMAC-SHA256 signature dated by the Client's clock for a key. It
-// returns the credentials used.
+// SDK-HMAC-SHA256 signature dated by the gateway's clock (the Client's,
+// corrected by what answers told of the gateway's) for a key. It returns
+// the credentials used. Credentials are checked once, when a source hands
+// them out.
 func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, error) {
 	v, err := c.cfg.creds.Retrieve(ctx)
 	if err != nil {
 		return v, err
 	}
 	if !c.static {
-		if err := v.Validate(); err != nil {
-			return credentials.Value{}, err
+		if last := c.validated.Load(); last == nil || *last != v {
+			if err := v.Validate(); err != nil {
+				return credentials.Value{}, err
+			}
+			c.validated.Store(&v)
 		}
 	}
 	if v.Token != "" {
 		req.Header["X-Auth-Token"] = []string{v.Token}
 		return v, nil
 	}
-	if c.cfg.signer == nil { // a token Client never gets a key; say so if one comes
+	if c.signer == nil { // a token Client never gets a key; say so if one comes
 		return credentials.Value{}, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
 	}
-	return v, c.cfg.signer(req, v, c.cfg.clock.Now())
+	return v, c.signer.sign(req, v, c.cfg.clock.Now())
+}
+
+// learnClock reads the gateway's clock from an answer to a signed attempt,
+// and logs a new offset, once, at info level.
+func (c *Client) learnClock(ctx context.Context, resp *http.Response, body []byte) {
+	offset, changed := c.signer.learn(resp, body, c.cfg.clock.Now())
+	if changed && c.cfg.logger != nil {
+		c.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "hss: the gateway's clock is off from this one; signing on the gateway's",
+			slog.String("offset", offset.String()))
+	}
+}
+
+// credsKey carries, in an attempt's context, the access key it was signed
+// with, so that a redirect the Client follows is signed again.
+type credsKey struct{}
+
+// resign signs again a request that a redirect made from one the Client
+// signed: its method, path and query are new.
+func (c *Client) resign(req *http.Request) error {
+	v, ok := req.Context().Value(credsKey{}).(credentials.Value)
+	if !ok || c.signer == nil {
+		return nil
+	}
+	req.Header.Del("Authorization")
+	req.Header.Del(sign.HeaderDate)
+	return c.signer.sign(req, v, c.cfg.clock.Now())
 }
 
 // scrubCache keeps the scrubber of the credentials last used, so that an
@@ -235,6 +296,20 @@ type scrubCache struct {
 type scrubEntry struct {
 	v credentials.Value
 	s *secret.Scrubber
+}
+
+// renewCredentials drops failed, which the service refused as expired, and
+// reports whether the Client's credentials source then hands out other
+// credentials. A source that renews at most once in a while (see
+// credentials.RefusalWindow) hands out the same ones, and the call stops.
+func (c *Client) renewCredentials(ctx context.Context, failed credentials.Value) bool {
+	inv, ok := c.cfg.creds.(credentials.Invalidator)
+	if !ok {
+		return false
+	}
+	inv.Invalidate(failed)
+	fresh, err := c.cfg.creds.Retrieve(ctx)
+	return err != nil || fresh != failed // an error is the next attempt's to report
 }
 
 // lastCredentials returns the credentials the Client used last, for

@@ -1,7 +1,6 @@
 package hss
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hsskit/hss/credentials"
@@ -43,11 +43,13 @@ type Client struct {
 	projectID  string
 	projectEsc string // projectID path-escaped once
 	cfg        config
-	static     bool         // the credentials were checked when the Client was made
-	quotas     *quotas      // the gateway's quotas, learned per route
-	budget     *retryBudget // tokens retries draw on
-	scrubs     *scrubCache  // scrubbers for the credentials last used
-	obs        Observer     // WithObserver and WithLogger's log; nil when neither
+	static     bool                              // the credentials were checked when the Client was made
+	quotas     *quotas                           // the gateway's quotas, learned per route
+	budget     *retryBudget                      // tokens retries draw on
+	scrubs     *scrubCache                       // scrubbers for the credentials last used
+	obs        Observer                          // WithObserver and WithLogger's log; nil when neither
+	signer     keySigner                         // signs with access keys; nil for a token Client
+	validated  atomic.Pointer[credentials.Value] // the credentials last checked
 }
 
 // config is what the options set.
@@ -65,9 +67,9 @@ type config struct {
 	observer       Observer
 	quotaStore     QuotaStore
 	getenv         func(string) string // NewClientFromEnv only
-	// signer signs with an access key; set by the options that can hand
-	// out one.
-	signer func(req *http.Request, v credentials.Value, t time.Time) error
+	// signer makes the signer of access keys; set by the options that can
+	// hand out one.
+	signer func() keySigner
 }
 
 // Option configures a Client in NewClient or NewClientFromEnv. An option
@@ -135,9 +137,15 @@ func newClient(endpoint, projectID string, cfg config) (*Client, error) {
 	}
 	_, c.static = c.cfg.creds.(*credentials.Static)
 	c.obs = newObserver(c.cfg.logger, c.cfg.observer)
+	if c.cfg.signer != nil {
+		c.signer = c.cfg.signer()
+	}
 	userRedirect := c.cfg.hc.CheckRedirect
 	c.cfg.hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		return checkRedirect(req, via, userRedirect)
+		if err := checkRedirect(req, via, userRedirect); err != nil {
+			return err
+		}
+		return c.resign(req)
 	}
 	return c, nil
 }
@@ -227,26 +235,6 @@ func (c *Client) ProjectID() string {
 		return ""
 	}
 	return c.projectID
-}
-
-// Format prints the endpoint and project only, never credentials, for
-// every fmt verb. Its value receiver covers a dereferenced Client too,
-// which fmt would otherwise dump field by field.
-func (c Client) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "hss.Client{endpoint: %s, project_id: %s}", c.Endpoint(), c.projectID)
-}
-
-// MarshalJSON writes the endpoint and project only, never credentials.
-func (c Client) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Endpoint  string `json:"endpoint"`
-		ProjectID string `json:"project_id"`
-	}{c.Endpoint(), c.projectID})
-}
-
-// LogValue shows the endpoint and project only, never credentials.
-func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("endpoint", c.Endpoint()), slog.String("project_id", c.projectID))
 }
 
 // WithHTTPClient sends requests through a copy of hc; hc itself is never

@@ -236,17 +236,16 @@ func TestZeroValueClient(t *testing.T) {
 		})
 	}
 	var zero hss.Client
-	assert.Equal(t, "hss.Client{endpoint: , project_id: }", fmt.Sprint(zero))
-	assert.Equal(t, "hss.Client{endpoint: , project_id: }", fmt.Sprint(&zero))
-	b, err := json.Marshal(zero)
+	assert.NotPanics(t, func() { _ = fmt.Sprint(&zero) })
+	b, err := json.Marshal(&zero)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"endpoint":"","project_id":""}`, string(b))
+	assert.JSONEq(t, `{}`, string(b), "a Client has no exported field")
 }
 
-// TestClientRendersEndpointAndProjectOnly: fmt, encoding/json and slog see
-// the endpoint and project of a Client, never its credentials, whatever
-// the verb and whether the Client is a pointer, a value or a field.
-func TestClientRendersEndpointAndProjectOnly(t *testing.T) {
+// TestClientPrintsNoSecret: a Client needs no redaction methods: its
+// credentials sit behind pointers, which fmt, encoding/json and slog do not
+// follow past the top level, so no verb, encoder or handler shows them.
+func TestClientPrintsNoSecret(t *testing.T) {
 	const sk, securityToken = "core-secret-key-value", "core-security-token-value"
 	for name, opt := range map[string]hss.Option{
 		"token":         hss.WithToken(coreToken),
@@ -255,34 +254,23 @@ func TestClientRendersEndpointAndProjectOnly(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, err := hss.NewClient("https://gw.example.com/hss/", coreProject, opt)
 			require.NoError(t, err)
-			const want = "hss.Client{endpoint: https://gw.example.com/hss, project_id: " + coreProject + "}"
+			var outs []string
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
-				assert.Equal(t, want, fmt.Sprintf(verb, c), verb)
-				assert.Equal(t, want, fmt.Sprintf(verb, *c), verb)
+				outs = append(outs, fmt.Sprintf(verb, c))
 			}
-			type holder struct{ Client hss.Client }
-			assert.Equal(t, "{Client:"+want+"}", fmt.Sprintf("%+v", holder{*c}))
-
-			const wantJSON = `{"endpoint":"https://gw.example.com/hss","project_id":"` + coreProject + `"}`
-			for _, v := range []any{c, *c} {
-				b, err := json.Marshal(v)
-				require.NoError(t, err)
-				assert.JSONEq(t, wantJSON, string(b))
-			}
-
-			var out bytes.Buffer
-			slog.New(slog.NewJSONHandler(&out, nil)).Info("made", "client", c, "value", *c)
-			var rec map[string]any
-			require.NoError(t, json.Unmarshal(out.Bytes(), &rec))
-			wantGroup := map[string]any{"endpoint": "https://gw.example.com/hss", "project_id": coreProject}
-			assert.Equal(t, wantGroup, rec["client"])
-			assert.Equal(t, wantGroup, rec["value"])
-
-			var text bytes.Buffer
+			type holder struct{ Client *hss.Client }
+			outs = append(outs, fmt.Sprintf("%+v", holder{c}))
+			b, err := json.Marshal(c)
+			require.NoError(t, err)
+			assert.JSONEq(t, `{}`, string(b))
+			var js, text bytes.Buffer
+			slog.New(slog.NewJSONHandler(&js, nil)).Info("made", "client", c)
 			slog.New(slog.NewTextHandler(&text, nil)).Info("made", "client", c)
-			for _, out := range []string{out.String(), text.String()} {
+			outs = append(outs, js.String(), text.String())
+			for _, out := range outs {
 				for _, s := range []string{coreToken, sk, securityToken} {
 					assert.NotContains(t, out, s)
+					assert.NotContains(t, out, s[:8], "not even a piece")
 				}
 			}
 		})

@@ -33,6 +33,9 @@ func decodeRegistriesPage(body []byte, out *ListSyncTaskRegistriesResponse, maxI
 	}
 	d := pageDecoder{maxItems: maxItems}
 	if d.decode(body) {
+		if d.total < 0 {
+			return negativeTotal(d.total)
+		}
 		out.TotalNum, out.DataList = d.total, d.list
 		return nil
 	}
@@ -59,8 +62,17 @@ func decodeWithEncodingJSON(body []byte, out *ListSyncTaskRegistriesResponse, ma
 	if err := json.Unmarshal(body, &fresh); err != nil {
 		return err
 	}
+	if fresh.TotalNum < 0 {
+		return negativeTotal(fresh.TotalNum)
+	}
 	out.TotalNum, out.DataList = fresh.TotalNum, fresh.DataList
 	return nil
+}
+
+// negativeTotal is the error of a total_num below zero, which no listing
+// can have.
+func negativeTotal(n int) error {
+	return fmt.Errorf("total_num is %d: a count cannot be negative", n)
 }
 
 func tooManyItems(maxItems int) error {

@@ -41,12 +41,15 @@ func TestDoSendsAnyCall(t *testing.T) {
 	srv, _ := doServer(t)
 	client := srv.Client(t)
 	var out map[string]string
-	id, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks",
+	resp, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks",
 		url.Values{"b": {"x y"}, "a": {"1", "2"}}, map[string]any{"registry_ids": []string{"r1"}}, &out)
 	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, reqs[0].RequestID, id)
+	assert.Equal(t, reqs[0].RequestID, resp.RequestID)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 1, resp.Attempts)
+	assert.Equal(t, reqs[0].RequestID, resp.Header.Get("X-Request-Id"))
 	assert.Equal(t, "task-new", out["task_id"])
 	assert.Equal(t, srv.ProjectID(), out["project"], "{project_id} is the Client's project")
 	assert.Equal(t, "a=1&a=2&b=x%20y", out["query"], "sorted, strict %20")

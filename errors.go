@@ -214,8 +214,11 @@ func (e *AttemptsError) Unwrap() error { return e.Err }
 // RedirectError is the cause of a *RequestError when the service redirects
 // to another host, from https to http, or in a loop, or the http.Client's
 // own CheckRedirect refuses: the SDK does not follow, so credentials never
-// leave the endpoint the caller chose, and does not retry. It names hosts
-// only, never a path or query.
+// leave the endpoint the caller chose, and does not retry. (A redirect to
+// the same host is followed, signed again for its method, path and query
+// when the Client signs; an error of the answer then names the path that
+// answered.) It names both sides by scheme and host only: the rest of a
+// Location is the server's to write, and may hold anything.
 type RedirectError struct {
 	From, To string // scheme://host of each side
 	Loop     bool   // too many redirects

@@ -36,13 +36,13 @@ func ExampleClient_Do() {
 	var created struct {
 		TaskID string `json:"task_id"`
 	}
-	requestID, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, body, &created)
+	resp, err := client.Do(context.Background(), http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", nil, body, &created)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(created.TaskID, requestID != "")
-	// Output: sync-2 true
+	fmt.Println(created.TaskID, resp.StatusCode, resp.RequestID != "", resp.Attempts)
+	// Output: sync-2 200 true 1
 }
 
 // Wait for an image synchronisation task to finish. The fake's registries

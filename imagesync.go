@@ -41,7 +41,7 @@ func (c *Client) ListSyncTaskRegistries(ctx context.Context, taskID string, opts
 		resp.RequestID = requestID
 		return nil
 	}
-	if _, err := c.send(ctx, cl); err != nil {
+	if _, err := c.do(ctx, cl); err != nil {
 		return nil, err
 	}
 	return resp, nil

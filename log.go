@@ -92,11 +92,12 @@ func roundDuration(d time.Duration) time.Duration {
 
 // secretWords mark query keys whose values are never logged: a key that
 // contains one (any case) is secret.
-var secretWords = []string{"token", "secret", "password", "passwd", "signature", "credential", "auth", "key"}
+var secretWords = []string{"token", "secret", "password", "passwd", "passphrase", "signature", "credential", "auth", "key", "session", "cookie"}
 
 // secretParts are short words that mark a secret only as a whole part of
-// the key ("sk", "x-ak", "access_ak"), not inside another word ("task").
-var secretParts = []string{"ak", "sk"}
+// the key ("sk", "x-ak", "access_ak", "sig", "pwd"), not inside another word
+// ("task", "design").
+var secretParts = []string{"ak", "sk", "sig", "pwd", "pw", "pass", "sas", "otp", "pin", "jwt", "sid"}
 
 // redactQuery returns rawQuery with the value of every secret-looking key
 // replaced by REDACTED; keys are compared unescaped.

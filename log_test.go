@@ -19,6 +19,8 @@ func TestRedactQuery(t *testing.T) {
 		"signature":                           "signature",
 		"sig%zz=1&a=b":                        "sig%zz=REDACTED&a=b",
 		"registry_name=my%20reg&secretx=v%20": "registry_name=my%20reg&secretx=REDACTED",
+		"sig=abc&pwd=x&user_pass=y&design=d":  "sig=REDACTED&pwd=REDACTED&user_pass=REDACTED&design=d",
+		"SessionId=s&cookie=c&otp=1":          "SessionId=REDACTED&cookie=REDACTED&otp=REDACTED",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, redactQuery(in), in)

@@ -20,7 +20,10 @@ import (
 //
 // The methods are called from the goroutine that makes the call, in order:
 // CallStart; then, for each attempt, any Wait before it, AttemptStart and
-// AttemptEnd; then any final Wait that made the call give up; then CallEnd.
+// AttemptEnd; then CallEnd. Wait is told of a wait as it begins, with the
+// length planned; a wait the call declines (it would pass the context's
+// deadline, or the throttle budget) is not told, and the call ends with
+// the error that says so.
 // A Client calls them concurrently for concurrent calls, so an Observer
 // must be safe for concurrent use. It must not keep the errors it is given
 // past the call, and should return quickly: it runs on the call's path.
@@ -50,6 +53,8 @@ type CallInfo struct {
 	// "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries". For
 	// Do it is the path given, with ids replaced by "{id}" (see Client.Do).
 	Route string
+	// Host is the endpoint's host, with its port when it has one.
+	Host string
 	// Path is the escaped path sent, and Query the query, with the value
 	// of every secret-looking key and every echo of the Client's
 	// credentials replaced by REDACTED.
@@ -99,6 +104,8 @@ type WaitInfo struct {
 	// Cause is the error that made the call wait (the throttling or
 	// failed answer); nil when the call waits for its turn.
 	Cause error
+	// Class sorts Cause; empty when Cause is nil.
+	Class ErrorClass
 }
 
 // CallOutcome is how a call ended.
@@ -117,7 +124,8 @@ type CallOutcome struct {
 	// clock.
 	Duration time.Duration
 	// Waited is the part of Duration spent waiting: for the quota, the rate
-	// limit and backoffs.
+	// limit and backoffs, as long as the waits lasted (one cut short by the
+	// end of the context counts what it lasted).
 	Waited time.Duration
 }
 

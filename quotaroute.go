@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -214,4 +217,149 @@ func (qs *quotas) get(route string) *routeQuota {
 	q := newRouteQuota(qs.link)
 	qs.routes[route] = qs.order.PushFront(&namedQuota{route: route, q: q})
 	return q
+}
+
+// waitToSend waits until the call may be sent: for the caller's rate limit
+// (WithRateLimit), then for the route's quota. It returns the quota's
+// ticket for the call.
+func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quotaScope, st *callState) (quotaTicket, error) {
+	path := cl.u.EscapedPath()
+	if c.cfg.limiter != nil {
+		waiting := func(d time.Duration) { c.wait(ctx, st, WaitRateLimit, d, nil) }
+		start := c.cfg.clock.Now()
+		err := c.cfg.limiter.wait(ctx, c.cfg.clock, waiting)
+		st.waitedAll += c.cfg.clock.Now().Sub(start)
+		if err != nil {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+		}
+	}
+	var deadline time.Time
+	if dl, ok := ctx.Deadline(); ok {
+		deadline = dl
+	}
+	for {
+		now := c.cfg.clock.Now()
+		r, changed := q.reserve(sc, now, deadline)
+		if r.ready {
+			return r.ticket, nil
+		}
+		if st.stallStart.IsZero() {
+			st.stallStart = now
+		}
+		stalled := now.Sub(later(st.stallStart, q.lastPass()))
+		throttle := c.throttleError(cl, q, st.last, r.wait)
+		if why := c.cfg.retry.throttleGiveUp(stalled, r.wait, !r.booked); why != "" {
+			return quotaTicket{}, &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: throttle, why: why}
+		}
+		if !deadline.IsZero() && deadline.Before(now.Add(r.wait)) {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Attempts: st.sent, Last: throttle,
+				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, roundDuration(r.wait))}
+		}
+		c.wait(ctx, st, WaitQuota, r.wait, throttle)
+		start := c.cfg.clock.Now()
+		if r.probe {
+			// A probe's answer ends the wait; its round trip is real time
+			// whatever the Clock says.
+			err := waitFor(ctx, changed, r.wait)
+			st.waitedAll += c.cfg.clock.Now().Sub(start)
+			if err != nil {
+				return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+			}
+			continue
+		}
+		err := c.sleepUntil(ctx, now.Add(r.wait), changed)
+		st.waited += c.cfg.clock.Now().Sub(start)
+		st.waitedAll += c.cfg.clock.Now().Sub(start)
+		if err != nil {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+		}
+		if r.booked {
+			if t, ok := q.confirm(sc, c.cfg.clock.Now(), r.ticket); ok {
+				return t, nil
+			}
+		}
+	}
+}
+
+// waitFor waits until wake is closed, d has passed in real time, or ctx
+// ends (then it returns ctx's error).
+func waitFor(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-wake:
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// quotaKey is the QuotaStore key of route for the credentials the call
+// will use, or "" without a store (or without credentials to name).
+func (c *Client) quotaKey(ctx context.Context, route string) string {
+	if c.quotas.link == nil {
+		return ""
+	}
+	v, err := c.cfg.creds.Retrieve(ctx)
+	if err != nil || (v.Token == "" && v.AccessKey == "") {
+		return ""
+	}
+	return c.quotaStoreKey(quotaIdentity(v), route)
+}
+
+// sleepUntil waits on the Client's clock until t, or until wake is closed,
+// or ctx ends (then it returns ctx's error).
+func (c *Client) sleepUntil(ctx context.Context, t time.Time, wake <-chan struct{}) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	err := sleepUntil(wctx, c.cfg.clock, t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil && wctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// throttleError is the throttling answer a call that gives up while
+// waiting for the quota reports: its own last answer, or the last one the
+// route got, with RetryAfter at least wait.
+func (c *Client) throttleError(cl *call, q *routeQuota, last error, wait time.Duration) error {
+	var e *APIError
+	if errors.As(last, &e) && IsThrottled(e) {
+		cp := *e
+		e = &cp
+	} else if e = q.lastThrottle(); e == nil {
+		e = &APIError{StatusCode: http.StatusTooManyRequests, Code: "APIGW.0308", Message: "throttled earlier on this route"}
+	}
+	e.Method, e.Path = cl.method, cl.u.EscapedPath()
+	e.RetryAfter = max(e.RetryAfter, wait)
+	return e
+}
+
+// sleep waits d on the Client's clock, returning at once with
+// ErrWaitPastDeadline when the context's deadline comes first.
+func (c *Client) sleep(ctx context.Context, d time.Duration, what string) error {
+	if err := c.pastDeadline(ctx, d, what); err != nil {
+		return err
+	}
+	return c.cfg.clock.Sleep(ctx, d)
+}
+
+// pastDeadline returns an error wrapping ErrWaitPastDeadline when a wait of
+// d would pass the context's deadline.
+func (c *Client) pastDeadline(ctx context.Context, d time.Duration, what string) error {
+	if dl, ok := ctx.Deadline(); ok && dl.Before(c.cfg.clock.Now().Add(d)) {
+		return fmt.Errorf("%w: %s in %s", ErrWaitPastDeadline, what, d)
+	}
+	return nil
 }

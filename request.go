@@ -12,7 +12,10 @@ import (
 
 // newRequest builds the http.Request of cl without parsing a URL string.
 func (c *Client) newRequest(ctx context.Context, cl *call) *http.Request {
-	h := make(http.Header, 8)
+	h := make(http.Header, 8+len(cl.header))
+	for k, vs := range cl.header {
+		h[k] = append([]string(nil), vs...)
+	}
 	h["User-Agent"] = []string{c.cfg.userAgent}
 	h["Accept"] = []string{"application/json"}
 	h["X-Project-Id"] = []string{c.projectID}
@@ -27,7 +30,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call) *http.Request {
 	}
 	if cl.body != nil {
 		body := cl.body
-		h["Content-Type"] = []string{"application/json;charset=UTF-8"}
+		h["Content-Type"] = []string{cl.contentType}
 		req.ContentLength = int64(len(body))
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

@@ -23,6 +23,9 @@ import (
 func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header) attemptResult {
 	defer resp.Body.Close()
 	path := cl.u.EscapedPath()
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Path != cl.u.Path {
+		path = resp.Request.URL.EscapedPath() // a redirect the Client followed: the answer is the new path's
+	}
 	var scrub *secret.Scrubber
 	scrubber := func() *secret.Scrubber {
 		if scrub == nil {
@@ -43,10 +46,21 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	stop := context.AfterFunc(actx, func() { resp.Body.Close() })
 	defer stop()
+	signed := v.AccessKey != "" && c.signer != nil
 	if resp.StatusCode > 299 {
 		e, explicit := readAPIError(resp, scrubber(), c.cfg.clock.Now())
 		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
-		return attemptResult{err: e, verdict: judgeAnswer(e.StatusCode, e.Code), requestID: e.RequestID, retryAfter: explicit}
+		verdict := judgeAnswer(e.StatusCode, e.Code)
+		if signed {
+			c.learnClock(ctx, resp, e.Body)
+			if c.signer.expired(resp, e.Body) {
+				verdict = resign
+			}
+		}
+		return attemptResult{err: e, verdict: verdict, requestID: e.RequestID, retryAfter: explicit}
+	}
+	if signed {
+		c.learnClock(ctx, resp, nil)
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -155,4 +169,17 @@ func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
 		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	return nil
+}
+
+// contextEnded is err, seen after ctx ended, as an error that wraps ctx's
+// end, keeping err's text when it says more.
+func contextEnded(ctx context.Context, err error) error {
+	switch end := ctx.Err(); {
+	case errors.Is(err, end), err.Error() == end.Error():
+		return end
+	case err.Error() == context.Cause(ctx).Error():
+		return end // a cancellation cause is the caller's own, shown by its context
+	default:
+		return fmt.Errorf("%w (%v)", end, err)
+	}
 }

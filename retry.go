@@ -1,6 +1,7 @@
 package hss
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -212,26 +213,37 @@ const (
 	throttled
 	// refresh: the token must be renewed; retry once with fresh credentials.
 	refresh
+	// resign: the gateway refused the signature's date, and its clock is
+	// now known; retry once, signed on that clock.
+	resign
 )
 
 // decision is what the attempt loop does after a failed attempt.
 type decision struct {
-	next  verdict       // refresh, throttled or transient: go on so; final: stop
+	next  verdict       // refresh, resign, throttled or transient: go on so; final: stop
 	delay time.Duration // before a transient retry
-	why   string        // when stopping: why the call gave up, for *AttemptsError
-	bare  bool          // when stopping: return the last error as it is
+	err   error         // when stopping: the error the call returns
 }
 
 // decide applies the retry policy to a failed attempt: the one retry with
-// fresh credentials, the throttle budget, and for transient failures the
-// method, MaxAttempts, Retry-After against MaxDelay and the retry budget.
-func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
+// fresh credentials, the one retry on the gateway's clock, the throttle
+// budget, and for transient failures the method, MaxAttempts, Retry-After
+// against MaxDelay and the retry budget.
+func (c *Client) decide(ctx context.Context, cl *call, res attemptResult, st *callState) decision {
 	p := c.cfg.retry
 	switch res.verdict {
 	case refresh:
-		if _, ok := c.cfg.creds.(credentials.Invalidator); ok && !st.refresh {
+		// Once per call, and only when the credentials source hands out
+		// new credentials: a token it keeps handing out (it renews at most
+		// once a credentials.RefusalWindow) is refused for good.
+		if !st.refresh && c.renewCredentials(ctx, res.creds) {
 			st.refresh = true
 			return decision{next: refresh}
+		}
+	case resign:
+		if !st.resigned {
+			st.resigned = true
+			return decision{next: resign}
 		}
 	case throttled:
 		if p.MaxThrottleWait >= 0 {
@@ -243,15 +255,15 @@ func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
 		}
 		st.failures++
 		if st.failures >= p.MaxAttempts {
-			return decision{next: final, bare: st.sent == 1}
+			return c.giveUp(st, "")
 		}
 		delay := p.backoff(st.failures)
 		if ra := retryAfterOf(st.last); ra > 0 {
 			if ra >= MaxRetryAfter {
-				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter)}
+				return c.giveUp(st, fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter))
 			}
 			if ra > p.MaxDelay {
-				return decision{next: final, why: fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", ra, p.MaxDelay)}
+				return c.giveUp(st, fmt.Sprintf("the service asked to wait %s, more than RetryPolicy.MaxDelay (%s)", roundDuration(ra), p.MaxDelay))
 			}
 			delay = ra
 		}
@@ -260,12 +272,23 @@ func (c *Client) decide(cl *call, res attemptResult, st *callState) decision {
 			cost = timeoutCost
 		}
 		if !c.budget.take(cost) {
-			return decision{next: final, why: "the Client's retry budget is spent: recent calls kept failing"}
+			return c.giveUp(st, "the Client's retry budget is spent: recent calls kept failing")
 		}
 		st.spent += cost
 		return decision{next: transient, delay: delay}
 	}
-	return decision{next: final, bare: true}
+	return decision{next: final, err: st.last}
+}
+
+// giveUp stops a call that made at least one retry, or ran out of attempts
+// or budget, saying why when it was not the attempt count. A call that
+// stops after its first attempt, for no reason of the policy, returns the
+// error as it is.
+func (c *Client) giveUp(st *callState, why string) decision {
+	if why == "" && st.sent == 1 {
+		return decision{next: final, err: st.last}
+	}
+	return decision{next: final, err: &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: st.last, why: why}}
 }
 
 // idempotent reports whether a method may be sent twice: GET and HEAD are

@@ -377,8 +377,8 @@ func (r *coreRenewingCredentials) Invalidate(failed credentials.Value) {
 }
 
 // TestTokenRenewedOnce: 401 APIGW.0307 makes the client invalidate the
-// token that failed and retry once with a fresh one; a second 0307 is
-// final.
+// token that failed and retry once with a fresh one; a 0307 after which the
+// source hands out the same token is final at once, with no retry.
 func TestTokenRenewedOnce(t *testing.T) {
 	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1), hsstest.WithToken("MIIE-fresh-token"))
 	creds := &coreRenewingCredentials{tokens: []string{"MIIE-revoked-token", "MIIE-fresh-token"}}
@@ -397,6 +397,8 @@ func TestTokenRenewedOnce(t *testing.T) {
 	var ae *hss.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "APIGW.0307", ae.Code)
-	assert.Equal(t, 4, tr.Calls(), "one renewal per call")
+	assert.Equal(t, 3, tr.Calls(), "no new token: not sent again")
+	assert.Equal(t, []string{"MIIE-revoked-token", "MIIE-fresh-token"}, creds.invalidated)
+	assert.Equal(t, 1, srv.PendingFaults())
 	coreNoSecret(t, err, "MIIE-fresh-token", "MIIE-revoked-token")
 }

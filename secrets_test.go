@@ -844,7 +844,7 @@ func secHolders(t *testing.T) map[string]any {
 	transport := sign.Transport{Key: key, Base: secNoTransport{}, Now: time.Now}
 
 	return map[string]any{
-		"hss.Client": *client, "*hss.Client": client, "*hss.Client with a token": tokenClient,
+		"*hss.Client": client, "*hss.Client with a token": tokenClient,
 		"credentials.Value (key)": keyValue, "*credentials.Value (key)": &keyValue,
 		"credentials.Value (token)": tokenValue, "*credentials.Value (token)": &tokenValue,
 		"credentials.Static": *static, "*credentials.Static": static,

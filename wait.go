@@ -99,15 +99,21 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 		if err != nil {
 			return nil, err
 		}
-		if page.TotalNum == 0 {
-			res, done, err := c.collect(ctx, taskID, o.EnterpriseProjectID)
+		if page.TotalNum < len(page.DataList) {
+			return nil, &DecodeError{Method: http.MethodGet, Path: c.registriesPath(taskID), StatusCode: http.StatusOK, RequestID: page.RequestID,
+				Err: fmt.Errorf("total_num is %d, fewer than the %d running registries the page holds", page.TotalNum, len(page.DataList))}
+		}
+		running := page.TotalNum
+		if running == 0 {
+			res, stillRunning, err := c.collect(ctx, taskID, o.EnterpriseProjectID)
 			if err != nil {
 				return nil, err
 			}
-			if done {
+			if stillRunning == 0 {
 				res.Polls, res.Elapsed = polls, c.cfg.clock.Now().Sub(start)
 				return res, nil
 			}
+			running = stillRunning // the full listing found some running again
 		} else if o.Progress != nil {
 			o.Progress(WaitProgress{TaskID: taskID, Running: page.TotalNum, Polls: polls,
 				Elapsed: c.cfg.clock.Now().Sub(start), RequestID: page.RequestID})
@@ -120,7 +126,7 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 		if err := c.sleep(ctx, c.nextPoll(ctx, o.Interval*time.Duration(backoff)), "next poll"); err != nil {
 			return nil, &RequestError{Method: http.MethodGet, Path: c.registriesPath(taskID), RequestID: page.RequestID, Attempts: polls,
 				Err: fmt.Errorf("waiting for the sync task: %d %s still running after %d poll%s: %w",
-					page.TotalNum, plural2(page.TotalNum, "registry", "registries"), polls, plural(polls), err)}
+					running, plural2(running, "registry", "registries"), polls, plural(polls), err)}
 		}
 	}
 }
@@ -138,17 +144,17 @@ func (c *Client) nextPoll(ctx context.Context, interval time.Duration) time.Dura
 	return interval
 }
 
-// collect lists every registry of the task by status; done is false when
-// some are running again.
-func (c *Client) collect(ctx context.Context, taskID, eps string) (*SyncTaskResult, bool, error) {
-	res := &SyncTaskResult{TaskID: taskID}
+// collect lists every registry of the task by status, and counts those
+// running again (the result is of use only when none is).
+func (c *Client) collect(ctx context.Context, taskID, eps string) (res *SyncTaskResult, running int, err error) {
+	res = &SyncTaskResult{TaskID: taskID}
 	for reg, err := range c.ListSyncTaskRegistriesIter(ctx, taskID, &ListSyncTaskRegistriesOptions{EnterpriseProjectID: eps}) {
 		if err != nil {
-			return nil, false, err
+			return nil, 0, err
 		}
 		switch reg.SyncStatus {
 		case SyncStatusRunning:
-			return nil, false, nil
+			running++
 		case SyncStatusFinished:
 			res.Finished = append(res.Finished, reg)
 		case SyncStatusFailed:
@@ -157,7 +163,7 @@ func (c *Client) collect(ctx context.Context, taskID, eps string) (*SyncTaskResu
 			res.Other = append(res.Other, reg)
 		}
 	}
-	return res, true, nil
+	return res, running, nil
 }
 
 // plural2 picks the singular or the plural of a word for n.

@@ -145,3 +145,48 @@ func TestWaitSyncTaskKeepsPollingWhenARegistryRunsAgain(t *testing.T) {
 	assert.Equal(t, hss.SyncStatus("paused"), res.Other[0].SyncStatus)
 	assert.Empty(t, res.Failed)
 }
+
+// TestWaitSyncTaskRefusesImpossibleCounts: a poll whose total_num is
+// negative, or smaller than the running registries its page holds, is a
+// *DecodeError, not a count to wait on.
+func TestWaitSyncTaskRefusesImpossibleCounts(t *testing.T) {
+	for name, body := range map[string]string{
+		"negative":        `{"total_num":-1,"data_list":[]}`,
+		"below the page":  `{"total_num":1,"data_list":[{"registry_name":"a","sync_status":"running"},{"registry_name":"b","sync_status":"running"}]}`,
+		"negative, float": `{"total_num":-1.0,"data_list":[]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			clk := hsstest.NewClock(time.Now())
+			srv := hsstest.NewServer(hsstest.WithClock(clk))
+			defer srv.Close()
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				_, _ = w.Write([]byte(body))
+				return true
+			})
+			_, err := srv.Client(t).WaitSyncTask(context.Background(), "task", nil)
+			var de *hss.DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.Empty(t, clk.Sleeps(), "not waited on")
+		})
+	}
+}
+
+// TestWaitSyncTaskDeadlineNamesLastCount: when the deadline stops a wait
+// whose last full listing found registries running again, the error gives
+// that listing's count, not the poll's zero.
+func TestWaitSyncTaskDeadlineNamesLastCount(t *testing.T) {
+	ctx, clk := deadlineClock(t, 20*time.Second)
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("sync_status") == "running" {
+			_, _ = w.Write([]byte(`{"total_num":0,"data_list":[]}`))
+		} else {
+			_, _ = w.Write([]byte(`{"total_num":1,"data_list":[{"registry_name":"a","sync_status":"running"}]}`))
+		}
+		return true
+	})
+	_, err := srv.Client(t).WaitSyncTask(ctx, "task", nil)
+	require.ErrorIs(t, err, hss.ErrWaitPastDeadline)
+	assert.Contains(t, err.Error(), "1 registry still running")
+}

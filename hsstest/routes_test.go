@@ -67,9 +67,9 @@ func TestHandleFuncWildcardsAndMethods(t *testing.T) {
 			"wildcards read one unescaped segment each")
 	}
 
-	id, err := client.Do(ctx, http.MethodDelete, "/v5/{project_id}/image/image-sync/tasks/task-1", nil, nil, nil)
+	resp, err := client.Do(ctx, http.MethodDelete, "/v5/{project_id}/image/image-sync/tasks/task-1", nil, nil, nil)
 	require.NoError(t, err)
-	assert.NotEmpty(t, id, "Do returns the X-Request-Id")
+	assert.NotEmpty(t, resp.RequestID, "Do returns the X-Request-Id")
 
 	_, err = client.Do(ctx, http.MethodPut, "/v5/{project_id}/image/image-sync/tasks/task-1", nil, nil, nil)
 	var apiErr *hss.APIError

@@ -13,58 +13,42 @@ import (
 	"github.com/hsskit/hss/internal/secret"
 )
 
-// attempt makes attempt number st.sent+1 of cl, and tells the Observer.
-func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptResult {
-	n := st.sent + 1
-	if c.obs == nil {
-		return c.attemptOnce(ctx, cl, n)
+// attemptContext bounds one attempt by WithAttemptTimeout, when the
+// http.Client has no Timeout of its own.
+func (c *Client) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout <= 0 {
+		return context.WithTimeout(ctx, c.cfg.attemptTimeout)
 	}
-	ctx = c.obs.AttemptStart(ctx, st.info, n)
-	start := c.cfg.clock.Now()
-	res := c.attemptOnce(ctx, cl, n)
-	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
-		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
-	return res
+	return ctx, func() {}
 }
 
-// attemptOnce makes attempt n of cl.
-func (c *Client) attemptOnce(ctx context.Context, cl *call, n int) attemptResult {
-	actx := ctx
-	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout <= 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.cfg.attemptTimeout)
-		defer cancel()
+// credentialsFailed is the result of an attempt whose credentials could
+// not be had or used: nothing was sent.
+func (c *Client) credentialsFailed(ctx, actx context.Context, cl *call, err error) attemptResult {
+	err = c.timedOut(ctx, actx, err)
+	if ctx.Err() == nil && actx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		// The source's own deadline, not the caller's: keep
+		// context.DeadlineExceeded for the caller's.
+		err = errors.New(err.Error())
 	}
-	path := cl.u.EscapedPath()
-	req := c.newRequest(actx, cl)
-	v, err := c.authenticate(actx, req)
-	if err != nil {
-		err = c.timedOut(ctx, actx, err)
-		if ctx.Err() == nil && actx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
-			// The source's own deadline, not the caller's: keep
-			// context.DeadlineExceeded for the caller's.
-			err = errors.New(err.Error())
-		}
-		if !fromCredentials(err) {
-			err = fmt.Errorf("credentials: %w", err)
-		}
-		return attemptResult{
-			err:      &RequestError{Method: cl.method, Path: path, Err: err},
-			verdict:  judgeCredentials(err),
-			notSent:  true,
-			timedOut: errors.Is(err, ErrAttemptTimeout),
-		}
+	if !fromCredentials(err) {
+		err = fmt.Errorf("credentials: %w", err)
 	}
-	resp, err := c.cfg.hc.Do(req)
-	if err != nil {
-		err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
-		verdict, notSent := judgeTransport(err)
-		return attemptResult{err: &RequestError{Method: cl.method, Path: path, Err: err}, verdict: verdict, notSent: notSent,
-			timedOut: errors.Is(err, ErrAttemptTimeout)}
+	return attemptResult{
+		err:      &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: err},
+		verdict:  judgeCredentials(err),
+		notSent:  true,
+		timedOut: errors.Is(err, ErrAttemptTimeout),
 	}
-	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
-	res.creds, res.answered, res.status = v, true, resp.StatusCode
-	return res
+}
+
+// transportFailed is the result of an attempt that got no answer from
+// http.Client.Do, with what the server sent scrubbed from the error.
+func (c *Client) transportFailed(ctx, actx context.Context, cl *call, req *http.Request, v credentials.Value, err error) attemptResult {
+	err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
+	verdict, notSent := judgeTransport(err)
+	return attemptResult{err: &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: err}, verdict: verdict, notSent: notSent,
+		timedOut: errors.Is(err, ErrAttemptTimeout)}
 }
 
 // timedOut replaces err by one wrapping ErrAttemptTimeout when the
@@ -88,19 +72,6 @@ func (c *Client) timedOut(ctx, actx context.Context, err error) error {
 		return fmt.Errorf("%w after %s", ErrAttemptTimeout, limit) // nothing more to say
 	}
 	return fmt.Errorf("%w after %s (%v)", ErrAttemptTimeout, limit, err)
-}
-
-// contextEnded is err, seen after ctx ended, as an error that wraps ctx's
-// end, keeping err's text when it says more.
-func contextEnded(ctx context.Context, err error) error {
-	switch end := ctx.Err(); {
-	case errors.Is(err, end), err.Error() == end.Error():
-		return end
-	case err.Error() == context.Cause(ctx).Error():
-		return end // a cancellation cause is the caller's own, shown by its context
-	default:
-		return fmt.Errorf("%w (%v)", end, err)
-	}
 }
 
 func isTimeout(err error) bool {

@@ -1,0 +1,158 @@
+// What Client.Do sends and what it decodes into: bodies byte for byte,
+// outs checked before anything is sent, bounded decoding, Response.
+package hss_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+)
+
+const doTasks = "/v5/{project_id}/image/image-sync/tasks"
+
+// failingReader fails after its first bytes.
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n > 0 {
+		return 0, errors.New("disk on fire")
+	}
+	r.n = copy(p, "{\"partial")
+	return r.n, nil
+}
+
+func TestDoSendsBodiesByteForByte(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	ctx := context.Background()
+	raw := `{"registry_ids": ["r1",  "r2"]}` // spacing kept: not re-encoded
+	cases := []struct {
+		name string
+		body any
+		opts []hss.DoOption
+		want string
+		ct   string
+	}{
+		{"strings.Reader", strings.NewReader(raw), nil, raw, "application/json;charset=UTF-8"},
+		{"bytes.Buffer", bytes.NewBufferString(raw), nil, raw, "application/json;charset=UTF-8"},
+		{"[]byte", []byte(raw), nil, raw, "application/json;charset=UTF-8"},
+		{"json.RawMessage", json.RawMessage(raw), nil, raw, "application/json;charset=UTF-8"},
+		{"a value, encoded", map[string]int{"a": 1}, nil, `{"a":1}`, "application/json;charset=UTF-8"},
+		{"the caller's Content-Type", strings.NewReader("a,b\n1,2\n"), []hss.DoOption{hss.WithDoHeader(http.Header{"Content-Type": {"text/csv"}})}, "a,b\n1,2\n", "text/csv"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out map[string]string
+			_, err := client.Do(ctx, http.MethodPost, doTasks, nil, tc.body, &out, tc.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, out["body"])
+			assert.Equal(t, tc.ct, out["content_type"])
+		})
+	}
+
+	before := len(srv.Requests())
+	_, err := client.Do(ctx, http.MethodPost, doTasks, nil, &failingReader{}, nil)
+	var ve *hss.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "body", ve.Field)
+	assert.Contains(t, err.Error(), "disk on fire")
+	_, err = client.Do(ctx, http.MethodPost, doTasks, nil, io.LimitReader(zeros{}, hss.MaxRequestBodyBytes+1), nil)
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Reason, "MaxRequestBodyBytes")
+	_, err = client.Do(ctx, http.MethodPost, doTasks, nil, nil, nil, hss.WithDoHeader(http.Header{"X-Auth-Token": {"mine"}}))
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "WithDoHeader", ve.Field)
+	_, err = client.Do(ctx, http.MethodPost, doTasks, nil, nil, nil, hss.WithDoHeader(http.Header{"X-Note": {"a\r\nb"}}))
+	require.ErrorAs(t, err, &ve)
+	assert.Len(t, srv.Requests(), before, "nothing sent")
+}
+
+// zeros reads zero bytes forever.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestDoChecksOutBeforeSending(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	ctx := context.Background()
+	var nilMap *map[string]any
+	for name, out := range map[string]any{
+		"a map value":       map[string]any{},
+		"a struct value":    struct{ A int }{},
+		"a typed nil":       nilMap,
+		"a string":          "out",
+		"a pointer to fn":   new(func()),
+		"a pointer to chan": new(chan int),
+	} {
+		_, err := client.Do(ctx, http.MethodPost, doTasks, nil, nil, out)
+		var ve *hss.ValidationError
+		require.ErrorAs(t, err, &ve, name)
+		assert.Equal(t, "out", ve.Field, name)
+	}
+	assert.Empty(t, srv.Requests(), "a bad out is found before anything is sent")
+
+	// An io.Writer gets the raw body, whatever else it is.
+	var buf bytes.Buffer
+	resp, err := client.Do(ctx, http.MethodPost, doTasks, nil, nil, &buf)
+	require.NoError(t, err)
+	assert.True(t, json.Valid(buf.Bytes()) && strings.Contains(buf.String(), "task-new"), buf.String())
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	_, err = client.Do(ctx, http.MethodPost, doTasks, nil, nil, io.Discard)
+	require.NoError(t, err)
+}
+
+func TestDoBoundsDynamicDecoding(t *testing.T) {
+	srv, _ := doServer(t)
+	big := `{"items":[` + strings.Repeat(`{"a":1,"b":"xxxxxxxxxx"},`, hss.MaxDynamicDecodeBytes/20) + `{}]}`
+	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/big", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, big)
+	})
+	client := srv.Client(t)
+	ctx := context.Background()
+	var anything any
+	resp, err := client.Do(ctx, http.MethodGet, "/v5/{project_id}/big", nil, nil, &anything)
+	var de *hss.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, hss.ErrBodyTooLarge)
+	assert.Contains(t, err.Error(), "MaxDynamicDecodeBytes")
+	assert.Nil(t, anything)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the answer came, and Response says so")
+
+	var typed struct {
+		Items []struct{ A int } `json:"items"`
+	}
+	_, err = client.Do(ctx, http.MethodGet, "/v5/{project_id}/big", nil, nil, &typed)
+	require.NoError(t, err, "a struct takes it")
+	assert.Greater(t, len(typed.Items), 1000)
+}
+
+func TestDoResponseOnErrors(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	resp, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/nothing", nil, nil, nil)
+	var apiErr *hss.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.NotNil(t, resp, "an answer came")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, apiErr.RequestID, resp.RequestID)
+	assert.Equal(t, 1, resp.Attempts)
+
+	srv.Close()
+	resp, err = client.Do(context.Background(), http.MethodPost, doTasks, nil, nil, nil)
+	require.Error(t, err)
+	assert.Nil(t, resp, "no answer came")
+}
