@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -41,13 +40,13 @@ func (c *commonFlags) define(fs *flagSet) {
 	fs.nonEmpty(&c.projectID, "project-id", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
 	fs.nonEmpty(&c.token, "token", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")
 	fs.boolean(&c.insecureHTTP, "insecure-http", "allow a plain-http endpoint on a host that is not loopback\n(credentials then cross the network in clear text)")
-	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above)")
+	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above). Each run starts from fresh\ndata: demo-task's running registries settle within 3s of the start, every time")
 
 	fs.section("Time and retries")
 	fs.duration(&c.timeout, "timeout", 0, "give up on the whole command after `DURATION`, such as 90s or 10m (exit 7; 0: never)")
 	fs.duration(&c.attemptTimeout, "attempt-timeout", hss.DefaultAttemptTimeout, "bound each attempt (connect, headers, body) by `DURATION`; a timed-out attempt is retried;\n0: no bound")
 	fs.integer(&c.maxAttempts, "max-attempts", hss.DefaultMaxAttempts, "make at most `N` attempts when a request fails for a transient reason, such as a connection\nerror or a 5xx answer, 1-100")
-	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: give up at the first throttling answer)")
+	fs.throttleWait(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: the default, "+hss.DefaultMaxThrottleWait.String()+"), or none: give up at the first throttling answer")
 	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute, 0.001-1000000 (HSS allows 5 a minute per user; 0: no limit)")
 
 	fs.section("Diagnostics")
@@ -69,8 +68,8 @@ func (c *commonFlags) check(getenv func(string) string) error {
 		return usagef("invalid --attempt-timeout: must not be negative (0: no bound), got %s", c.attemptTimeout)
 	case c.maxAttempts < 1 || c.maxAttempts > maxRetryAttempts:
 		return usagef("invalid --max-attempts: must be 1-%d, got %d", maxRetryAttempts, c.maxAttempts)
-	case c.maxThrottleWait < 0 || c.maxThrottleWait > hss.MaxRetryAfter:
-		return usagef("invalid --max-throttle-wait: must be 0 to %s, got %s", hss.MaxRetryAfter, c.maxThrottleWait)
+	case c.maxThrottleWait < 0 && c.maxThrottleWait != hss.NoThrottleWait || c.maxThrottleWait > hss.MaxRetryAfter:
+		return usagef("invalid --max-throttle-wait: must be 0 to %s (0: the default, %s), or none, got %s", hss.MaxRetryAfter, hss.DefaultMaxThrottleWait, c.maxThrottleWait)
 	case c.rateLimit != 0 && !(c.rateLimit >= minRatePerMinute && c.rateLimit <= maxRatePerMinute):
 		return usagef("invalid --rate-limit: must be 0 (no limit) or %g-%g requests a minute, got %g", minRatePerMinute, maxRatePerMinute, c.rateLimit)
 	}
@@ -112,11 +111,7 @@ func (c *commonFlags) checkEndpoint(lookup func(string) string) error {
 	}
 	for _, name := range []string{credentials.EnvRegion, credentials.EnvSDKRegion} {
 		if r := strings.TrimSpace(lookup(name)); r != "" {
-			var ve *hss.ValidationError
-			if _, err := hss.RegionEndpoint(r); errors.As(err, &ve) {
-				return usagef("invalid %s: %s", c.source("region", name), ve.Reason)
-			}
-			return nil
+			return checkRegion(c.source("region", name), r)
 		}
 	}
 	return usagef("invalid endpoint: not set: use --region or --endpoint (or $%s, $%s or $%s)",
@@ -172,18 +167,15 @@ func (c *commonFlags) lookup(getenv func(string) string) func(string) string {
 	}
 }
 
-// options are the SDK options the flags ask for.
-func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
+// options are the SDK options the flags ask for, then diag (the logger
+// and observer of stderr).
+func (c *commonFlags) options(e env, diag []hss.Option) []hss.Option {
 	policy := hss.RetryPolicy{MaxAttempts: c.maxAttempts, MaxThrottleWait: c.maxThrottleWait}
-	if c.maxThrottleWait == 0 {
-		policy.MaxThrottleWait = -1 // give up at once
-	}
-	opts := []hss.Option{
+	opts := append([]hss.Option{
 		hss.WithUserAgent("hss-cli/" + version()),
-		hss.WithLogger(logger),
 		hss.WithAttemptTimeout(c.attemptTimeout),
 		hss.WithRetryPolicy(policy),
-	}
+	}, diag...)
 	if c.rateLimit > 0 {
 		opts = append(opts, hss.WithRateLimit(c.rateLimit/60, 1))
 	}
@@ -197,8 +189,8 @@ func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
 // NewClientFromEnv configures from the flags laid over the environment,
 // so the SDK's rules for finding credentials apply unchanged. close
 // releases what the client needs (the demo server).
-func (c *commonFlags) connect(ctx context.Context, e env, logger *slog.Logger) (client *hss.Client, close func(), err error) {
-	opts := c.options(e, logger)
+func (c *commonFlags) connect(ctx context.Context, e env, diag ...hss.Option) (client *hss.Client, close func(), err error) {
+	opts := c.options(e, diag)
 	if c.demo {
 		return startDemo(e.clock, opts...)
 	}

@@ -136,7 +136,7 @@ func TestEscapeText(t *testing.T) {
 	}
 	assert.Equal(t, "a b c d", escapeText("a\tb\nc\rd", spaceForBreaks))
 	assert.Equal(t, `a`+"\t"+`b\x0ac`, escapeText("a\tb\nc", keepTab))
-	assert.Equal(t, "-", tableCell(""))
+	assert.Equal(t, "-", tableCell("", false))
 }
 
 // TestJSONString: the JSON writer's strings are valid JSON that decodes to
