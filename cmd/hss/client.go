@@ -35,7 +35,7 @@ const (
 // define adds the connection, retry and diagnostics flags to fs.
 func (c *commonFlags) define(fs *flagSet) {
 	fs.section("Connection")
-	fs.nonEmpty(&c.region, "region", "`REGION` such as cn-north-4 (or $"+credentials.EnvRegion+")")
+	fs.nonEmpty(&c.region, "region", "`REGION` where HSS runs, such as cn-north-4 (or $"+credentials.EnvRegion+"); for a region hss does\nnot know yet, give --endpoint")
 	fs.nonEmpty(&c.endpoint, "endpoint", "endpoint `URL`, instead of the region's (or $"+credentials.EnvEndpoint+")")
 	fs.nonEmpty(&c.projectID, "project-id", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
 	fs.nonEmpty(&c.token, "token", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")

@@ -1,3 +1,5 @@
+// Where the CLI finds endpoint, project and credentials: the SDK's chain with the flags laid over the environment.
+
 package main
 
 import (

@@ -37,6 +37,7 @@ const exitCodesHelp = `Exit codes:
   6    wait: the task settled, but some registries failed or are in an unknown status
   7    timed out: --timeout passed, or the next wait would pass it
   130  interrupted (SIGINT); SIGTERM is 143
+
 A closed stdout (hss ... | head) is no error: the output stops quietly, and
 the exit code is 0 (for wait, the task's: 0, 6 or 7).
 `

@@ -1,3 +1,5 @@
+// Exit codes: one case per documented code, signals, and the one-line, escaped, secret-free error on stderr.
+
 package main
 
 import (

@@ -242,7 +242,7 @@ func (fs *flagSet) parse(args []string) error {
 		msg := dashDash(err.Error())
 		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
 			if near := closest(strings.TrimPrefix(name, "-"), fs.names(), typo); len(near) > 0 {
-				msg += "; did you mean --" + strings.Join(near, " or --") + "?"
+				msg += " (did you mean --" + strings.Join(near, " or --") + "?)"
 			}
 		}
 		return usagef("%s; see \"%s --help\"", msg, fs.Name())

@@ -1,12 +1,16 @@
+// Flags: every bad value is a usage error naming the flag and what it allows, before credentials are looked for.
+
 package main
 
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/credentials"
 )
 
@@ -35,10 +39,10 @@ func TestFlagErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"help for an unknown command", []string{"help", "nope"}, nil, `unknown command "nope"`},
 		{"unknown flag", base("--bogus"), nil, `unknown flag --bogus; see "hss registries --help"`},
-		{"misspelt flag", base("--ouput", "json"), nil, `unknown flag --ouput; did you mean --output?; see "hss registries --help"`},
-		{"misspelt flag with a value", base("--max-item=3"), nil, "unknown flag --max-item; did you mean --max-items?"},
+		{"misspelt flag", base("--ouput", "json"), nil, `unknown flag --ouput (did you mean --output?); see "hss registries --help"`},
+		{"misspelt flag with a value", base("--max-item=3"), nil, "unknown flag --max-item (did you mean --max-items?)"},
 		{"flag of the other command", []string{"wait", "--task-id", "t", "--offset", "3"}, nil, `unknown flag --offset; see "hss wait --help"`},
-		{"misspelt command", []string{"registry"}, nil, `unknown command "registry"; did you mean registries?`},
+		{"misspelt command", []string{"registry"}, nil, `unknown command "registry" (did you mean registries?); run "hss help"`},
 		{"flag without its value", base("--limit"), nil, "flag needs a value: --limit"},
 		{"not a number", base("--limit", "ten"), nil, `invalid --limit "ten": not a whole decimal number (--limit: page size: N registries per request, 10-200)`},
 		{"hexadecimal", base("--offset", "0x10"), nil, `invalid --offset "0x10": not a whole decimal number (--offset: skip the first N registries, 0-2000000`},
@@ -140,6 +144,8 @@ func TestFlagsAccepted(t *testing.T) {
 		{"--region", "cn-north-4", "--type", "harbor", "--type", "JFROG,swrprivate", "--status", "Failed"},
 		{"--region", "cn-north-4", "--status", "failed,running", "--fields", "SYNC_STATUS,registry_id", "--no-headers"},
 		{"--region", "cn-north-4", "--all", "--max-items", "5", "--rate-limit", "5", "--max-throttle-wait", "0", "--timeout", "1m"},
+		{"--region", "cn-north-4", "--max-throttle-wait", "none", "--output", "csv", "--csv-raw"},
+		{"--region", "eu-west-101", "--max-throttle-wait", "NONE", "--wide", "--offset", "3", "--status", "failed,running"},
 	} {
 		r := runCLI(t, append([]string{"registries", "--task-id", "t", "--project-id", "p"}, args...)...)
 		assert.Equal(t, exitAuth, r.code, "%v: %s", args, r.stderr)
@@ -156,6 +162,13 @@ func TestFlagsAccepted(t *testing.T) {
 	assert.NoError(t, c.check(env{}))
 	assert.Equal(t, "Harbor,Jfrog", strings.Join(stringsOf(c.typeList), ","), "the API's spelling, in the order given, once each")
 	assert.Nil(t, c.statusList, "every status is no filter")
+
+	// --max-throttle-wait: 0 is the SDK's default, none gives up at once.
+	for value, want := range map[string]time.Duration{"0": 0, "none": hss.NoThrottleWait, "90s": 90 * time.Second} {
+		c = newRegistriesCmd()
+		require.NoError(t, c.fs.parse([]string{"--task-id", "t", "--max-throttle-wait", value}))
+		assert.Equal(t, want, c.common.maxThrottleWait, value)
+	}
 }
 
 // TestFlagParseErrorsSpellDoubleDash: a bad boolean value names the flag

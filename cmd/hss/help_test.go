@@ -1,3 +1,5 @@
+// Help and version: on stdout, with every flag spelled with "--" and the exit code table.
+
 package main
 
 import (
@@ -40,6 +42,15 @@ func TestHelp(t *testing.T) {
 	}
 	r := runCLI(t, "registries", "--help")
 	assert.Contains(t, r.stdout, "Other local users can read it in the process list:\n        prefer $HSS_TOKEN")
+	assert.Contains(t, r.stdout, "Each run starts from fresh\n        data", "--demo says that it keeps no state between runs")
+	assert.Contains(t, r.stdout, "--max-throttle-wait DURATION")
+	assert.Contains(t, r.stdout, "(0: the default, 5m0s), or none: give up at the first throttling answer (default 5m0s)")
+	assert.Contains(t, r.stdout, "--resume FILE")
+	assert.Contains(t, r.stdout, "A closed stdout (hss ... | head) is no error")
+	r = runCLI(t, "help")
+	assert.Contains(t, r.stdout, "each --demo run starts from fresh data")
+	r = runCLI(t, "wait", "--help")
+	assert.Contains(t, r.stdout, `"state": "finished", "failed" or "timeout"`)
 
 	for _, args := range [][]string{{"help", "version"}, {"version", "--help"}} {
 		r := runCLI(t, args...)

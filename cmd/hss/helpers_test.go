@@ -1,3 +1,5 @@
+// Test helpers: a fake HSS on a fake clock, and in-process runs of the command.
+
 package main
 
 import (

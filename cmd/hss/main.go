@@ -159,7 +159,7 @@ func run(ctx context.Context, args []string, e env) int {
 	}
 	msg := fmt.Sprintf("unknown command %q", name)
 	if near := closest(name, commandList(), typo); len(near) > 0 {
-		msg += "; did you mean " + orList(near) + "?"
+		msg += " (did you mean " + orList(near) + "?)"
 	}
 	fmt.Fprintf(e.stderr, "hss: %s; run \"hss help\"\n", escapeText(msg, nil))
 	return exitUsage

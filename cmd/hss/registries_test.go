@@ -1,3 +1,5 @@
+// hss registries: paging, --max-items, several statuses, progress, retries, pacing, and listings the API cuts short.
+
 package main
 
 import (

@@ -1,6 +1,5 @@
-// Resuming a listing that failed part-way: the one command stderr gives,
-// in every format, completes the output to exactly the bytes of a run that
-// did not fail; --resume refuses a file that is not this listing's output.
+// Resuming a listing that failed part-way: the one command stderr gives completes it to the bytes of a run that did not fail.
+
 package main
 
 import (

@@ -1,3 +1,5 @@
+// What stderr shows of the SDK's work: --verbose (on hss.Observer), --debug, and long waits on a terminal.
+
 package main
 
 import (

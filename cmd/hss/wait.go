@@ -179,20 +179,16 @@ func (c *waitCmd) stillRunning(ctx context.Context, client *hss.Client, running 
 // failed, nearest the footer; on a timeout, those still running.
 func (c *waitCmd) summary(sum waitSummary, e env) error {
 	out := c.out.newFormat(e.stdout)
-	var rows []hss.AssociateRegistriesResponseInfo
-	count := func(n int) []byte { return jsonInt(n) }
-	var total, finished, failed, other []byte
+	rows := sum.running
+	total, finished, failed, other := jsonNull, jsonNull, jsonNull, jsonNull // on a timeout: the polls count the running ones only
 	if res := sum.res; res != nil {
 		rows = make([]hss.AssociateRegistriesResponseInfo, 0, len(res.Finished)+len(res.Failed)+len(res.Other))
 		rows = append(append(append(rows, res.Finished...), res.Other...), res.Failed...)
-		total, finished, failed, other = count(len(rows)), count(len(res.Finished)), count(len(res.Failed)), count(len(res.Other))
-	} else {
-		rows = sum.running
-		total, finished, failed, other = jsonNull, jsonNull, jsonNull, jsonNull // the polls count the running ones only
+		total, finished, failed, other = jsonInt(len(rows)), jsonInt(len(res.Finished)), jsonInt(len(res.Failed)), jsonInt(len(res.Other))
 	}
 	running := jsonNull
 	if sum.runningNum >= 0 {
-		running = count(sum.runningNum)
+		running = jsonInt(sum.runningNum)
 	}
 	head := []member{
 		{"task_id", jsonStr(sum.taskID)},

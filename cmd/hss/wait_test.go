@@ -1,3 +1,5 @@
+// hss wait: polling on the fake clock, exit codes 0, 6 and 7, progress, and the json document of every outcome.
+
 package main
 
 import (
