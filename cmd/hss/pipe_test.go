@@ -38,10 +38,11 @@ func (p *closedPipe) Write(b []byte) (int, error) {
 func runClosed(t *testing.T, f *fixture, n int, args ...string) (code int, stderr string) {
 	t.Helper()
 	var errOut strings.Builder
+	environ := map[string]string{"HOME": t.TempDir(), "HSS_NO_METADATA": "true"}
 	code = run(t.Context(), args, env{
 		stdout: &closedPipe{n: n},
 		stderr: &errOut,
-		getenv: func(k string) string { return map[string]string{"HOME": t.TempDir(), "HSS_NO_METADATA": "true"}[k] },
+		getenv: func(k string) string { return environ[k] },
 		clock:  f.clk,
 	})
 	return code, errOut.String()

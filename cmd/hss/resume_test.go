@@ -391,3 +391,31 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "not a regular file")
 }
+
+// TestStdoutFilePath: the name of the file stdout writes to, for the
+// resume command, relative when it lies below the working directory; none
+// for a pipe.
+func TestStdoutFilePath(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd: stdout's file name is not known here")
+	}
+	path := filepath.Join(t.TempDir(), "listing.csv")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	want, err := filepath.EvalSymlinks(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, filePath(f))
+
+	t.Chdir(filepath.Dir(path))
+	assert.Equal(t, "listing.csv", filePath(f))
+
+	require.NoError(t, os.Remove(path))
+	assert.Empty(t, filePath(f), "a removed file has no name")
+
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	assert.Empty(t, filePath(w))
+}
