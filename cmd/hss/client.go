@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -49,18 +48,18 @@ const (
 // define adds the connection, retry and diagnostics flags to fs.
 func (c *commonFlags) define(fs *flagSet) {
 	fs.section("Connection")
-	fs.nonEmpty(&c.region, "region", "`REGION` such as cn-north-4 (or $"+credentials.EnvRegion+")")
+	fs.nonEmpty(&c.region, "region", "`REGION` where HSS runs, such as cn-north-4 (or $"+credentials.EnvRegion+"); for a region hss does\nnot know yet, give --endpoint")
 	fs.nonEmpty(&c.endpoint, "endpoint", "endpoint `URL`, instead of the region's (or $"+credentials.EnvEndpoint+")")
 	fs.nonEmpty(&c.projectID, "project-id", "project `ID` (or $"+credentials.EnvProjectID+", or project_id in the credentials file)")
 	fs.nonEmpty(&c.token, "token", "IAM `TOKEN`. Other local users can read it in the process list:\nprefer $"+credentials.EnvToken+" (without either, the SDK's credential chain is searched)")
 	fs.boolean(&c.insecureHTTP, "insecure-http", "allow a plain-http endpoint on a host that is not loopback\n(credentials then cross the network in clear text)")
-	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above)")
+	fs.boolean(&c.demo, "demo", "run against an embedded fake HSS with sample tasks demo-task and demo-large\n(no cloud account; takes none of the four flags above). Each run starts from fresh\ndata: demo-task's running registries settle within 3s of the start, every time")
 
 	fs.section("Time and retries")
 	fs.duration(&c.timeout, "timeout", 0, "give up on the whole command after `DURATION`, such as 90s or 10m (exit 7; 0: never)")
 	fs.duration(&c.attemptTimeout, "attempt-timeout", hss.DefaultAttemptTimeout, "bound each attempt (connect, headers, body) by `DURATION`; a timed-out attempt is retried;\n0: no bound")
 	fs.integer(&c.maxAttempts, "max-attempts", hss.DefaultMaxAttempts, "make at most `N` attempts when a request fails for a transient reason, such as a connection\nerror or a 5xx answer, 1-100")
-	fs.duration(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: give up at the first throttling answer)")
+	fs.throttleWait(&c.maxThrottleWait, "max-throttle-wait", hss.DefaultMaxThrottleWait, "wait at most `DURATION` per request for the gateway's quota when throttled, then exit 4;\n0-24h (0: the default, "+hss.DefaultMaxThrottleWait.String()+"), or none: give up at the first throttling answer")
 	fs.float(&c.rateLimit, "rate-limit", 0, "send at most `N` requests a minute, 0.001-1000000 (HSS allows 5 a minute per user; 0: no limit)")
 	fs.nonEmpty(&c.quotaFile, "quota-file", "share the gateway's quota with the other hss runs on this host through the file at `PATH`\n(or $"+envQuotaFile+"; default: "+defaultQuotaFile+" in the user cache directory; --demo shares none)")
 	fs.boolean(&c.noSharedQuota, "no-shared-quota", "keep the quota this run learns to itself instead of sharing it through the quota file")
@@ -88,8 +87,8 @@ func (c *commonFlags) check(getenv func(string) string) error {
 		return usagef("invalid --attempt-timeout: must not be negative (0: no bound), got %s", c.attemptTimeout)
 	case c.maxAttempts < 1 || c.maxAttempts > maxRetryAttempts:
 		return usagef("invalid --max-attempts: must be 1-%d, got %d", maxRetryAttempts, c.maxAttempts)
-	case c.maxThrottleWait < 0 || c.maxThrottleWait > hss.MaxRetryAfter:
-		return usagef("invalid --max-throttle-wait: must be 0 to %s, got %s", hss.MaxRetryAfter, c.maxThrottleWait)
+	case c.maxThrottleWait < 0 && c.maxThrottleWait != hss.NoThrottleWait || c.maxThrottleWait > hss.MaxRetryAfter:
+		return usagef("invalid --max-throttle-wait: must be 0 to %s (0: the default, %s), or none, got %s", hss.MaxRetryAfter, hss.DefaultMaxThrottleWait, c.maxThrottleWait)
 	case c.rateLimit != 0 && !(c.rateLimit >= minRatePerMinute && c.rateLimit <= maxRatePerMinute):
 		return usagef("invalid --rate-limit: must be 0 (no limit) or %g-%g requests a minute, got %g", minRatePerMinute, maxRatePerMinute, c.rateLimit)
 	}
@@ -131,11 +130,7 @@ func (c *commonFlags) checkEndpoint(lookup func(string) string) error {
 	}
 	for _, name := range []string{credentials.EnvRegion, credentials.EnvSDKRegion} {
 		if r := strings.TrimSpace(lookup(name)); r != "" {
-			var ve *hss.ValidationError
-			if _, err := hss.RegionEndpoint(r); errors.As(err, &ve) {
-				return usagef("invalid %s: %s", c.source("region", name), ve.Reason)
-			}
-			return nil
+			return checkRegion(c.source("region", name), r)
 		}
 	}
 	return usagef("invalid endpoint: not set: use --region or --endpoint (or $%s, $%s or $%s)",
@@ -191,18 +186,15 @@ func (c *commonFlags) lookup(getenv func(string) string) func(string) string {
 	}
 }
 
-// options are the SDK options the flags ask for.
-func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
+// options are the SDK options the flags ask for, then diag (the logger
+// and observer of stderr).
+func (c *commonFlags) options(e env, diag []hss.Option) []hss.Option {
 	policy := hss.RetryPolicy{MaxAttempts: c.maxAttempts, MaxThrottleWait: c.maxThrottleWait}
-	if c.maxThrottleWait == 0 {
-		policy.MaxThrottleWait = -1 // give up at once
-	}
-	opts := []hss.Option{
+	opts := append([]hss.Option{
 		hss.WithUserAgent("hss-cli/" + version()),
-		hss.WithLogger(logger),
 		hss.WithAttemptTimeout(c.attemptTimeout),
 		hss.WithRetryPolicy(policy),
-	}
+	}, diag...)
 	if c.rateLimit > 0 {
 		opts = append(opts, hss.WithRateLimit(c.rateLimit/60, 1))
 	}
@@ -216,13 +208,18 @@ func (c *commonFlags) options(e env, logger *slog.Logger) []hss.Option {
 // NewClientFromEnv configures from the flags laid over the environment,
 // so the SDK's rules for finding credentials apply unchanged. close
 // releases what the client needs (the demo server).
-func (c *commonFlags) connect(ctx context.Context, e env, logger *slog.Logger) (client *hss.Client, close func(), err error) {
-	opts := c.options(e, logger)
+func (c *commonFlags) connect(ctx context.Context, e env, con *console, diag ...hss.Option) (client *hss.Client, close func(), err error) {
+	opts := c.options(e, diag)
+	say := func(line string) {
+		if c.verbose {
+			con.println(line)
+		}
+	}
 	if c.demo {
-		logger.Debug("hss: quota not shared: --demo runs against its own fake HSS")
+		say("hss: quota not shared: --demo runs against its own fake HSS")
 		return startDemo(e.clock, opts...)
 	}
-	opts = append(opts, c.sharedQuota(e.getenv, logger)...)
+	opts = append(opts, c.sharedQuota(e.getenv, say, func(line string) { con.println(line) })...)
 	lookup := c.lookup(e.getenv)
 	opts = append(opts, hss.WithGetenv(lookup))
 	if c.token != "" {
@@ -254,13 +251,13 @@ func (c *commonFlags) explain(err error, lookup func(string) string) error {
 }
 
 // sharedQuota returns the option that shares the quota with the other hss
-// runs on this host through the quota file, and says so with --verbose
-// (the logger's debug level). With --no-shared-quota, or a file that
-// cannot be used, it returns none: the run keeps its quota to itself, and a
-// warning says why the file could not be used.
-func (c *commonFlags) sharedQuota(getenv func(string) string, logger *slog.Logger) []hss.Option {
+// runs on this host through the quota file, and says which file through say
+// (--verbose). With --no-shared-quota, or a file that cannot be used, it
+// returns none: the run keeps its quota to itself, and warn says why the
+// file could not be used.
+func (c *commonFlags) sharedQuota(getenv func(string) string, say, warn func(string)) []hss.Option {
 	if c.noSharedQuota {
-		logger.Debug("hss: quota not shared: --no-shared-quota")
+		say("hss: quota not shared: --no-shared-quota")
 		return nil
 	}
 	path := c.quotaFile
@@ -278,11 +275,11 @@ func (c *commonFlags) sharedQuota(getenv func(string) string, logger *slog.Logge
 		store, err = quotafile.New(path)
 	}
 	if err != nil {
-		logger.Warn("hss: quota not shared with other hss runs: " + err.Error() +
+		warn("hss: warning: quota not shared with other hss runs: " + err.Error() +
 			"; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)")
 		return nil
 	}
-	logger.Debug("hss: quota shared through " + store.Path())
+	say("hss: quota shared through " + store.Path())
 	return []hss.Option{hss.WithQuotaStore(store)}
 }
 

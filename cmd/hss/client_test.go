@@ -1,3 +1,5 @@
+// Where the CLI finds endpoint, project and credentials: the SDK's chain with the flags laid over the environment.
+
 package main
 
 import (
@@ -108,4 +110,26 @@ func TestLookup(t *testing.T) {
 
 	endpoint := (&commonFlags{endpoint: "https://flag.example.com"}).lookup(getenv)
 	assert.Equal(t, "https://flag.example.com", endpoint(credentials.EnvEndpoint))
+}
+
+// TestEnvCredentialErrorsNameTheirVariable: a bad secret key or security
+// token in the environment is reported under its own variable, not under
+// $HUAWEICLOUD_SDK_AK.
+func TestEnvCredentialErrorsNameTheirVariable(t *testing.T) {
+	f := newFixture(t)
+	args := []string{"registries", "--task-id", "task-1", "--endpoint", f.srv.URL(), "--project-id", f.srv.ProjectID()}
+
+	f.vars[credentials.EnvAK] = "AKPUBLIC"
+	f.vars[credentials.EnvSK] = "secret\x01key-value"
+	r := f.run(args...)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "$"+credentials.EnvSK, r.stderr)
+	assert.NotContains(t, r.stderr, "key-value")
+
+	f.vars[credentials.EnvSK] = "secret-key-value"
+	f.vars[credentials.EnvSecurityToken] = "security\x01token-value"
+	r = f.run(args...)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "$"+credentials.EnvSecurityToken, r.stderr)
+	assert.NotContains(t, r.stderr, "token-value")
 }

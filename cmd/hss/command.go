@@ -15,9 +15,11 @@ import (
 type apiCommand struct {
 	usage  string // the help text above the flags
 	fs     *flagSet
+	args   []string // as given, for the command a failure says to run next
 	common commonFlags
 	out    outputFlags
-	// check validates the command's own flags, before the common ones.
+	// check validates the command's own flags, after the output flags
+	// and before the common ones.
 	check func(e env) error
 	// do runs the command with a ready client.
 	do func(ctx context.Context, c *hss.Client, con *console, e env) error
@@ -28,6 +30,7 @@ type apiCommand struct {
 // turns its error into a message and an exit code.
 func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
 	con := &console{w: e.stderr, terminal: e.stderrIsTerminal}
+	a.args = args
 	if err := a.fs.parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			a.help(e.stdout)
@@ -35,9 +38,9 @@ func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
 		}
 		return report(con, outcome{}, err)
 	}
-	err := a.check(e)
+	err := a.out.check()
 	if err == nil {
-		err = a.out.check()
+		err = a.check(e)
 	}
 	if err == nil {
 		err = a.common.check(e.getenv)
@@ -52,14 +55,7 @@ func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
 		ctx, cancel = context.WithTimeout(ctx, a.common.timeout)
 		defer cancel()
 	}
-	mode := logQuiet
-	switch {
-	case a.common.verbose:
-		mode = logVerbose
-	case con.terminal:
-		mode = logWaits
-	}
-	client, closeClient, err := a.common.connect(ctx, e, newLogger(con, mode, a.common.debug))
+	client, closeClient, err := a.common.connect(ctx, e, con, diagnostics(con, a.common.verbose, a.common.debug)...)
 	if err != nil {
 		return report(con, o, err)
 	}
@@ -67,6 +63,26 @@ func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
 	err = a.do(ctx, client, con, e)
 	con.clearStatus()
 	return report(con, o, err)
+}
+
+// diagnostics are the SDK options behind what stderr shows: --debug gets
+// the SDK's slog debug log; otherwise its warnings show, and a
+// lineObserver shows requests and waits with --verbose, and long waits on
+// a terminal.
+func diagnostics(con *console, verbose, debug bool) []hss.Option {
+	opts := []hss.Option{hss.WithLogger(newLogger(con, debug))}
+	mode := logQuiet
+	switch {
+	case debug:
+	case verbose:
+		mode = logVerbose
+	case con.terminal:
+		mode = logWaits
+	}
+	if mode > logQuiet {
+		opts = append(opts, hss.WithObserver(lineObserver{con: con, mode: mode}))
+	}
+	return opts
 }
 
 // help writes the command's help.
@@ -85,9 +101,9 @@ func checkTaskID(id string) error {
 }
 
 // report prints err, if any, on one line of stderr and returns the exit
-// code.
+// code. A closed stdout says nothing: the reader stopped on purpose.
 func report(con *console, o outcome, err error) int {
-	if err != nil {
+	if err != nil && !brokenPipe(err) {
 		con.println(o.message(err))
 	}
 	return o.exitCode(err)

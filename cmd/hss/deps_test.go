@@ -1,3 +1,5 @@
+// What the hss binary links: the embedded fake, never package testing or net/http/httptest.
+
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/credentials"
@@ -36,6 +37,9 @@ const exitCodesHelp = `Exit codes:
   6    wait: the task settled, but some registries failed or are in an unknown status
   7    timed out: --timeout passed, or the next wait would pass it
   130  interrupted (SIGINT); SIGTERM is 143
+
+A closed stdout (hss ... | head) is no error: the output stops quietly, and
+the exit code is 0 (for wait, the task's: 0, 6 or 7).
 `
 
 // usageError is a mistake on the command line or in the configuration.
@@ -67,7 +71,7 @@ func (o outcome) exitCode(err error) int {
 		failed *failedRegistriesError
 	)
 	switch {
-	case err == nil:
+	case err == nil, brokenPipe(err):
 		return exitOK
 	case o.signal() != 0:
 		return o.signal()
@@ -86,6 +90,10 @@ func (o outcome) exitCode(err error) int {
 	}
 	return exitError
 }
+
+// brokenPipe reports whether err is a write to a closed pipe: the reader
+// of stdout (head, grep -q) has what it wanted.
+func brokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }
 
 // signal returns the exit code of the signal that interrupted the
 // command, or 0.
@@ -107,8 +115,9 @@ func (o outcome) timedOut(err error) bool {
 }
 
 // message is err as one line for stderr: "hss: " in front, flags named
-// instead of the SDK's fields, and why the command stopped when a signal
-// or --timeout stopped it. The console escapes unsafe characters.
+// instead of the SDK's fields, durations rounded, and why the command
+// stopped when a signal or --timeout stopped it. The console escapes
+// unsafe characters.
 func (o outcome) message(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "hss: ")
 	var ve *hss.ValidationError
@@ -125,7 +134,7 @@ func (o outcome) message(err error) string {
 	case errors.Is(err, credentials.ErrNoCredentials):
 		msg += "; pass --token, or set $" + credentials.EnvToken + " or $" + credentials.EnvAK + " and $" + credentials.EnvSK
 	}
-	return "hss: " + strings.Join(strings.Fields(goNames.Replace(msg)), " ")
+	return "hss: " + roundDurations(strings.Join(strings.Fields(goNames.Replace(msg)), " "))
 }
 
 // goNames maps the Go options the SDK's messages may name to the flags

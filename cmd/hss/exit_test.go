@@ -1,3 +1,5 @@
+// Exit codes: one case per documented code, signals, and the one-line, escaped, secret-free error on stderr.
+
 package main
 
 import (
@@ -67,8 +69,18 @@ func TestExitCodes(t *testing.T) {
 		}, exitAuth, []string{"no credentials found", "$HSS_TOKEN", ".huaweicloud/credentials (not found)", "ECS metadata", "pass --token"}},
 		{"throttled, no waiting allowed", func(f *fixture) []string {
 			f.srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached.")
-			return f.args("registries", "--task-id", "task-1", "--max-throttle-wait", "0")
+			return f.args("registries", "--task-id", "task-1", "--max-throttle-wait", "none")
 		}, exitThrottled, []string{"429 APIGW.0308"}},
+		{"throttled, --max-throttle-wait 0 waits the default", func(f *fixture) []string {
+			f.srv.SetQuota(hsstest.Quota{Limit: 1, Window: 4 * time.Minute})
+			require.Equal(f.t, exitOK, f.run(f.args("registries", "--task-id", "task-1")...).code)
+			return f.args("registries", "--task-id", "task-1", "--max-throttle-wait", "0")
+		}, exitOK, nil},
+		{"throttled past the default budget with --max-throttle-wait 0", func(f *fixture) []string {
+			f.srv.SetQuota(hsstest.Quota{Limit: 1, Window: 6 * time.Minute})
+			require.Equal(f.t, exitOK, f.run(f.args("registries", "--task-id", "task-1")...).code)
+			return f.args("registries", "--task-id", "task-1", "--max-throttle-wait", "0")
+		}, exitThrottled, []string{"past the 5m0s throttle budget (--max-throttle-wait)"}},
 		{"throttled past the budget", func(f *fixture) []string {
 			f.srv.SetQuota(hsstest.Quota{Limit: 1, Window: time.Hour})
 			require.Equal(f.t, exitOK, f.run(f.args("registries", "--task-id", "task-1")...).code)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hsskit/hss"
 )
 
 // flagSet is a flag.FlagSet whose help lists the flags in titled sections,
@@ -128,6 +130,36 @@ func (f *durationFlag) Set(v string) error {
 	return nil
 }
 
+// throttleWait defines --max-throttle-wait: a duration, or "none"
+// (hss.NoThrottleWait).
+func (fs *flagSet) throttleWait(p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var((*throttleWaitFlag)(p), name, usage)
+	fs.added(name)
+}
+
+// throttleWaitFlag is a duration, or "none" for hss.NoThrottleWait: give
+// up at the first throttling answer.
+type throttleWaitFlag time.Duration
+
+func (f *throttleWaitFlag) String() string {
+	if time.Duration(*f) == hss.NoThrottleWait {
+		return "none"
+	}
+	return time.Duration(*f).String()
+}
+
+func (f *throttleWaitFlag) Set(v string) error {
+	if strings.EqualFold(v, "none") {
+		*f = throttleWaitFlag(hss.NoThrottleWait)
+		return nil
+	}
+	if err := (*durationFlag)(f).Set(v); err != nil {
+		return errors.New(err.Error() + ", or none")
+	}
+	return nil
+}
+
 // floatFlag is a float64 read in decimal only.
 type floatFlag float64
 
@@ -207,7 +239,13 @@ func (fs *flagSet) parse(args []string) error {
 				return usagef("invalid --%s %q%s (--%s: %s)", name, value, reason, name, strings.Join(strings.Fields(usage), " "))
 			}
 		}
-		return usagef("%s; see \"%s --help\"", dashDash(err.Error()), fs.Name())
+		msg := dashDash(err.Error())
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			if near := closest(strings.TrimPrefix(name, "-"), fs.names(), typo); len(near) > 0 {
+				msg += " (did you mean --" + strings.Join(near, " or --") + "?)"
+			}
+		}
+		return usagef("%s; see \"%s --help\"", msg, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q: %s takes flags only; see \"%s --help\"", fs.Arg(0), fs.Name(), fs.Name())

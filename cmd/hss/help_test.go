@@ -1,9 +1,9 @@
+// Help and version: on stdout, with every flag spelled with "--" and the exit code table.
+
 package main
 
 import (
-	"os/exec"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,6 +42,15 @@ func TestHelp(t *testing.T) {
 	}
 	r := runCLI(t, "registries", "--help")
 	assert.Contains(t, r.stdout, "Other local users can read it in the process list:\n        prefer $HSS_TOKEN")
+	assert.Contains(t, r.stdout, "Each run starts from fresh\n        data", "--demo says that it keeps no state between runs")
+	assert.Contains(t, r.stdout, "--max-throttle-wait DURATION")
+	assert.Contains(t, r.stdout, "(0: the default, 5m0s), or none: give up at the first throttling answer (default 5m0s)")
+	assert.Contains(t, r.stdout, "--resume FILE")
+	assert.Contains(t, r.stdout, "A closed stdout (hss ... | head) is no error")
+	r = runCLI(t, "help")
+	assert.Contains(t, r.stdout, "each --demo run starts from fresh data")
+	r = runCLI(t, "wait", "--help")
+	assert.Contains(t, r.stdout, `"state": "finished", "failed" or "timeout"`)
 
 	for _, args := range [][]string{{"help", "version"}, {"version", "--help"}} {
 		r := runCLI(t, args...)
@@ -78,56 +87,10 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestCompletion: each script names every command and flag; the bash one
-// is valid bash and completes flags and their values.
-func TestCompletion(t *testing.T) {
-	scripts := map[string]string{}
-	for _, sh := range shells {
-		r := runCLI(t, "completion", sh)
-		require.Equal(t, exitOK, r.code, r.stderr)
-		scripts[sh] = r.stdout
-		for _, c := range completionCommands() {
-			assert.Contains(t, r.stdout, c.name, sh)
-			for _, f := range c.flags {
-				assert.Contains(t, r.stdout, f.name, sh)
-			}
-		}
-	}
-	assert.Contains(t, scripts["bash"], "complete -F _hss hss")
-	assert.Contains(t, scripts["zsh"], "#compdef hss")
-	assert.Contains(t, scripts["zsh"], "'--output[output FORMAT]:output:(table json jsonl csv)'")
-	assert.Contains(t, scripts["fish"], "complete -c hss -n '__fish_seen_subcommand_from wait' -l interval -x")
-	assert.Contains(t, scripts["fish"], "complete -c hss -n '__fish_seen_subcommand_from registries' -l status -x -a 'finished running failed'")
-
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash to check the script with")
-	}
-	complete := func(words ...string) string {
-		script := scripts["bash"] + `
-COMP_WORDS=(` + strings.Join(quoteAll(words), " ") + `)
-COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-_hss
-echo "${COMPREPLY[*]}"
-`
-		out, err := exec.Command(bash, "--norc", "--noprofile", "-c", script).CombinedOutput()
-		require.NoError(t, err, "%s", out)
-		return strings.TrimSpace(string(out))
-	}
-	assert.Equal(t, "registries", complete("hss", "reg"))
-	assert.Equal(t, "--output", complete("hss", "registries", "--outp"))
-	assert.Equal(t, "--interval", complete("hss", "wait", "--inte"))
-	assert.Equal(t, "Harbor", complete("hss", "registries", "--type", "H"))
-	assert.Equal(t, "json jsonl", complete("hss", "wait", "--output", "js"))
-	assert.Equal(t, "", complete("hss", "registries", "--task-id", ""), "free text gets no flag names")
-	assert.Equal(t, "zsh", complete("hss", "completion", "z"))
-}
-
-// quoteAll single-quotes words for bash.
-func quoteAll(words []string) []string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-	}
-	return out
+// TestHelpOfHelp: "hss help --help" is a request for help, not an unknown
+// command.
+func TestHelpOfHelp(t *testing.T) {
+	r := runCLI(t, "help", "--help")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotEmpty(t, r.stdout)
 }

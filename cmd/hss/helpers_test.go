@@ -1,3 +1,5 @@
+// Test helpers: a fake HSS on a fake clock, and in-process runs of the command.
+
 package main
 
 import (
@@ -39,6 +41,9 @@ type fixture struct {
 	terminal bool
 	// ctx is the context of each run; nil means context.Background().
 	ctx context.Context
+	// stdoutPath is the file a run's stdout is said to go to (see
+	// env.stdoutPath); "" for a pipe.
+	stdoutPath string
 }
 
 // newFixture starts the server with opts.
@@ -60,7 +65,16 @@ func (f *fixture) args(cmd string, args ...string) []string {
 // run runs the command in-process, as a script would run the binary.
 func (f *fixture) run(args ...string) result {
 	f.t.Helper()
-	return runWith(f.t, f.ctx, f.clk, f.terminal, f.vars, args...)
+	return runIn(f.t, runConfig{ctx: f.ctx, clk: f.clk, terminal: f.terminal, vars: f.vars, stdoutPath: f.stdoutPath}, args...)
+}
+
+// runConfig is what a run sees besides its arguments; see fixture.
+type runConfig struct {
+	ctx        context.Context
+	clk        *hsstest.Clock
+	terminal   bool
+	vars       map[string]string
+	stdoutPath string
 }
 
 // runWith runs the command in-process with the base environment plus
@@ -68,6 +82,13 @@ func (f *fixture) run(args ...string) result {
 // credentials file), so the developer's credentials never leak in.
 func runWith(t *testing.T, ctx context.Context, clk *hsstest.Clock, terminal bool, vars map[string]string, args ...string) result {
 	t.Helper()
+	return runIn(t, runConfig{ctx: ctx, clk: clk, terminal: terminal, vars: vars}, args...)
+}
+
+// runIn runs the command in-process as runWith does, with cfg.
+func runIn(t *testing.T, cfg runConfig, args ...string) result {
+	t.Helper()
+	ctx, clk, vars := cfg.ctx, cfg.clk, cfg.vars
 	dir := t.TempDir()
 	environ := map[string]string{
 		credentials.EnvNoMetadata: "true",
@@ -86,7 +107,8 @@ func runWith(t *testing.T, ctx context.Context, clk *hsstest.Clock, terminal boo
 	code := run(ctx, args, env{
 		stdout:           &stdout,
 		stderr:           &stderr,
-		stderrIsTerminal: terminal,
+		stdoutPath:       cfg.stdoutPath,
+		stderrIsTerminal: cfg.terminal,
 		getenv:           func(k string) string { return environ[k] },
 		clock:            clk,
 	})

@@ -71,6 +71,9 @@ type member struct {
 	value []byte
 }
 
+// jsonNull is a member value that is not known.
+var jsonNull = []byte("null")
+
 // jsonInt and jsonStr encode member values.
 func jsonInt(n int) []byte    { return strconv.AppendInt(nil, int64(n), 10) }
 func jsonStr(s string) []byte { return appendJSONString(nil, s) }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hsskit/hss"
@@ -25,6 +26,10 @@ import (
 // in-process with their own streams, environment and clock.
 type env struct {
 	stdout, stderr io.Writer
+	// stdoutPath names the file stdout writes to, when it is a regular
+	// file whose name is known; "" otherwise. A failed listing's note
+	// gives it to --resume.
+	stdoutPath string
 	// stderrIsTerminal turns on progress and the log of long waits.
 	stderrIsTerminal bool
 	// getenv reads the environment (os.Getenv outside tests).
@@ -35,10 +40,12 @@ type env struct {
 }
 
 func main() {
+	ignoreBrokenPipe()
 	ctx, stop := notifyContext(context.Background())
 	code := run(ctx, os.Args[1:], env{
 		stdout:           os.Stdout,
 		stderr:           os.Stderr,
+		stdoutPath:       filePath(os.Stdout),
 		stderrIsTerminal: isTerminal(os.Stderr),
 		getenv:           os.Getenv,
 	})
@@ -51,6 +58,29 @@ func main() {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// filePath names the regular file f writes to, relative to the working
+// directory when it lies below it; "" when f is not a regular file or its
+// name is not known (the name is read from /proc/self/fd, on Linux).
+func filePath(f *os.File) string {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	path, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+	if err != nil || !filepath.IsAbs(path) {
+		return ""
+	}
+	if named, err := os.Stat(path); err != nil || !os.SameFile(fi, named) {
+		return "" // renamed or removed since it was opened
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+	}
+	return path
 }
 
 // command is one of hss's commands.
@@ -91,7 +121,7 @@ Usage:
   hss version                           print the version
   hss help [command]                    show help ("hss help registries" lists every flag)
 
-Try it without a cloud account:
+Try it without a cloud account (each --demo run starts from fresh data):
   hss registries --demo --task-id demo-task
   hss wait --demo --task-id demo-task
 
@@ -127,7 +157,11 @@ func run(ctx context.Context, args []string, e env) int {
 			return c.run(ctx, args[1:], e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "hss: unknown command %q; run \"hss help\"\n", escapeText(name, nil))
+	msg := fmt.Sprintf("unknown command %q", name)
+	if near := closest(name, commandList(), typo); len(near) > 0 {
+		msg += " (did you mean " + orList(near) + "?)"
+	}
+	fmt.Fprintf(e.stderr, "hss: %s; run \"hss help\"\n", escapeText(msg, nil))
 	return exitUsage
 }
 
@@ -152,14 +186,17 @@ func runHelp(ctx context.Context, args []string, e env) int {
 	return exitUsage
 }
 
-// commandNames lists the commands, comma-separated.
-func commandNames() string {
+// commandList lists the commands' names.
+func commandList() []string {
 	names := make([]string, len(commands))
 	for i, c := range commands {
 		names[i] = c.name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+// commandNames lists the commands, comma-separated.
+func commandNames() string { return strings.Join(commandList(), ", ") }
 
 // isHelp reports whether arg asks for help.
 func isHelp(arg string) bool {

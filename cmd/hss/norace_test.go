@@ -1,3 +1,5 @@
+// raceEnabled without the race detector.
+
 //go:build !race
 
 package main

@@ -18,8 +18,14 @@ type outputFlags struct {
 	format    string
 	fields    listFlag
 	noHeaders bool
+	wide      bool    // table cells shown whole
+	csvRaw    bool    // csv cells without the formula guard
 	columns   []field // the --fields chosen, or all
 }
+
+// maxCellWidth is the widest a table cell is shown without --wide, in
+// characters; a longer one is cut and ends with "…".
+const maxCellWidth = 64
 
 // define adds the output flags to fs.
 func (o *outputFlags) define(fs *flagSet) {
@@ -28,6 +34,8 @@ func (o *outputFlags) define(fs *flagSet) {
 	fs.list(&o.fields, "fields", "`NAMES` of the columns to print, in order, for table, csv and jsonl:\n"+
 		strings.Join(fieldNames(allFields), ", ")+" (repeat the flag or separate with commas)")
 	fs.boolean(&o.noHeaders, "no-headers", "leave out the header row of table and csv, and the table's footer")
+	fs.boolean(&o.wide, "wide", fmt.Sprintf("show table cells whole; without it a cell is cut at %d characters, ending with \"…\"\n(csv, json and jsonl never cut)", maxCellWidth))
+	fs.boolean(&o.csvRaw, "csv-raw", "write csv cells as they are, for programs: without it a cell that starts with =, +, -, @,\na tab or a carriage return gets a ' in front, so that no spreadsheet runs it as a formula")
 }
 
 // check validates the output flags.
@@ -61,13 +69,20 @@ func (o *outputFlags) check() error {
 		return usagef("--fields applies to table, csv and jsonl; --output json keeps the API's objects")
 	case o.noHeaders && (o.format == "json" || o.format == "jsonl"):
 		return usagef("--no-headers applies to table and csv, not --output %s", o.format)
+	case o.wide && o.format != "table":
+		return usagef("--wide applies to --output table: csv, json and jsonl never cut cells")
+	case o.csvRaw && o.format != "csv":
+		return usagef("--csv-raw applies to --output csv, not --output %s", o.format)
 	}
 	return nil
 }
 
+// headers reports whether table and csv have a header row.
+func (o *outputFlags) headers() bool { return !o.noHeaders }
+
 // newFormat returns the chosen format, writing to w.
 func (o *outputFlags) newFormat(w io.Writer) format {
-	return newFormat(o.format, w, o.columns, !o.noHeaders)
+	return newFormat(o.format, w, formatOptions{fields: o.columns, headers: !o.noHeaders, wide: o.wide, csvRaw: o.csvRaw})
 }
 
 // field is one column of the output: a registry attribute.
@@ -110,13 +125,27 @@ type format interface {
 	rows(regs []hss.AssociateRegistriesResponseInfo) error
 	// end completes the output; footer is the table's last line.
 	end(footer string) error
+	// resume stands for begin when the output continues a file (see
+	// --resume) that holds items registries already.
+	resume(items int)
 }
 
-// newFormat returns the writer of the named format. fields select and
-// order the columns of table, csv and jsonl (json keeps the API's
-// objects); headers adds the table or csv header row.
-func newFormat(name string, w io.Writer, fields []field, headers bool) format {
-	out := &writer{w: bufio.NewWriterSize(w, 64<<10), fields: fields, headers: headers}
+// formatOptions shape a format's output.
+type formatOptions struct {
+	// fields select and order the columns of table, csv and jsonl (json
+	// keeps the API's objects).
+	fields []field
+	// headers adds the table or csv header row (and the table's footer).
+	headers bool
+	// wide shows table cells whole.
+	wide bool
+	// csvRaw leaves csv cells without the formula guard.
+	csvRaw bool
+}
+
+// newFormat returns the writer of the named format.
+func newFormat(name string, w io.Writer, o formatOptions) format {
+	out := &writer{w: bufio.NewWriterSize(w, 64<<10), formatOptions: o}
 	switch name {
 	case "json":
 		out.fields = allFields
@@ -129,13 +158,12 @@ func newFormat(name string, w io.Writer, fields []field, headers bool) format {
 	return &tableFormat{writer: out}
 }
 
-// writer is what every format shares: the buffered stream, the columns
+// writer is what every format shares: the buffered stream, the options
 // and a scratch buffer for one line.
 type writer struct {
-	w       *bufio.Writer
-	fields  []field
-	headers bool
-	line    []byte
+	formatOptions
+	w    *bufio.Writer
+	line []byte
 }
 
 // flush writes out what is buffered.
@@ -166,7 +194,7 @@ func (w *writer) appendObject(b []byte, r *hss.AssociateRegistriesResponseInfo) 
 // the API's answer, item by item.
 type jsonFormat struct {
 	*writer
-	items int
+	items int // written so far, counting those of a file --resume continues
 }
 
 func (f *jsonFormat) begin(head []member) error {
@@ -178,6 +206,8 @@ func (f *jsonFormat) begin(head []member) error {
 	_, err := f.w.Write(f.line)
 	return err
 }
+
+func (f *jsonFormat) resume(items int) { f.items = items }
 
 func (f *jsonFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
 	for i := range regs {
@@ -206,6 +236,8 @@ type jsonlFormat struct{ *writer }
 
 func (f *jsonlFormat) begin([]member) error { return nil }
 
+func (f *jsonlFormat) resume(int) {}
+
 func (f *jsonlFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
 	for i := range regs {
 		f.line = append(f.appendObject(f.line[:0], &regs[i]), '\n')
@@ -220,8 +252,11 @@ func (f *jsonlFormat) end(string) error { return f.flush() }
 
 // csvFormat writes RFC 4180 rows under a header row of field names. Every
 // control character but tab is escaped (see escapeText), so each record is
-// one line.
+// one line. Unless csvRaw, a cell that a spreadsheet would read as a
+// formula gets a ' in front (see guardFormula).
 type csvFormat struct{ *writer }
+
+func (f *csvFormat) resume(int) {}
 
 func (f *csvFormat) begin([]member) error {
 	if !f.headers {
@@ -235,6 +270,9 @@ func (f *csvFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
 	for i := range regs {
 		for j, fl := range f.fields {
 			cells[j] = escapeText(fl.get(&regs[i]), keepTab)
+			if !f.csvRaw {
+				cells[j] = guardFormula(cells[j])
+			}
 		}
 		if err := f.record(cells); err != nil {
 			return err
@@ -265,11 +303,23 @@ func (f *csvFormat) record(cells []string) error {
 
 func (f *csvFormat) end(string) error { return f.flush() }
 
+// guardFormula puts a ' in front of a cell that starts with =, +, -, @, a
+// tab or a carriage return, which a spreadsheet would read as a formula
+// (CSV injection; the OWASP advice). The ' shows in the cell, and tells
+// the reader the text was guarded.
+func guardFormula(cell string) string {
+	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
+}
+
 // tableFormat aligns columns for people. Column widths come from the
 // header and the first batch, so the table streams like the other formats;
 // a later cell that is wider pushes the rest of its own row only. Empty
 // cells show as "-"; tabs and line breaks become spaces and other unsafe
-// characters are escaped.
+// characters are escaped; unless wide, a cell longer than maxCellWidth is
+// cut, so that one long value cannot pad every row.
 type tableFormat struct {
 	*writer
 	widths []int // nil until the first batch
@@ -277,12 +327,14 @@ type tableFormat struct {
 
 func (f *tableFormat) begin([]member) error { return nil }
 
+func (f *tableFormat) resume(int) {}
+
 func (f *tableFormat) rows(regs []hss.AssociateRegistriesResponseInfo) error {
 	cells := make([][]string, len(regs))
 	for i := range regs {
 		cells[i] = make([]string, len(f.fields))
 		for j, fl := range f.fields {
-			cells[i][j] = tableCell(fl.get(&regs[i]))
+			cells[i][j] = tableCell(fl.get(&regs[i]), f.wide)
 		}
 	}
 	if f.widths == nil {
@@ -351,10 +403,52 @@ func (f *tableFormat) end(footer string) error {
 }
 
 // tableCell shows a value in one table cell: "-" when empty, on one line,
-// with unsafe characters escaped.
-func tableCell(s string) string {
+// with unsafe characters escaped, and unless wide at most maxCellWidth
+// characters long, the last of them "…" when it was cut.
+func tableCell(s string, wide bool) string {
 	if s == "" {
 		return "-"
 	}
-	return escapeText(s, spaceForBreaks)
+	s = escapeText(s, spaceForBreaks)
+	if wide || len(s) <= maxCellWidth {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxCellWidth-1 {
+			if utf8.RuneCountInString(s[i:]) == 1 {
+				return s // exactly maxCellWidth characters
+			}
+			return s[:escapeStart(s, i)] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// escapeStart returns where to cut s at i so that no escape of escapeText
+// (\xHH, \uHHHH, \UHHHHHHHH) is cut in two: i, or the start of the escape
+// that spans it.
+func escapeStart(s string, i int) int {
+	for k := max(i-9, 0); k < i; k++ {
+		if s[k] != '\\' || k+1 == len(s) {
+			continue
+		}
+		digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[k+1]]
+		end := k + 2 + digits
+		if digits > 0 && end > i && end <= len(s) && isHex(s[k+2:end]) {
+			return k
+		}
+	}
+	return i
+}
+
+// isHex reports whether s is all lower-case hexadecimal digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune(hexDigits, rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }

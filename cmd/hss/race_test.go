@@ -1,3 +1,5 @@
+// raceEnabled under the race detector.
+
 //go:build race
 
 package main

@@ -1,10 +1,14 @@
+// hss registries: paging, --max-items, several statuses, progress, retries, pacing, and listings the API cuts short.
+
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,23 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/hsstest"
 )
-
-// failFrom makes every request from the nth on answer 503, so a listing
-// breaks off part-way (after its retries).
-func failFrom(srv *hsstest.Server, n int64) {
-	var seen atomic.Int64
-	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
-		if seen.Add(1) < n {
-			return false
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"error_code":"APIGW.0613","error_msg":"backend unavailable"}`))
-		return true
-	})
-}
 
 // TestListsEveryRegistry: the default lists every registry with the
 // largest page; --limit is the page size; --all is still accepted.
@@ -79,50 +69,6 @@ func TestMaxItems(t *testing.T) {
 	r = f.run(f.args("registries", "--task-id", "big", "--max-items", "5", "--offset", "30")...)
 	assert.Equal(t, "hss: 5 of the 10 from offset 30 shown; --max-items\n", r.stderr, "counted from --offset")
 	assert.Contains(t, r.stdout, "5 of 40 registries, from offset 30")
-}
-
-// TestResumeAfterFailure: a listing that fails part-way keeps what it
-// wrote, exits non-zero, and names the --offset that completes it.
-func TestResumeAfterFailure(t *testing.T) {
-	f := newFixture(t, hsstest.WithSeed("big", 1234))
-	full := f.run(f.args("registries", "--task-id", "big", "--output", "jsonl")...)
-	require.Equal(t, exitOK, full.code)
-
-	failFrom(f.srv, 3)
-	r := f.run(f.args("registries", "--task-id", "big", "--output", "jsonl")...)
-	assert.Equal(t, exitError, r.code)
-	assert.Len(t, lines(r.stdout), 400, "two pages written before the third failed")
-	assert.Contains(t, r.stderr, "503 APIGW.0613")
-	assert.True(t, strings.HasSuffix(r.stderr, "; 400 registries written; resume with --offset 400\n"), r.stderr)
-	assert.Len(t, lines(r.stderr), 1)
-
-	f.srv.Handle(nil)
-	rest := f.run(f.args("registries", "--task-id", "big", "--output", "jsonl", "--offset", "400")...)
-	require.Equal(t, exitOK, rest.code)
-	assert.Equal(t, full.stdout, r.stdout+rest.stdout, "the two runs make the whole listing")
-
-	// json: the document is left unterminated, so no parser takes it whole.
-	failFrom(f.srv, 2)
-	r = f.run(f.args("registries", "--task-id", "big", "--output", "json")...)
-	assert.Equal(t, exitError, r.code)
-	assert.True(t, strings.HasPrefix(r.stdout, `{"total_num":1234,"data_list":[{`), r.stdout[:40])
-	assert.False(t, json.Valid([]byte(r.stdout)))
-	assert.Contains(t, r.stderr, "200 registries written (the json document is unterminated); resume with --offset 200")
-
-	// Several statuses are listed one after the other; the note says
-	// which status to resume and which are left.
-	failFrom(f.srv, 4)
-	r = f.run(f.args("registries", "--task-id", "big", "--output", "csv", "--status", "running,failed,running")...)
-	assert.Equal(t, exitError, r.code)
-	assert.Len(t, lines(r.stdout), 401, "the header and two pages of running registries (the failed ones' first page waits its turn)")
-	assert.Contains(t, r.stderr, "400 registries written; resume with --status running --offset 400, then --status failed")
-
-	// A failure before anything was written writes nothing and needs no note.
-	failFrom(f.srv, 1)
-	r = f.run(f.args("registries", "--task-id", "big", "--output", "csv", "--max-attempts", "1")...)
-	assert.Equal(t, exitError, r.code)
-	assert.Empty(t, r.stdout)
-	assert.NotContains(t, r.stderr, "written")
 }
 
 // TestSeveralStatuses: the API filters by one status, so each is listed in
@@ -189,4 +135,83 @@ func TestRateLimit(t *testing.T) {
 	r = f.run(f.args("registries", "--task-id", "big", "--output", "jsonl", "--rate-limit", "6")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, 2, strings.Count(r.stderr, "hss: paced by --rate-limit; waiting 10s (GET /v5/"), r.stderr)
+}
+
+// TestProgressDoesNotGarbleTerminalOutput: when a person runs a listing
+// on a terminal, stdout and stderr are the same screen. The progress line
+// must be erased before the next page's rows are written, or the first
+// row of each page is drawn after "fetched N of M registries".
+func TestProgressDoesNotGarbleTerminalOutput(t *testing.T) {
+	f := newFixture(t, hsstest.WithSeed("big", 450))
+	dir := t.TempDir()
+	environ := map[string]string{
+		credentials.EnvNoMetadata: "true",
+		"HOME":                    dir,
+	}
+	var screen bytes.Buffer // one terminal behind both streams
+	code := run(context.Background(), f.args("registries", "--task-id", "big", "--output", "csv", "--fields", "registry_id"), env{
+		stdout:           &screen,
+		stderr:           &screen,
+		stderrIsTerminal: true,
+		getenv:           func(k string) string { return environ[k] },
+		clock:            f.clk,
+	})
+	require.Equal(t, exitOK, code, screen.String())
+
+	// What the terminal shows: "\r\033[K" returns to column 0 and erases
+	// the line, so each line shows what follows its last erase.
+	var shown []string
+	for _, line := range strings.Split(screen.String(), "\n") {
+		if i := strings.LastIndex(line, "\r\033[K"); i >= 0 {
+			line = line[i+len("\r\033[K"):]
+		}
+		if line != "" {
+			shown = append(shown, line)
+		}
+	}
+	require.Len(t, shown, 451, "the header and 450 rows")
+	for _, line := range shown {
+		assert.NotContains(t, line, "fetched", "a row drawn after the progress line: %q", line)
+	}
+}
+
+// TestListingStoppedAtOffsetBoundSays: the API lists no further than
+// offset 2,000,000; a listing the SDK stops there while total_num promises
+// more must not end silently with exit 0 as if it were complete.
+func TestListingStoppedAtOffsetBoundSays(t *testing.T) {
+	f := newFixture(t)
+	regs := make([]map[string]string, 10)
+	for i := range regs {
+		regs[i] = map[string]string{"registry_id": fmt.Sprintf("r%d", i), "registry_name": "n", "registry_type": "Harbor", "sync_status": "finished"}
+	}
+	body, err := json.Marshal(map[string]any{"total_num": 3000000, "data_list": regs})
+	require.NoError(t, err)
+	f.srv.FailNextRaw(2, http.StatusOK, body, http.Header{"Content-Type": {"application/json"}})
+
+	r := f.run(f.args("registries", "--task-id", "task-1", "--output", "jsonl", "--limit", "10", "--offset", "1999990")...)
+	require.Len(t, lines(r.stdout), 20, r.stderr)
+	assert.NotEmpty(t, r.stderr, "20 of 1000010 written and nothing says the listing is incomplete")
+	assert.Contains(t, r.stderr, "2000000")
+}
+
+// TestShortPageNamesFlagsNotGo: a page shorter than total_num promises
+// ends the listing with one resume hint in the CLI's terms (--offset), not
+// also the SDK's ("resume with Offset 5").
+func TestShortPageNamesFlagsNotGo(t *testing.T) {
+	f := newFixture(t)
+	regs := make([]map[string]string, 5)
+	for i := range regs {
+		regs[i] = map[string]string{"registry_id": fmt.Sprintf("r%d", i), "registry_name": "n"}
+	}
+	body, err := json.Marshal(map[string]any{"total_num": 100, "data_list": regs})
+	require.NoError(t, err)
+	f.srv.FailNextRaw(1, http.StatusOK, body, http.Header{"Content-Type": {"application/json"}})
+
+	r := f.run(f.args("registries", "--task-id", "task-1", "--output", "jsonl", "--limit", "10")...)
+	assert.Equal(t, exitError, r.code, r.stderr)
+	assert.Len(t, lines(r.stdout), 5)
+	assert.Contains(t, r.stderr, "; 5 registries written; resume with: hss registries ")
+	assert.True(t, strings.HasSuffix(r.stderr, " --offset 5\n"), r.stderr)
+	assert.NotContains(t, r.stderr, "Offset 5", "the SDK's field name: %s", r.stderr)
+	assert.Equal(t, 1, strings.Count(r.stderr, "resume with"), r.stderr)
 }

@@ -29,6 +29,11 @@ func signalName(code int) string {
 	return "SIGINT"
 }
 
+// ignoreBrokenPipe makes a write to a closed pipe (hss ... | head) fail
+// with EPIPE instead of killing the process with SIGPIPE (exit 141), so
+// that the command ends quietly with the exit code it documents.
+func ignoreBrokenPipe() { signal.Ignore(syscall.SIGPIPE) }
+
 // notifyContext returns a context that is cancelled, with an *interrupted
 // cause, by the first SIGINT or SIGTERM. After it the signals get their
 // default action again, so a second Ctrl-C ends a command that is slow to

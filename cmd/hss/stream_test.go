@@ -1,3 +1,5 @@
+// Memory: a json listing of 200,000 registries streams in flat memory (peak RSS of the real binary).
+
 //go:build linux
 
 package main
@@ -45,9 +47,7 @@ func TestJSONStreamsInFlatMemory(t *testing.T) {
 		t.Skip("builds the binary and serves 200,000 registries; too slow under -short or -race (scripts/cli-stream-check.sh runs it in CI)")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "hss")
-	out, err := exec.Command(lookGo(t), "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	bin := buildHSS(t)
 
 	srv := hsstest.NewServer()
 	t.Cleanup(srv.Close)

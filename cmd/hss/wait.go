@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,12 +20,19 @@ stays within the gateway's 5 calls a minute per user.
 Progress shows on stderr when it is a terminal (or with --verbose).
 
 Exit 0 when every registry finished, 6 when some failed (stderr names them),
-7 when --timeout passed first.
+7 when --timeout passed first. On a timeout the output holds the registries
+still running, listed in what is left of --timeout (the last poll comes a
+second before it).
 
---output json writes one document:
-  {"task_id": ..., "total_num": N, "finished_num": N, "failed_num": N,
-   "other_num": N, "polls": N, "elapsed_seconds": S, "data_list": [...]}
-(other_num counts registries in a status this version does not know).
+--output json writes one document on exit 0, 6 and 7 alike:
+  {"task_id": "...", "state": "finished", "failed" or "timeout",
+   "total_num": N, "finished_num": N, "failed_num": N, "other_num": N,
+   "running_num": N, "polls": N, "elapsed_seconds": S, "data_list": [...]}
+other_num counts registries in a status this version does not know. On a
+timeout data_list holds the registries still running and running_num
+counts them (null when no poll was answered); total_num, finished_num,
+failed_num and other_num are null, as the polls count the running ones
+only. Other failures (exit 1-5, 130) write nothing on stdout.
 
 Examples:
   hss wait --region cn-north-4 --task-id "$TASK" --timeout 30m --output jsonl
@@ -80,10 +88,43 @@ func (c *waitCmd) check(env) error {
 	return (&hss.ListSyncTaskRegistriesOptions{EnterpriseProjectID: c.eps}).Validate()
 }
 
-// wait polls the task until it settles and prints the summary.
+// waitState is how a wait ended, as the json document's "state" says.
+type waitState string
+
+const (
+	waitFinished waitState = "finished" // every registry finished: exit 0
+	waitFailed   waitState = "failed"   // some failed, or are in a status this version does not know: exit 6
+	waitTimeout  waitState = "timeout"  // --timeout passed first: exit 7
+)
+
+// waitSummary is what the wait's output says: how the wait ended, the
+// task's registries (on a timeout, those still running), and the counts.
+type waitSummary struct {
+	taskID  string
+	state   waitState
+	res     *hss.SyncTaskResult // the settled task; nil on a timeout
+	running []hss.AssociateRegistriesResponseInfo
+	// runningNum counts the registries still running; -1 when no poll
+	// answered.
+	runningNum int
+	polls      int
+	elapsed    time.Duration
+}
+
+// wait polls the task until it settles and prints the summary. On a
+// timeout it lists the registries still running, in what is left of
+// --timeout (the SDK's last poll comes a second before it), and prints
+// the summary too, before the error.
 func (c *waitCmd) wait(ctx context.Context, client *hss.Client, con *console, e env) error {
+	now := time.Now
+	if e.clock != nil {
+		now = e.clock.Now
+	}
+	start := now()
+	last := hss.WaitProgress{Running: -1}
 	progress := func(p hss.WaitProgress) {
-		msg := fmt.Sprintf("waiting for task %s: %d registries running (poll %d, %s)", p.TaskID, p.Running, p.Polls, p.Elapsed.Round(time.Second))
+		last = p
+		msg := fmt.Sprintf("waiting for task %s: %d registries running (poll %d, %s)", p.TaskID, p.Running, p.Polls, roundDuration(p.Elapsed))
 		if c.common.verbose {
 			con.println("hss: " + msg + ", request id " + p.RequestID)
 			return
@@ -92,48 +133,111 @@ func (c *waitCmd) wait(ctx context.Context, client *hss.Client, con *console, e 
 	}
 	res, err := client.WaitSyncTask(ctx, c.taskID, &hss.WaitOptions{Interval: c.interval, EnterpriseProjectID: c.eps, Progress: progress})
 	con.clearStatus()
-	if err != nil {
+	var sum waitSummary
+	switch {
+	case err == nil:
+		sum = waitSummary{taskID: c.taskID, state: waitFinished, res: res, polls: res.Polls, elapsed: res.Elapsed}
+		if len(res.Failed) > 0 || len(res.Other) > 0 {
+			// Exit 0 says every registry finished; that cannot be said of
+			// a status this version does not know.
+			sum.state = waitFailed
+			err = &failedRegistriesError{msg: failedMessage(res)}
+		}
+	case (outcome{ctx: ctx, timeoutSet: c.common.timeout > 0}).timedOut(err) && !errors.As(context.Cause(ctx), new(*interrupted)):
+		sum = waitSummary{taskID: c.taskID, state: waitTimeout, runningNum: last.Running, polls: last.Polls}
+		sum.running, sum.runningNum = c.stillRunning(ctx, client, sum.runningNum)
+		sum.elapsed = now().Sub(start)
+	default:
 		return err
 	}
-	if err := c.summary(res, e); err != nil {
-		return writeError(err)
+	if werr := c.summary(sum, e); werr != nil && !brokenPipe(werr) {
+		return writeError(werr)
 	}
-	if len(res.Failed) > 0 || len(res.Other) > 0 {
-		// Exit 0 says every registry finished; that cannot be said of a
-		// status this version does not know.
-		return &failedRegistriesError{msg: failedMessage(res)}
-	}
-	return nil
+	return err
 }
 
-// summary writes the task's registries in the chosen format: finished,
-// then those in an unknown status, then failed, nearest the footer.
-func (c *waitCmd) summary(res *hss.SyncTaskResult, e env) error {
-	total := len(res.Finished) + len(res.Failed) + len(res.Other)
+// stillRunning lists the registries still running, as far as the time
+// left allows, and counts them; running is the count of the last poll.
+func (c *waitCmd) stillRunning(ctx context.Context, client *hss.Client, running int) ([]hss.AssociateRegistriesResponseInfo, int) {
+	var regs []hss.AssociateRegistriesResponseInfo
+	if ctx.Err() != nil {
+		return nil, running
+	}
+	opts := &hss.ListSyncTaskRegistriesOptions{SyncStatus: hss.SyncStatusRunning, EnterpriseProjectID: c.eps}
+	for page, err := range client.ListSyncTaskRegistriesPages(ctx, c.taskID, opts) {
+		if err != nil {
+			break // time is up: the count of the last poll or page stands
+		}
+		running = page.TotalNum
+		regs = append(regs, page.DataList...)
+	}
+	return regs, running
+}
+
+// summary writes the wait's outcome in the chosen format: for a settled
+// task its registries, finished, then those in an unknown status, then
+// failed, nearest the footer; on a timeout, those still running.
+func (c *waitCmd) summary(sum waitSummary, e env) error {
 	out := c.out.newFormat(e.stdout)
+	rows := sum.running
+	total, finished, failed, other := jsonNull, jsonNull, jsonNull, jsonNull // on a timeout: the polls count the running ones only
+	if res := sum.res; res != nil {
+		rows = make([]hss.AssociateRegistriesResponseInfo, 0, len(res.Finished)+len(res.Failed)+len(res.Other))
+		rows = append(append(append(rows, res.Finished...), res.Other...), res.Failed...)
+		total, finished, failed, other = jsonInt(len(rows)), jsonInt(len(res.Finished)), jsonInt(len(res.Failed)), jsonInt(len(res.Other))
+	}
+	running := jsonNull
+	if sum.runningNum >= 0 {
+		running = jsonInt(sum.runningNum)
+	}
 	head := []member{
-		{"task_id", jsonStr(res.TaskID)},
-		{"total_num", jsonInt(total)},
-		{"finished_num", jsonInt(len(res.Finished))},
-		{"failed_num", jsonInt(len(res.Failed))},
-		{"other_num", jsonInt(len(res.Other))},
-		{"polls", jsonInt(res.Polls)},
-		{"elapsed_seconds", jsonFloat(res.Elapsed.Seconds())},
+		{"task_id", jsonStr(sum.taskID)},
+		{"state", jsonStr(string(sum.state))},
+		{"total_num", total},
+		{"finished_num", finished},
+		{"failed_num", failed},
+		{"other_num", other},
+		{"running_num", running},
+		{"polls", jsonInt(sum.polls)},
+		{"elapsed_seconds", jsonFloat(sum.elapsed.Round(time.Millisecond).Seconds())},
 	}
 	if err := out.begin(head); err != nil {
 		return err
 	}
-	rows := make([]hss.AssociateRegistriesResponseInfo, 0, total)
-	rows = append(append(append(rows, res.Finished...), res.Other...), res.Failed...)
 	if err := out.rows(rows); err != nil {
 		return err
 	}
-	footer := fmt.Sprintf("task %s: %d finished, %d failed", res.TaskID, len(res.Finished), len(res.Failed))
-	if len(res.Other) > 0 {
-		footer += fmt.Sprintf(", %d in an unknown status", len(res.Other))
+	return out.end(sum.footer())
+}
+
+// footer is the table's last line:
+//
+//	task t: 9 finished, 3 failed (4 polls, 3s)
+//	task t: --timeout passed with 2 registries still running (4 polls, 50s)
+func (sum waitSummary) footer() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "task %s: ", sum.taskID)
+	switch res := sum.res; {
+	case res != nil:
+		fmt.Fprintf(&b, "%d finished, %d failed", len(res.Finished), len(res.Failed))
+		if len(res.Other) > 0 {
+			fmt.Fprintf(&b, ", %d in an unknown status", len(res.Other))
+		}
+	case sum.runningNum >= 0:
+		fmt.Fprintf(&b, "--timeout passed with %d %s still running", sum.runningNum, plural(sum.runningNum, "registry", "registries"))
+	default:
+		b.WriteString("--timeout passed before a poll was answered")
 	}
-	footer += fmt.Sprintf(" (%d polls, %s)", res.Polls, res.Elapsed.Round(time.Second))
-	return out.end(footer)
+	fmt.Fprintf(&b, " (%d %s, %s)", sum.polls, plural(sum.polls, "poll", "polls"), roundDuration(sum.elapsed))
+	return b.String()
+}
+
+// plural picks the singular or the plural of a word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // failedMessage names the first failed registries and their reasons, and

@@ -1,7 +1,10 @@
+// hss wait: polling on the fake clock, exit codes 0, 6 and 7, progress, and the json document of every outcome.
+
 package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +41,8 @@ func TestWait(t *testing.T) {
 		assert.Empty(t, r.stderr)
 		var doc struct {
 			TaskID         string                                `json:"task_id"`
+			State          string                                `json:"state"`
+			RunningNum     int                                   `json:"running_num"`
 			TotalNum       int                                   `json:"total_num"`
 			FinishedNum    int                                   `json:"finished_num"`
 			FailedNum      int                                   `json:"failed_num"`
@@ -47,6 +52,8 @@ func TestWait(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
 		assert.Equal(t, "t", doc.TaskID)
+		assert.Equal(t, "finished", doc.State)
+		assert.Equal(t, 0, doc.RunningNum)
 		assert.Equal(t, 3, doc.TotalNum)
 		assert.Equal(t, 3, doc.FinishedNum)
 		assert.Equal(t, 0, doc.FailedNum)
@@ -116,7 +123,7 @@ func TestWait(t *testing.T) {
 	t.Run("--timeout first: exit 7", func(t *testing.T) {
 		f := newFixture(t, hsstest.WithSettle(time.Hour))
 		f.srv.AddRegistries("t", settling(false)...)
-		r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s")...)
+		r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s", "--output", "csv")...)
 		require.Equal(t, exitTimeout, r.code, r.stderr)
 		// Polls every 15 s, and a last one a second before --timeout (a
 		// real deadline, set a moment after the fake clock started).
@@ -130,7 +137,8 @@ func TestWait(t *testing.T) {
 			slept += d
 		}
 		assert.GreaterOrEqual(t, slept, 49*time.Second, "the last poll came a second before --timeout")
-		assert.Empty(t, r.stdout)
+		assert.Equal(t, "registry_id,registry_name,registry_type,sync_status,failed_reason\nr2,busy-1,Jfrog,running,\nr3,busy-2,Other,running,\n", r.stdout,
+			"the registries still running, listed in the second left")
 		assert.Len(t, lines(r.stderr), 1)
 	})
 
@@ -192,4 +200,119 @@ func TestWaitDemo(t *testing.T) {
 	assert.Equal(t, exitFailures, r.code, r.stderr)
 	assert.Len(t, lines(r.stdout), 1000)
 	assert.Equal(t, []time.Duration{2 * time.Second, 2 * time.Second}, clk.Sleeps())
+}
+
+// waitDocument is the json document of hss wait, every member a pointer or
+// raw, so that a test sees which are null.
+type waitDocument struct {
+	TaskID         string                                `json:"task_id"`
+	State          string                                `json:"state"`
+	TotalNum       *int                                  `json:"total_num"`
+	FinishedNum    *int                                  `json:"finished_num"`
+	FailedNum      *int                                  `json:"failed_num"`
+	OtherNum       *int                                  `json:"other_num"`
+	RunningNum     *int                                  `json:"running_num"`
+	Polls          int                                   `json:"polls"`
+	ElapsedSeconds float64                               `json:"elapsed_seconds"`
+	DataList       []hss.AssociateRegistriesResponseInfo `json:"data_list"`
+}
+
+// waitKeys are the members of every wait document, in order.
+var waitKeys = []string{"task_id", "state", "total_num", "finished_num", "failed_num", "other_num", "running_num", "polls", "elapsed_seconds", "data_list"}
+
+// decodeWait decodes a wait document, checking that it holds waitKeys in
+// order and nothing else.
+func decodeWait(t *testing.T, out string) waitDocument {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	_, err := dec.Token()
+	require.NoError(t, err, out)
+	var keys []string
+	for dec.More() {
+		key, err := dec.Token()
+		require.NoError(t, err, out)
+		keys = append(keys, key.(string))
+		var skip json.RawMessage
+		require.NoError(t, dec.Decode(&skip))
+	}
+	assert.Equal(t, waitKeys, keys)
+	var doc waitDocument
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	return doc
+}
+
+// TestWaitJSONDocument: --output json writes one document whatever the
+// outcome (exit 0, 6 or 7), with the same members: the state, the counts,
+// the polls, the time, and the registries (on a timeout, those still
+// running, with the counts the polls do not give null).
+func TestWaitJSONDocument(t *testing.T) {
+	ptr := func(n int) *int { return &n }
+
+	f := newFixture(t, hsstest.WithSettle(time.Minute))
+	f.srv.AddRegistries("ok", settling(false)...)
+	r := f.run(f.args("wait", "--task-id", "ok", "--output", "json")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	doc := decodeWait(t, r.stdout)
+	assert.Equal(t, "finished", doc.State)
+	assert.Equal(t, []*int{ptr(3), ptr(3), ptr(0), ptr(0), ptr(0)}, []*int{doc.TotalNum, doc.FinishedNum, doc.FailedNum, doc.OtherNum, doc.RunningNum})
+	assert.Equal(t, 5, doc.Polls)
+
+	f = newFixture(t, hsstest.WithSettle(time.Minute))
+	f.srv.AddRegistries("bad", settling(true)...)
+	r = f.run(f.args("wait", "--task-id", "bad", "--output", "json")...)
+	require.Equal(t, exitFailures, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "failed", doc.State)
+	assert.Equal(t, []*int{ptr(3), ptr(2), ptr(1), ptr(0), ptr(0)}, []*int{doc.TotalNum, doc.FinishedNum, doc.FailedNum, doc.OtherNum, doc.RunningNum})
+	assert.Equal(t, "busy-2", doc.DataList[2].RegistryName, "failed ones last")
+
+	f = newFixture(t, hsstest.WithSettle(time.Hour))
+	f.srv.AddRegistries("slow", settling(false)...)
+	r = f.run(f.args("wait", "--task-id", "slow", "--output", "json", "--timeout", "50s")...)
+	require.Equal(t, exitTimeout, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "timeout", doc.State)
+	assert.Equal(t, []*int{nil, nil, nil, nil, ptr(2)}, []*int{doc.TotalNum, doc.FinishedNum, doc.FailedNum, doc.OtherNum, doc.RunningNum},
+		"the polls count running registries only")
+	assert.Equal(t, 5, doc.Polls, "at 0s, 15s, 30s, 45s and a second before --timeout")
+	assert.InDelta(t, 49, doc.ElapsedSeconds, 1)
+	require.Len(t, doc.DataList, 2)
+	for _, reg := range doc.DataList {
+		assert.Equal(t, hss.SyncStatusRunning, reg.SyncStatus)
+	}
+	reqs := f.srv.Requests()
+	assert.Equal(t, "limit=200&sync_status=running", reqs[len(reqs)-1].Query, "one listing of the running registries, in the time left")
+
+	// When they cannot be listed, the count of the last poll stands.
+	f = newFixture(t, hsstest.WithSettle(time.Hour))
+	f.srv.AddRegistries("slow", settling(false)...)
+	f.srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.Contains(r.URL.RawQuery, "limit=200") {
+			return false
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true
+	})
+	r = f.run(f.args("wait", "--task-id", "slow", "--output", "json", "--timeout", "50s", "--max-attempts", "1")...)
+	require.Equal(t, exitTimeout, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "timeout", doc.State)
+	assert.Equal(t, ptr(2), doc.RunningNum)
+	assert.Empty(t, doc.DataList)
+
+	// Other failures write no document.
+	f = newFixture(t)
+	r = f.run(f.args("wait", "--task-id", "nope", "--output", "json")...)
+	require.Equal(t, exitNotFound, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+}
+
+// TestWaitTableFooterOnTimeout: a table says that --timeout passed, and
+// how many registries were still running.
+func TestWaitTableFooterOnTimeout(t *testing.T) {
+	f := newFixture(t, hsstest.WithSettle(time.Hour))
+	f.srv.AddRegistries("t", settling(false)...)
+	r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s")...)
+	require.Equal(t, exitTimeout, r.code, r.stderr)
+	assert.Regexp(t, `\ntask t: --timeout passed with 2 registries still running \(5 polls, 4\ds\)\n$`, r.stdout)
 }
