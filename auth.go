@@ -17,20 +17,6 @@ import (
 	"github.com/hsskit/hss/sign"
 )
 
-// Credentials hand the Client what it authenticates with: an IAM token
-// (sent as X-Auth-Token) or an access key (the Client signs each attempt
-// with SDK-HMAC-SHA256, dated by its Clock). Every provider of package
-// credentials implements it; bring your own (a vault, a parent SDK's
-// session) through WithCredentials.
-//
-// Implementations must be safe for concurrent use, honour ctx, and never
-// put a secret in an error. Those that cache a token the service may revoke
-// should also implement credentials.Invalidator: on 401 APIGW.0307 the
-// Client calls it and retries once. An error wrapping a
-// *credentials.ConfigError, or a *credentials.Error whose source refused, is
-// not retried; any other error is retried like a connection error.
-type Credentials = credentials.Provider
-
 // WithToken authenticates every request with an IAM user token sent as
 // X-Auth-Token. A token that is empty, longer than 32,768 bytes, not valid
 // UTF-8, or with control characters or surrounding white space makes the
@@ -127,9 +113,14 @@ func (c *config) setStatic(v credentials.Value) error {
 	return nil
 }
 
-// WithCredentials authenticates every request with what cr hands out, such
-// as a provider of package credentials.
-func WithCredentials(cr Credentials) Option {
+// WithCredentials authenticates every request with what cr hands out: an
+// IAM token (sent as X-Auth-Token) or an access key (the Client signs each
+// attempt with SDK-HMAC-SHA256 on the gateway's clock). Every provider of
+// package credentials is one; bring your own (a vault, a parent SDK's
+// session) by implementing credentials.Provider. On 401 APIGW.0307 the
+// Client calls cr's Invalidate, when it is a credentials.Invalidator, and
+// retries once if cr then hands out other credentials.
+func WithCredentials(cr credentials.Provider) Option {
 	return func(c *config) error {
 		if cr == nil {
 			return &ValidationError{Field: "WithCredentials", Reason: "must not be nil"}
@@ -144,7 +135,8 @@ func WithCredentials(cr Credentials) Option {
 // environment this way, and a test passes a map. The chain then reads
 // nothing getenv does not give (see credentials.Chain): no home directory
 // unless getenv gives HOME, no ECS metadata unless it gives
-// HSS_NO_METADATA=false. NewClient ignores it.
+// HSS_NO_METADATA=false. It is an option of NewClientFromEnv only: given
+// to NewClient, which reads no environment, it is a *ValidationError.
 func WithGetenv(getenv func(key string) string) Option {
 	return func(c *config) error {
 		if getenv == nil {
@@ -325,6 +317,44 @@ func (c *Client) lastCredentials() credentials.Value {
 	return credentials.Value{}
 }
 
+// cleanRequestID scrubs and cleans a request id an answer gave. The
+// signature's scrubber is built (by full) only when the id holds a piece of
+// the signature: a request id is read from every answer, and that index
+// would cost more than the rest of a call's work on the answer.
+func (c *Client) cleanRequestID(id string, v credentials.Value, sent http.Header, full func() *secret.Scrubber) string {
+	sig := signatureOf(sent)
+	if sig == "" || !holdsPieceOf(id, sig) {
+		return secret.Text(id, c.scrubber(v, nil), maxRequestIDLen)
+	}
+	return secret.Text(id, full(), maxRequestIDLen)
+}
+
+// signatureOf is the signature of an SDK-HMAC-SHA256 Authorization header
+// in h, or "".
+func signatureOf(h http.Header) string {
+	auth := h.Get("Authorization")
+	if i := strings.LastIndex(auth, "Signature="); i >= 0 {
+		return auth[i+len("Signature="):]
+	}
+	return ""
+}
+
+// holdsPieceOf reports whether text may hold a piece of secret.MinLen
+// bytes of the hex string s, in any case or \u-escaped: an echo the
+// scrubber would find.
+func holdsPieceOf(text, s string) bool {
+	if strings.Contains(text, `\u`) || strings.Contains(text, `\U`) {
+		return true // an escaped form: let the scrubber look
+	}
+	lower := strings.ToLower(text)
+	for i := 0; i+secret.MinLen <= len(lower); i++ {
+		if strings.Contains(s, lower[i:i+secret.MinLen]) {
+			return true
+		}
+	}
+	return false
+}
+
 // scrubber returns a Scrubber for the secrets of v and of the signature
 // in sent (an Authorization header), if any.
 func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubber {
@@ -333,9 +363,8 @@ func (c *Client) scrubber(v credentials.Value, sent http.Header) *secret.Scrubbe
 		e = &scrubEntry{v: v, s: secret.NewScrubber(v.Token, v.SecretKey, v.SecurityToken)}
 		c.scrubs.last.Store(e)
 	}
-	auth := sent.Get("Authorization")
-	if i := strings.LastIndex(auth, "Signature="); i >= 0 {
-		return e.s.WithHex(auth[i+len("Signature="):])
+	if sig := signatureOf(sent); sig != "" {
+		return e.s.WithHex(sig)
 	}
 	return e.s
 }

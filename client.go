@@ -55,7 +55,7 @@ type Client struct {
 // config is what the options set.
 type config struct {
 	hc             *http.Client // our own copy of the caller's client
-	creds          Credentials
+	creds          credentials.Provider
 	userAgent      string
 	retry          RetryPolicy
 	clock          Clock
@@ -113,6 +113,9 @@ func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.getenv != nil {
+		return nil, &ValidationError{Field: "WithGetenv", Reason: "is an option of NewClientFromEnv: NewClient reads no environment"}
 	}
 	return newClient(endpoint, projectID, cfg)
 }

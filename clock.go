@@ -8,13 +8,8 @@ import (
 // Clock tells the time and waits. The Client uses it for backoff,
 // Retry-After dates, the gateway's quota, rate limiting, request signing and
 // WaitSyncTask's polling, so tests can run hours of waiting in microseconds
-// (see hsstest.NewClock). It must be safe for concurrent use.
-//
-// A Clock may also have a method SleepUntil(ctx context.Context, t
-// time.Time) error; the Client then waits for the gateway's quota with it,
-// until the absolute time the quota opens. A fake clock that implements it
-// (hsstest.Clock does) keeps many goroutines waiting for one quota in step,
-// instead of adding up their waits.
+// (see hsstest.NewClock). It must be safe for concurrent use. A Clock that
+// is also an UntilSleeper waits for absolute times with SleepUntil.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
@@ -55,14 +50,22 @@ func WithClock(clk Clock) Option {
 	}
 }
 
-// untilSleeper is a Clock that can wait for an absolute time.
-type untilSleeper interface {
+// UntilSleeper is a Clock that can also wait until an absolute time. When
+// the Client's Clock is one, the Client waits for the gateway's quota and
+// for the rate limit with SleepUntil, until the moment they open: a fake
+// clock that moves time at once (hsstest.Clock) then keeps many goroutines
+// waiting for one moment in step, instead of adding up their waits. Any
+// other Clock waits the difference with Sleep.
+type UntilSleeper interface {
+	Clock
+	// SleepUntil waits until the clock reads t, or until ctx is done, in
+	// which case it returns ctx.Err().
 	SleepUntil(ctx context.Context, t time.Time) error
 }
 
 // sleepUntil waits on clk until t, or until ctx is done.
 func sleepUntil(ctx context.Context, clk Clock, t time.Time) error {
-	if u, ok := clk.(untilSleeper); ok {
+	if u, ok := clk.(UntilSleeper); ok {
 		return u.SleepUntil(ctx, t)
 	}
 	return clk.Sleep(ctx, t.Sub(clk.Now()))

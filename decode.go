@@ -33,9 +33,6 @@ func decodeRegistriesPage(body []byte, out *ListSyncTaskRegistriesResponse, maxI
 	}
 	d := pageDecoder{maxItems: maxItems}
 	if d.decode(body) {
-		if d.total < 0 {
-			return negativeTotal(d.total)
-		}
 		out.TotalNum, out.DataList = d.total, d.list
 		return nil
 	}

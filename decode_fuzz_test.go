@@ -23,8 +23,8 @@ import (
 // The contract of decodeRegistriesPage: on a JSON object whose data_list
 // arrays (every top-level key encoding/json would match, case-insensitively)
 // hold at most maxItems elements, its result is the one json.Unmarshal gives
-// into a fresh ListSyncTaskRegistriesResponse, or both fail; when one of
-// those arrays is longer, it fails.
+// into a fresh ListSyncTaskRegistriesResponse, or both fail (a total_num
+// below zero is a failure); when one of those arrays is longer, it fails.
 
 // decReference is encoding/json's answer, after the object check the
 // decoder makes first.
@@ -35,6 +35,9 @@ func decReference(body []byte) (ListSyncTaskRegistriesResponse, error) {
 		return out, errors.New("body is not a JSON object")
 	}
 	err := json.Unmarshal(body, &out)
+	if err == nil && out.TotalNum < 0 {
+		return out, errors.New("total_num is negative")
+	}
 	return out, err
 }
 

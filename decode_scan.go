@@ -235,8 +235,8 @@ func (d *pageDecoder) totalNum(b []byte, i int) int {
 		return -1 // null, a string, a fraction, or a syntax error
 	}
 	n, ok := parseInt(b[i:end])
-	if !ok {
-		return -1
+	if !ok || n < 0 {
+		return -1 // a count below zero: encoding/json reads it, decodeRegistriesPage refuses it
 	}
 	d.total = n
 	return end

@@ -273,7 +273,7 @@ func TestDecodeUnexpectedGoesToFallback(t *testing.T) {
 		`{}`, " {} ", `{"total_num":0,"data_list":[]}`, decPage(1), decPage(200),
 		"\n{\n \"total_num\" : 1 ,\r\n\"data_list\" :\t[ { \"registry_id\" : \"a\" } ] }\n\t\r ",
 		`{"data_list":[{"registry_id":null,"registry_name":null,"registry_type":null,"sync_status":null,"failed_reason":null}]}`,
-		`{"request_id":"r","x":{"a":[1,{"b":null}]},"total_num":-1,"data_list":[{"extra":[[[]]],"registry_id":"a"}]}`,
+		`{"request_id":"r","x":{"a":[1,{"b":null}]},"total_num":1,"data_list":[{"extra":[[[]]],"registry_id":"a"}]}`,
 		`{"data_list":[{"failed_reason":"\u00e9\ud83d\ude00\"\\\/\n","registry_type":"Swr\u0050rivate"}]}`,
 		decNested("[", "]", maxSkipDepth-1, "1"),
 	}

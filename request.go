@@ -16,9 +16,10 @@ func (c *Client) newRequest(ctx context.Context, cl *call) *http.Request {
 	for k, vs := range cl.header {
 		h[k] = append([]string(nil), vs...)
 	}
-	h["User-Agent"] = []string{c.cfg.userAgent}
-	h["Accept"] = []string{"application/json"}
-	h["X-Project-Id"] = []string{c.projectID}
+	// One array holds the values of the headers the Client sets.
+	vals := make([]string, 4)
+	vals[0], vals[1], vals[2] = c.cfg.userAgent, "application/json", c.projectID
+	h["User-Agent"], h["Accept"], h["X-Project-Id"] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
 	req := &http.Request{
 		Method:     cl.method,
 		URL:        cl.u,
@@ -30,7 +31,8 @@ func (c *Client) newRequest(ctx context.Context, cl *call) *http.Request {
 	}
 	if cl.body != nil {
 		body := cl.body
-		h["Content-Type"] = []string{cl.contentType}
+		vals[3] = cl.contentType
+		h["Content-Type"] = vals[3:4:4]
 		req.ContentLength = int64(len(body))
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

@@ -35,7 +35,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	reqID := resp.Header.Get("X-Request-Id")
 	if reqID != "" {
-		reqID = secret.Text(reqID, scrubber(), maxRequestIDLen)
+		reqID = c.cleanRequestID(reqID, v, sent, scrubber)
 	}
 	if resp.StatusCode < 200 {
 		// 101 Switching Protocols hands the raw connection over as the

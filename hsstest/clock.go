@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/hsskit/hss"
 )
 
 // Clock is a fake clock for tests: time moves only when a test or the code
@@ -15,6 +17,9 @@ type Clock struct {
 	now    time.Time
 	sleeps []time.Duration
 }
+
+// A Clock is an hss.UntilSleeper.
+var _ hss.UntilSleeper = (*Clock)(nil)
 
 // NewClock returns a Clock reading start.
 //
@@ -55,7 +60,7 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 // SleepUntil is Sleep until the absolute time t: it moves the clock to t
 // unless it already reads later. Goroutines waiting for one moment (the
 // end of a quota window, say) all wake at that moment, however many there
-// are. The hss.Client uses it when its Clock has it.
+// are. It makes Clock an hss.UntilSleeper.
 func (c *Clock) SleepUntil(ctx context.Context, t time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 // cut to max characters, with "..." when cut. Scrub secrets before calling
 // Clean, so that no cut leaves part of one.
 func Clean(v string, max int) string {
-	if v == "" {
-		return v
+	if v == "" || len(v) <= max && printableASCII(v) {
+		return strings.TrimSpace(v)
 	}
 	var b strings.Builder
 	n := 0
@@ -28,6 +28,17 @@ func Clean(v string, max int) string {
 		n++
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// printableASCII reports whether v holds only printable ASCII, which Clean
+// leaves as it is.
+func printableASCII(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // Text scrubs then cleans server-supplied text; see Scrubber.String and Clean.
