@@ -1,0 +1,150 @@
+// The Observer: the events of a call in order, the context it returns
+// flowing into the attempts' requests, and nothing added without one.
+package hss_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+// recorder is an Observer that writes each event down.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+type attemptKey struct{}
+
+func (r *recorder) add(format string, args ...any) {
+	r.mu.Lock()
+	r.events = append(r.events, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+}
+
+func (r *recorder) CallStart(ctx context.Context, c hss.CallInfo) context.Context {
+	r.add("call %s %s %s", c.Operation, c.Method, c.Route)
+	return ctx
+}
+
+func (r *recorder) AttemptStart(ctx context.Context, c hss.CallInfo, n int) context.Context {
+	r.add("attempt %d", n)
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+func (r *recorder) AttemptEnd(ctx context.Context, c hss.CallInfo, a hss.AttemptOutcome) {
+	r.add("end %d %d %s ctx=%v id=%v", a.Attempt, a.StatusCode, a.Class, ctx.Value(attemptKey{}), a.RequestID != "")
+}
+
+func (r *recorder) Wait(ctx context.Context, c hss.CallInfo, w hss.WaitInfo) {
+	r.add("wait %s %s %s", w.Reason, w.Duration, w.Class)
+}
+
+func (r *recorder) CallEnd(ctx context.Context, c hss.CallInfo, o hss.CallOutcome) {
+	r.add("done %d %d %s waited=%s", o.Attempts, o.StatusCode, o.Class, o.Waited)
+}
+
+func TestObserverSeesACall(t *testing.T) {
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 3))
+	defer srv.Close()
+	rec := &recorder{}
+	var seen []any
+	var mu sync.Mutex
+	base := srv.HTTPClient().Transport
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		seen = append(seen, r.Context().Value(attemptKey{}))
+		mu.Unlock()
+		return base.RoundTrip(r)
+	})}
+	client := srv.Client(t, hss.WithObserver(rec), hss.WithHTTPClient(hc))
+
+	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "unavailable", http.Header{"Retry-After": {"2"}})
+	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute",
+		http.Header{"Retry-After": {"7"}})
+	srv.FailNext(1, http.StatusBadRequest, "HSS.0001", "Invalid parameter.")
+	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.Error(t, err)
+	assert.Equal(t, []string{
+		"call ListSyncTaskRegistries GET /v5/{project_id}/image/image-sync/tasks/{task_id}/registries",
+		"attempt 1", "end 1 503 server_error ctx=1 id=true",
+		"wait backoff 2s server_error",
+		"attempt 2", "end 2 429 throttled ctx=2 id=true",
+		"wait quota 7s throttled",
+		"attempt 3", "end 3 400 client_error ctx=3 id=true",
+		"done 3 400 client_error waited=9s",
+	}, rec.events)
+	assert.Equal(t, []any{1, 2, 3}, seen, "the context AttemptStart returned reached each request")
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestObserverAndLoggerTogether: WithLogger's log and an Observer see the
+// same events.
+func TestObserverAndLoggerTogether(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithSeed("task", 3))
+	defer srv.Close()
+	rec := &recorder{}
+	var logs strings.Builder
+	client := srv.Client(t, hss.WithObserver(rec), hss.WithLogger(newTextLogger(&logs)))
+	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.NoError(t, err)
+	assert.Len(t, rec.events, 4)
+	assert.Contains(t, logs.String(), `msg="hss: request"`)
+	_, err = hss.NewClient(srv.URL(), srv.ProjectID(), hss.WithToken("t"), hss.WithObserver(nil))
+	var ve *hss.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "WithObserver", ve.Field)
+}
+
+// TestNoObserverAddsNoAllocations: without an Observer or a logger, the
+// events cost nothing: a call through a transport that answers from memory
+// allocates at most 50 times, request and decoding included (38 with Go
+// 1.26; before Observers existed, 44), and an Observer's events allocate
+// only when there is one.
+func TestNoObserverAddsNoAllocations(t *testing.T) {
+	body := []byte(`{"total_num":1,"data_list":[{"registry_id":"r","registry_name":"n","registry_type":"Harbor","sync_status":"finished"}]}`)
+	canned := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"X-Request-Id": {"0a1b2c3d4e5f60718293a4b5c6d7e8f9"}},
+			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+	})
+	newClient := func(opts ...hss.Option) *hss.Client {
+		c, err := hss.NewClient("http://127.0.0.1:1", "proj", append([]hss.Option{hss.WithToken("t"),
+			hss.WithHTTPClient(&http.Client{Transport: canned})}, opts...)...)
+		require.NoError(t, err)
+		return c
+	}
+	ctx := context.Background()
+	measure := func(c *hss.Client) float64 {
+		return testing.AllocsPerRun(200, func() {
+			if _, err := c.ListSyncTaskRegistries(ctx, "task", nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	without, with := measure(newClient()), measure(newClient(hss.WithObserver(&recorder{})))
+	t.Logf("allocations per call: %.0f without an Observer, %.0f with one", without, with)
+	assert.LessOrEqual(t, without, 50.0)
+	assert.Greater(t, with, without, "an Observer's events cost allocations only when there is one")
+}
+
+func newTextLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
