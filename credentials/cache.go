@@ -4,18 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 )
 
-// CacheOptions tune a Cache. The zero value takes every default.
+// CacheOptions tune a Cache. The zero value, like a nil *CacheOptions,
+// takes every default. A negative duration makes every Retrieve of the
+// Cache fail with a *ConfigError naming the field.
 type CacheOptions struct {
 	// RefreshBefore is how long before expiry a new value is fetched;
-	// zero means 15 minutes. A value that lives less than twice as long is
-	// refreshed halfway through its life instead.
+	// zero means DefaultRefreshBefore (15 minutes). A value that lives
+	// less than twice as long is refreshed halfway through its life
+	// instead.
 	RefreshBefore time.Duration
-	// FetchTimeout bounds one fetch; zero means 30 seconds.
+	// FetchTimeout bounds one fetch; zero means DefaultFetchTimeout (30
+	// seconds).
 	FetchTimeout time.Duration
 	// Now tells the time; nil means time.Now. Tests pass a fake clock's Now.
 	Now func() time.Time
@@ -51,22 +54,25 @@ const RefusalWindow = 30 * time.Second
 // Invalidator), so a service that keeps refusing fresh credentials cannot
 // turn every call into a fetch. Values without an expiry are fetched once.
 //
-// A Cache is safe for concurrent use.
+// A Cache is safe for concurrent use. It is an Invalidator, and passes
+// Invalidate on to the Provider it wraps when that is one too.
+//
+// Printing, marshalling or logging a Cache never shows a secret: fmt,
+// encoding/json and log/slog do not reach the cached value.
 type Cache struct {
-	// The state sits behind a pointer so that printing a copied Cache
-	// value never reaches the cached secrets.
-	*cache
+	*cache // shared by the copies of a Cache
 }
 
 // cache is a Cache's state.
 type cache struct {
 	provider Provider
+	bad      error // a *ConfigError for options that cannot work
 	ahead    time.Duration
 	timeout  time.Duration
 	now      func() time.Time
 
 	mu        sync.Mutex
-	val       Value
+	val       sealed[Value]
 	have      bool
 	refreshAt time.Time
 	retryAt   time.Time // no fetch before this, after a failure
@@ -78,14 +84,22 @@ type cache struct {
 // flight is one fetch that callers wait for.
 type flight struct {
 	done chan struct{}
-	val  Value
+	val  sealed[Value]
 	err  error
 }
 
-// NewCache returns a Cache in front of p. opts may be nil.
+// NewCache returns a Cache in front of p. opts may be nil. A nil p, or
+// options that cannot work (see CacheOptions), make every Retrieve fail
+// with a *ConfigError.
 func NewCache(p Provider, opts *CacheOptions) *Cache {
 	c := &cache{provider: p, ahead: DefaultRefreshBefore, timeout: DefaultFetchTimeout, now: time.Now}
 	if opts != nil {
+		switch {
+		case opts.RefreshBefore < 0:
+			c.bad = &ConfigError{Source: "CacheOptions", Field: "RefreshBefore", Reason: fmt.Sprintf("must not be negative, got %s", opts.RefreshBefore)}
+		case opts.FetchTimeout < 0:
+			c.bad = &ConfigError{Source: "CacheOptions", Field: "FetchTimeout", Reason: fmt.Sprintf("must not be negative, got %s", opts.FetchTimeout)}
+		}
 		if opts.RefreshBefore > 0 {
 			c.ahead = opts.RefreshBefore
 		}
@@ -96,24 +110,29 @@ func NewCache(p Provider, opts *CacheOptions) *Cache {
 			c.now = opts.Now
 		}
 	}
+	if p == nil {
+		c.bad = &ConfigError{Source: "credentials.Cache", Reason: "NewCache needs a non-nil Provider"}
+	}
 	return &Cache{c}
 }
 
 // Retrieve returns the cached value, or fetches one; see Cache.
 func (c *Cache) Retrieve(ctx context.Context) (Value, error) {
-	if c == nil || c.cache == nil || c.provider == nil {
+	if c == nil || c.cache == nil {
 		return Value{}, &ConfigError{Source: "credentials.Cache", Reason: "not created with NewCache"}
+	}
+	if c.bad != nil {
+		return Value{}, c.bad
 	}
 	if ctx == nil {
 		return Value{}, &ConfigError{Source: "credentials.Cache", Reason: "Retrieve needs a non-nil context"}
 	}
 	now := c.now()
 	c.mu.Lock()
-	if c.have && !c.val.Expired(now) {
+	if v := c.val.get(); c.have && !v.Expired(now) {
 		if !now.Before(c.refreshAt) && c.flight == nil && !now.Before(c.retryAt) {
 			c.start(ctx) // refresh in the background; this caller goes on
 		}
-		v := c.val
 		c.mu.Unlock()
 		return v, nil
 	}
@@ -133,7 +152,7 @@ func (c *Cache) Retrieve(ctx context.Context) (Value, error) {
 	case <-ctx.Done():
 		return Value{}, ctx.Err()
 	}
-	return f.val, f.err
+	return f.val.get(), f.err
 }
 
 // start begins a fetch; c.mu is held. The fetch is detached from the
@@ -171,7 +190,7 @@ func (c *cache) run(ctx context.Context, f *flight) {
 				lead = half // a short-lived value is refreshed halfway through its life
 			}
 		}
-		c.val, c.have, c.refused, c.retryAt = v, true, nil, time.Time{}
+		c.val, c.have, c.refused, c.retryAt = seal(v), true, nil, time.Time{}
 		c.refreshAt = v.Expires.Add(-lead)
 		if v.Expires.IsZero() {
 			c.refreshAt = farFuture
@@ -183,7 +202,7 @@ func (c *cache) run(ctx context.Context, f *flight) {
 			c.refused = err
 		}
 	}
-	f.val, f.err = v, err
+	f.val, f.err = seal(v), err
 	c.mu.Unlock()
 	close(f.done)
 }
@@ -199,39 +218,22 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // after failed was handed out, is always kept. While a fetch is under way
 // the value is dropped at once, and callers wait for that fetch rather than
 // start another. A remembered refusal keeps its full window.
+//
+// When the Cache drops the value and the Provider it wraps is an
+// Invalidator, Invalidate is passed on to it, so that the next fetch does
+// not get failed back from the Provider's own cache.
 func (c *Cache) Invalidate(failed Value) {
 	if c == nil || c.cache == nil {
 		return
 	}
 	now := c.now()
 	c.mu.Lock()
-	if c.have && c.val.sameAs(failed) && (c.flight != nil || !now.Before(c.fetchedAt.Add(RefusalWindow))) {
-		c.val, c.have = Value{}, false
+	dropped := c.have && c.val.get().sameAs(failed) && (c.flight != nil || !now.Before(c.fetchedAt.Add(RefusalWindow)))
+	if dropped {
+		c.val, c.have = sealed[Value]{}, false
 	}
 	c.mu.Unlock()
-}
-
-// Format names the cached provider's type, never a secret.
-func (c Cache) Format(f fmt.State, _ rune) {
-	if c.cache == nil {
-		fmt.Fprint(f, "credentials.Cache(nil)")
-		return
+	if inv, ok := c.provider.(Invalidator); ok && dropped {
+		inv.Invalidate(failed)
 	}
-	fmt.Fprintf(f, "credentials.Cache{provider: %T}", c.provider)
-}
-
-// MarshalJSON writes the cached provider's type, never a secret.
-func (c Cache) MarshalJSON() ([]byte, error) {
-	if c.cache == nil {
-		return []byte("null"), nil
-	}
-	return []byte(fmt.Sprintf(`{"provider":%q}`, fmt.Sprintf("%T", c.provider))), nil
-}
-
-// LogValue shows the cached provider's type, never a secret.
-func (c Cache) LogValue() slog.Value {
-	if c.cache == nil {
-		return slog.StringValue("credentials.Cache(nil)")
-	}
-	return slog.GroupValue(slog.String("provider", fmt.Sprintf("%T", c.provider)))
 }

@@ -1,3 +1,4 @@
+// Cache: refresh ahead of expiry, single-flight fetches, refusals, Invalidate and its options.
 package credentials_test
 
 import (
@@ -5,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -350,7 +352,6 @@ func TestCacheZeroValues(t *testing.T) {
 			c.Invalidate(credentials.Value{AccessKey: "x"})
 		})
 	}
-	assert.Equal(t, "credentials.Cache(nil)", fmt.Sprint(credentials.Cache{}))
 }
 
 // A Retrieve without a context is refused, not a panic.
@@ -371,4 +372,83 @@ func TestCacheHandsBackProviderErrors(t *testing.T) {
 	src.fail = func(int) error { return cause }
 	_, err := credentials.NewCache(src, cacheOptions(clk)).Retrieve(context.Background())
 	assert.Equal(t, cause, err, "the provider's error is handed back as it is")
+}
+
+// A negative duration in CacheOptions is not taken for the default: every
+// Retrieve fails with a *ConfigError naming the field, and the provider is
+// never asked.
+func TestCacheRefusesNegativeOptions(t *testing.T) {
+	for field, opts := range map[string]credentials.CacheOptions{
+		"RefreshBefore": {RefreshBefore: -time.Minute},
+		"FetchTimeout":  {FetchTimeout: -time.Second},
+	} {
+		t.Run(field, func(t *testing.T) {
+			src := newFakeSource(hsstest.NewClock(epoch), time.Hour)
+			c := credentials.NewCache(src, &opts)
+			for range 2 {
+				_, err := c.Retrieve(context.Background())
+				var ce *credentials.ConfigError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, "CacheOptions", ce.Source)
+				assert.Equal(t, field, ce.Field)
+				assert.Contains(t, ce.Error(), "must not be negative")
+			}
+			assert.Zero(t, src.calls.Load())
+		})
+	}
+}
+
+// invalidatingSource is a fakeSource that caches like a TokenSource: it
+// hands out the same value until Invalidate drops it.
+type invalidatingSource struct {
+	*fakeSource
+	mu          sync.Mutex
+	cached      *credentials.Value
+	invalidated []string // the access keys Invalidate was told of
+}
+
+func (s *invalidatingSource) Retrieve(ctx context.Context) (credentials.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached == nil {
+		v, err := s.fakeSource.Retrieve(ctx)
+		if err != nil {
+			return v, err
+		}
+		s.cached = &v
+	}
+	return *s.cached, nil
+}
+
+func (s *invalidatingSource) Invalidate(failed credentials.Value) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invalidated = append(s.invalidated, failed.AccessKey)
+	if s.cached != nil && s.cached.AccessKey == failed.AccessKey {
+		s.cached = nil
+	}
+}
+
+// A Cache passes Invalidate on to a provider that is an Invalidator, when
+// it drops the value itself, so that the next fetch gets new credentials
+// rather than the failed ones from the provider's own cache.
+func TestCacheForwardsInvalidate(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := &invalidatingSource{fakeSource: newFakeSource(clk, time.Hour)}
+	c := credentials.NewCache(src, cacheOptions(clk))
+	first := retrieve(t, c)
+	require.Equal(t, "AK1", first.AccessKey)
+
+	c.Invalidate(first) // within RefusalWindow: kept, and not passed on
+	assert.Equal(t, "AK1", ak(t, c))
+	assert.Empty(t, src.invalidated)
+
+	clk.Advance(credentials.RefusalWindow)
+	c.Invalidate(first)
+	assert.Equal(t, []string{"AK1"}, src.invalidated)
+	assert.Equal(t, "AK2", ak(t, c), "the provider fetched anew")
+
+	c.Invalidate(first) // stale: AK2 is kept, and nothing is passed on
+	assert.Equal(t, []string{"AK1"}, src.invalidated)
+	assert.Equal(t, "AK2", ak(t, c))
 }

@@ -1,3 +1,4 @@
+// Chain: the order of the sources, half-set sources, what a Getenv of its own keeps it from, and concurrent use.
 package credentials_test
 
 import (
@@ -372,4 +373,39 @@ func TestChainErrorsHoldNoSecrets(t *testing.T) {
 		require.Error(t, err)
 		assertNoSecrets(t, err.Error(), testSK, testToken, "secret-token-value", "secret-key-value")
 	}
+}
+
+// A Chain that gets as far as the metadata service with a URL that cannot
+// work returns the *ConfigError, rather than looking on and reporting
+// that it found nothing.
+func TestChainMetadataBadURL(t *testing.T) {
+	chain := &credentials.Chain{Getenv: lookup(map[string]string{credentials.EnvNoMetadata: "false"}),
+		Metadata: credentials.MetadataConfig{URL: "ftp://169.254.169.254/x"}}
+	_, err := chain.Provider(context.Background())
+	var ce *credentials.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "URL", ce.Field)
+	assert.NotErrorIs(t, err, credentials.ErrNoCredentials)
+
+	chain = &credentials.Chain{Getenv: lookup(nil), Metadata: chain.Metadata} // metadata skipped: the URL is not looked at
+	_, err = chain.Provider(context.Background())
+	assert.ErrorIs(t, err, credentials.ErrNoCredentials)
+}
+
+// A Chain may be used from several goroutines at once; run with -race.
+func TestChainConcurrentUse(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "credentials", "[basic]\nak = "+testAK+"\nsk = "+testSK+"\nproject_id = p1\n")
+	chain, hits := chainFor(t, map[string]string{credentials.EnvCredentialsFile: path})
+	collect := concurrently(t, 8, func() (string, error) {
+		p, err := chain.Provider(context.Background())
+		if err != nil {
+			return "", err
+		}
+		v, err := p.Retrieve(context.Background())
+		return v.AccessKey + " " + chain.ProfilePath(), err
+	})
+	for _, got := range collect() {
+		assert.Equal(t, testAK+" "+path, got)
+	}
+	assert.Zero(t, hits.Load())
 }

@@ -19,6 +19,8 @@
 // Huawei Cloud API. It does not import hss; besides the standard library it
 // uses sign and the module's internal helpers.
 //
-// No type here prints, marshals or logs a secret: tokens, secret keys,
-// security tokens and passwords show as REDACTED, and no error holds one.
+// No type here prints, marshals or logs a secret. Value and PasswordConfig,
+// which hold secrets in exported fields, show them as REDACTED; the other
+// types keep theirs behind an unexported pointer, which fmt, encoding/json
+// and log/slog show as an address or not at all. No error holds a secret.
 package credentials

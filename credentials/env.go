@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Environment variables a Chain reads. The HUAWEICLOUD_SDK_ ones are those
@@ -56,17 +57,23 @@ const MetadataProbeTimeout = metadataTimeout
 // $HSS_NO_METADATA is "false". A map-backed lookup in a test can therefore
 // neither read the developer's credentials file nor reach the network.
 //
-// Use a Chain once, through a pointer: it reads the credentials file at most
-// once and remembers it.
+// Use a Chain through a pointer and do not change its fields once it is in
+// use: it reads the credentials file at most once and remembers it. Its
+// methods are safe for concurrent use. Printing, marshalling or logging a
+// Chain never shows a secret: the profile it remembers keeps its keys out
+// of reach of fmt, encoding/json and log/slog.
 type Chain struct {
 	// Getenv reads a variable; nil means the process environment.
 	Getenv func(key string) string
-	// Metadata says how to reach the ECS metadata service.
+	// Metadata says how to reach the ECS metadata service; the zero value
+	// takes every default. A URL that cannot work is a *ConfigError from
+	// Provider when the Chain gets as far as asking the service.
 	Metadata MetadataConfig
 	// Logger receives warnings, such as a credentials file that its group
 	// or others may read. nil means no warnings.
 	Logger *slog.Logger
 
+	mu      sync.Mutex // guards the fields below
 	loaded  bool
 	profile *Profile
 	loadErr error
@@ -96,6 +103,13 @@ func (c *Chain) home() (string, error) {
 // Profile returns the credentials file's profile, nil when there is no
 // file, or a *ConfigError when the file exists but cannot be used.
 func (c *Chain) Profile() (*Profile, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.loadProfile()
+}
+
+// loadProfile is Profile; c.mu is held.
+func (c *Chain) loadProfile() (*Profile, error) {
 	if c.loaded {
 		return c.profile, c.loadErr
 	}
@@ -127,7 +141,9 @@ func (c *Chain) Profile() (*Profile, error) {
 // ProfilePath names the credentials file the Chain reads, with why it was
 // not used when it was not ("not found"), for messages.
 func (c *Chain) ProfilePath() string {
-	_, _ = c.Profile()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = c.loadProfile()
 	if c.path == "" {
 		return "~/.huaweicloud/credentials (" + c.note + ")"
 	}
@@ -179,6 +195,9 @@ func (c *Chain) Provider(ctx context.Context) (Provider, error) {
 	looked = append(looked, "[basic] ak and sk in "+c.ProfilePath())
 
 	ask, err := c.askMetadata()
+	if err == nil && ask {
+		err = c.Metadata.check()
+	}
 	switch {
 	case err != nil:
 		return nil, err
@@ -211,13 +230,4 @@ func (c *Chain) askMetadata() (bool, error) {
 		return false, &ConfigError{Source: "environment", Field: "$" + EnvNoMetadata, Reason: fmt.Sprintf("must be true or false, got %q", v)}
 	}
 	return !off, nil
-}
-
-// Format names the credentials file and nothing secret, for every fmt verb.
-func (c *Chain) Format(f fmt.State, _ rune) {
-	if c == nil {
-		fmt.Fprint(f, "credentials.Chain(nil)")
-		return
-	}
-	fmt.Fprintf(f, "credentials.Chain{profile: %s, loaded: %t}", c.path, c.loaded)
 }

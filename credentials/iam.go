@@ -46,19 +46,22 @@ type PasswordConfig struct {
 	Password string
 	// ProjectID is the project the token is scoped to. Required.
 	ProjectID string
-	// Region selects the IAM endpoint https://iam.{Region}.myhuaweicloud.com
-	// when IAMEndpoint is empty.
+	// Region selects the IAM endpoint https://iam.{Region}.myhuaweicloud.com.
+	// Required when IAMEndpoint is empty; not used when it is set.
 	Region string
 	// IAMEndpoint replaces the endpoint derived from Region, for example
-	// the global "https://iam.myhuaweicloud.com". It must use https unless
-	// its host is loopback: the password travels in the body.
+	// the global "https://iam.myhuaweicloud.com"; empty means Region's. It
+	// must use https unless its host is loopback: the password travels in
+	// the body.
 	IAMEndpoint string
 	// HTTPClient sends the IAM requests; nil means a client with a
 	// 30-second timeout. It is copied, never modified; redirects are never
 	// followed, so the password is never sent anywhere else.
 	HTTPClient *http.Client
 	// RefreshBefore is how long before expiry a new token is fetched; zero
-	// means DefaultTokenRefreshBefore.
+	// means DefaultTokenRefreshBefore (1 hour), and a negative value is a
+	// *ConfigError. A token that lives less than twice as long is
+	// refreshed halfway through its life instead.
 	RefreshBefore time.Duration
 	// Now tells the time for expiry decisions; nil means time.Now.
 	Now func() time.Time
@@ -85,6 +88,32 @@ func (c PasswordConfig) MarshalJSON() ([]byte, error) { return marshalAttrs(c.vi
 // LogValue shows the configuration with the password REDACTED.
 func (c PasswordConfig) LogValue() slog.Value { return slog.GroupValue(c.view()...) }
 
+// formatAttrs prints name{key: value, ...} for fmt.
+func formatAttrs(f fmt.State, name string, attrs []slog.Attr) {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('{')
+	for i, a := range attrs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.Key)
+		b.WriteString(": ")
+		b.WriteString(a.Value.String())
+	}
+	b.WriteByte('}')
+	fmt.Fprint(f, b.String())
+}
+
+// marshalAttrs writes attrs as a JSON object of strings.
+func marshalAttrs(attrs []slog.Attr) ([]byte, error) {
+	m := make(map[string]string, len(attrs))
+	for _, a := range attrs {
+		m[a.Key] = a.Value.String()
+	}
+	return json.Marshal(m)
+}
+
 // TokenSource obtains IAM user tokens with a password, caches them, and
 // fetches a new one ahead of expiry (see Cache), by one IAM request however
 // many goroutines need a token. It is a Provider and an Invalidator: a
@@ -93,23 +122,23 @@ func (c PasswordConfig) LogValue() slog.Value { return slog.GroupValue(c.view().
 // sent again for RefusalWindow either, so a loop of calls cannot lock the
 // IAM user. One TokenSource may serve several clients of the same project.
 // It is safe for concurrent use.
+//
+// Printing, marshalling or logging a TokenSource never shows a secret:
+// fmt, encoding/json and log/slog do not reach the password or the token.
 type TokenSource struct {
-	// The state sits behind a pointer so that printing a copied value
-	// never reaches the password or the token.
-	*tokenSource
+	*tokenSource // shared by the copies of a TokenSource
 }
 
 // tokenSource is a TokenSource's state.
 type tokenSource struct {
-	cfg      PasswordConfig // for printing; Password is never printed
-	tokenURL string         // IAM endpoint + /v3/auth/tokens, without query
+	tokenURL string // IAM endpoint + /v3/auth/tokens, without query
 	hc       *http.Client
-	body     []byte // the request body; holds the password
-	scrub    *secret.Scrubber
+	body     sealed[[]byte]           // the request body; holds the password
+	scrub    sealed[*secret.Scrubber] // finds the password in what IAM answers
 	cache    *Cache
 
 	mu   sync.Mutex
-	last string // the token handed out last
+	last sealed[string] // the token handed out last
 }
 
 // NewPasswordTokenSource returns a TokenSource that logs in as an IAM user
@@ -136,13 +165,11 @@ func NewPasswordTokenSource(cfg PasswordConfig) (*TokenSource, error) {
 		ahead = DefaultTokenRefreshBefore
 	}
 	ts := &tokenSource{
-		cfg:      cfg,
 		tokenURL: u.String() + "/v3/auth/tokens",
 		hc:       noRedirects(cfg.HTTPClient, func() *http.Client { return &http.Client{Timeout: iamTimeout} }),
-		body:     body,
-		scrub:    secret.NewScrubber(cfg.Password),
+		body:     seal(body),
+		scrub:    seal(secret.NewScrubber(cfg.Password)),
 	}
-	ts.cfg.Password = ""
 	ts.cache = NewCache(providerFunc(ts.fetch), &CacheOptions{RefreshBefore: ahead, FetchTimeout: iamTimeout, Now: cfg.Now})
 	return &TokenSource{ts}, nil
 }
@@ -264,26 +291,6 @@ func (ts *TokenSource) Invalidate(failed Value) {
 	}
 }
 
-// view is what a TokenSource shows of itself.
-func (ts TokenSource) view() []slog.Attr {
-	if ts.tokenSource == nil {
-		return nil
-	}
-	return append(ts.cfg.view(), slog.String("token", secret.Redacted))
-}
-
-// Format names the IAM endpoint, user and project, never the password or
-// token, for every fmt verb.
-func (ts TokenSource) Format(f fmt.State, _ rune) {
-	formatAttrs(f, "credentials.TokenSource", ts.view())
-}
-
-// MarshalJSON writes what Format prints, as JSON.
-func (ts TokenSource) MarshalJSON() ([]byte, error) { return marshalAttrs(ts.view()) }
-
-// LogValue shows what Format prints, as a group.
-func (ts TokenSource) LogValue() slog.Value { return slog.GroupValue(ts.view()...) }
-
 // tokenAnswer is the part of the 201 body a TokenSource reads.
 type tokenAnswer struct {
 	Token struct {
@@ -297,7 +304,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 		return Value{}, &Error{Source: iamSource, URL: ts.tokenURL, Err: err}
 	}
 	// nocatalog keeps the service catalog, tens of KiB, out of the answer.
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.tokenURL+"?nocatalog=true", bytes.NewReader(ts.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.tokenURL+"?nocatalog=true", bytes.NewReader(ts.body.get()))
 	if err != nil {
 		return fail(errors.New("the IAM URL is not a valid URL"))
 	}
@@ -305,7 +312,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 	req.Header.Set("Accept", "application/json")
 	// IAM does not echo the password or a token, but whatever sits in
 	// front of it might, escaped or cut short.
-	scrub := ts.scrub.With(ts.lastToken())
+	scrub := ts.scrub.get().With(ts.lastToken())
 	resp, body, err := ask(ctx, ts.hc, req, maxIAMBody, scrub)
 	if err != nil {
 		return fail(err)
@@ -329,7 +336,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 		return fail(errors.New("token.expires_at is missing or not an RFC 3339 time"))
 	}
 	ts.mu.Lock()
-	ts.last = tok
+	ts.last = seal(tok)
 	ts.mu.Unlock()
 	return Value{Token: tok, Expires: exp, Source: iamSource}, nil
 }
@@ -338,5 +345,5 @@ func (ts *tokenSource) fetch(ctx context.Context) (Value, error) {
 func (ts *tokenSource) lastToken() string {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	return ts.last
+	return ts.last.get()
 }

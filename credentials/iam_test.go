@@ -1,3 +1,4 @@
+// TokenSource: IAM password logins, their errors without secrets, and PasswordConfig checks.
 package credentials_test
 
 import (
@@ -584,7 +585,6 @@ func TestTokenSourceZeroValues(t *testing.T) {
 			var ce *credentials.ConfigError
 			require.ErrorAs(t, err, &ce)
 			ts.Invalidate(credentials.Value{Token: "x"})
-			_ = fmt.Sprintf("%+v %s", ts, ts)
 		})
 	}
 	var _ credentials.Provider = nilTS

@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -28,7 +27,9 @@ const metadataSource = "ECS metadata"
 // MetadataConfig says how to reach the metadata service. The zero value
 // takes every default.
 type MetadataConfig struct {
-	// URL replaces DefaultMetadataURL (tests point it at a local server).
+	// URL replaces DefaultMetadataURL (tests point it at a local server);
+	// empty means DefaultMetadataURL. It must be an http or https URL with
+	// a host, or every Retrieve fails with a *ConfigError.
 	URL string
 	// HTTPClient sends the requests; nil means a client that bypasses any
 	// HTTP proxy (the service is on the instance's own link) and gives up
@@ -43,28 +44,52 @@ type MetadataConfig struct {
 // gives the instance (its agency's keys). They are fetched on first use,
 // cached, and fetched again 15 minutes before they expire, in the
 // background while the old ones are still valid (see Cache). Create it with
-// NewMetadata; it is safe for concurrent use.
+// NewMetadata; it is safe for concurrent use. It is an Invalidator.
+//
+// Printing, marshalling or logging a Metadata never shows a secret: fmt,
+// encoding/json and log/slog do not reach the cached keys.
 type Metadata struct {
-	// The state sits behind a pointer so that printing a copied value
-	// never reaches the cached keys.
-	*metadata
+	*metadata // shared by the copies of a Metadata
 }
 
 // metadata is a Metadata's state.
 type metadata struct {
 	url   string
+	bad   error // a *ConfigError for a URL that cannot work
 	hc    *http.Client
 	cache *Cache
 }
 
-// NewMetadata returns a Metadata provider.
+// NewMetadata returns a Metadata provider. No request is sent until keys
+// are needed. A cfg that cannot work makes every Retrieve fail with a
+// *ConfigError (see MetadataConfig).
 func NewMetadata(cfg MetadataConfig) *Metadata {
-	m := &metadata{url: cfg.URL, hc: noRedirects(cfg.HTTPClient, metadataHTTPClient)}
+	m := &metadata{url: cfg.URL, bad: cfg.check(), hc: noRedirects(cfg.HTTPClient, metadataHTTPClient)}
 	if m.url == "" {
 		m.url = DefaultMetadataURL
 	}
 	m.cache = NewCache(providerFunc(m.fetch), &CacheOptions{FetchTimeout: metadataTimeout, Now: cfg.Now})
 	return &Metadata{m}
+}
+
+// check returns a *ConfigError when cfg cannot work.
+func (cfg MetadataConfig) check() error {
+	if cfg.URL == "" {
+		return nil
+	}
+	bad := func(reason string) error {
+		return &ConfigError{Source: "MetadataConfig", Field: "URL", Reason: reason}
+	}
+	u, err := url.Parse(cfg.URL)
+	switch {
+	case err != nil:
+		return bad("not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("must be an http or https URL")
+	case u.Host == "":
+		return bad("has no host")
+	}
+	return nil
 }
 
 // providerFunc adapts a fetch function to Provider.
@@ -92,6 +117,9 @@ func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {
 	if m == nil || m.metadata == nil {
 		return Value{}, &ConfigError{Source: metadataSource, Reason: "Metadata must be created with NewMetadata"}
 	}
+	if m.bad != nil {
+		return Value{}, m.bad
+	}
 	return m.cache.Retrieve(ctx)
 }
 
@@ -104,29 +132,13 @@ func (m *Metadata) Invalidate(failed Value) {
 	}
 }
 
-// URL returns where the keys are read from.
+// URL returns where the keys are read from; "" for a Metadata not created
+// with NewMetadata.
 func (m *Metadata) URL() string {
 	if m == nil || m.metadata == nil {
 		return ""
 	}
 	return m.url
-}
-
-// Format names the metadata URL and nothing secret, for every fmt verb.
-func (m Metadata) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "credentials.Metadata{url: %s}", m.URL())
-}
-
-// MarshalJSON writes the metadata URL and nothing secret.
-func (m Metadata) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		URL string `json:"url"`
-	}{m.URL()})
-}
-
-// LogValue shows the metadata URL and nothing secret.
-func (m Metadata) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", m.URL()))
 }
 
 // metadataAnswer is the securitykey document.

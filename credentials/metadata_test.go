@@ -1,8 +1,8 @@
+// Metadata: the ECS metadata service's temporary keys, its errors, and MetadataConfig checks.
 package credentials_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -185,7 +185,6 @@ func TestMetadataDefaults(t *testing.T) {
 	m := credentials.NewMetadata(credentials.MetadataConfig{})
 	assert.Equal(t, credentials.DefaultMetadataURL, m.URL())
 	assert.Equal(t, "http://169.254.169.254/openstack/latest/securitykey", credentials.DefaultMetadataURL)
-	assert.Equal(t, "credentials.Metadata{url: "+credentials.DefaultMetadataURL+"}", fmt.Sprint(m))
 
 	var nilMeta *credentials.Metadata
 	for _, m := range []*credentials.Metadata{nilMeta, {}} {
@@ -195,6 +194,22 @@ func TestMetadataDefaults(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 			m.Invalidate(credentials.Value{})
 			assert.Empty(t, m.URL())
+		})
+	}
+}
+
+// A metadata URL that cannot work is a *ConfigError naming the field from
+// every Retrieve, before anything is sent, not a failed fetch a client
+// would retry.
+func TestMetadataRefusesBadURL(t *testing.T) {
+	for _, u := range []string{"169.254.169.254/openstack", "ftp://169.254.169.254/x", "http:///x", "http://[::1", "file:///etc/passwd"} {
+		t.Run(u, func(t *testing.T) {
+			m := credentials.NewMetadata(credentials.MetadataConfig{URL: u})
+			_, err := m.Retrieve(context.Background())
+			var ce *credentials.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "MetadataConfig", ce.Source)
+			assert.Equal(t, "URL", ce.Field)
 		})
 	}
 }

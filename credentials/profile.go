@@ -7,12 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/hsskit/hss/internal/secret"
 )
 
 // maxProfileBytes caps the credentials file read; a real one is well under
@@ -28,26 +25,39 @@ const maxProfileBytes = 1 << 20
 //	project_id = 0123456789abcdef0123456789abcdef
 //	# security_token = ...   (temporary keys only)
 //
-// It is a Provider of its keys. The secret key and security token are
-// unexported and never printed, marshalled or logged.
+// It is a Provider of its keys, safe for concurrent use. Read it with
+// LoadProfile. Printing, marshalling or logging a Profile shows its
+// exported fields only: fmt, encoding/json and log/slog do not reach the
+// secret key and security token.
 type Profile struct {
 	// Path is the file the profile was read from.
 	Path string
-	// AccessKey is the ak entry (an identifier, not a secret).
+	// AccessKey is the ak entry (an identifier, not a secret); empty when
+	// the file has none.
 	AccessKey string
-	// ProjectID is the project_id entry.
+	// ProjectID is the project_id entry; empty when the file has none.
 	ProjectID string
 
-	secretKey     string
-	securityToken string
+	secrets sealed[profileSecrets]
 	// shared reports a file that others than its owner may read.
 	shared bool
 }
 
+// profileSecrets are the secret entries of a Profile.
+type profileSecrets struct {
+	secretKey, securityToken string
+}
+
+// secretKey returns the sk entry, or "".
+func (p *Profile) secretKey() string { return p.secrets.get().secretKey }
+
+// securityToken returns the security_token entry, or "".
+func (p *Profile) securityToken() string { return p.secrets.get().securityToken }
+
 // HasKeys reports whether the profile holds any of ak, sk and
 // security_token.
 func (p *Profile) HasKeys() bool {
-	return p != nil && (p.AccessKey != "" || p.secretKey != "" || p.securityToken != "")
+	return p != nil && (p.AccessKey != "" || p.secretKey() != "" || p.securityToken() != "")
 }
 
 // Retrieve returns the profile's keys, or a *ConfigError naming what is
@@ -59,7 +69,7 @@ func (p *Profile) Retrieve(context.Context) (Value, error) {
 	if err := p.checkKeys(); err != nil {
 		return Value{}, err
 	}
-	v := Value{AccessKey: p.AccessKey, SecretKey: p.secretKey, SecurityToken: p.securityToken, Source: p.Path}
+	v := Value{AccessKey: p.AccessKey, SecretKey: p.secretKey(), SecurityToken: p.securityToken(), Source: p.Path}
 	if err := v.Validate(); err != nil {
 		return Value{}, err
 	}
@@ -72,38 +82,15 @@ func (p *Profile) checkKeys() error {
 		return &ConfigError{Source: p.Path, Field: field, Reason: reason}
 	}
 	switch {
-	case p.AccessKey == "" && p.secretKey == "" && p.securityToken != "":
+	case p.AccessKey == "" && p.secretKey() == "" && p.securityToken() != "":
 		return bad("[basic]", "has security_token but no ak and sk")
 	case p.AccessKey == "":
 		return bad("ak", "missing from [basic]")
-	case p.secretKey == "":
+	case p.secretKey() == "":
 		return bad("sk", "missing from [basic]")
 	}
 	return nil
 }
-
-// view is what a Profile shows of itself.
-func (p Profile) view() []slog.Attr {
-	sk, tok := "none", "none"
-	if p.secretKey != "" {
-		sk = secret.Redacted
-	}
-	if p.securityToken != "" {
-		tok = secret.Redacted
-	}
-	return []slog.Attr{slog.String("path", p.Path), slog.String("ak", p.AccessKey), slog.String("sk", sk),
-		slog.String("security_token", tok), slog.String("project_id", p.ProjectID)}
-}
-
-// Format prints the path, ak and project; sk and the security token show
-// as REDACTED, for every fmt verb.
-func (p Profile) Format(f fmt.State, _ rune) { formatAttrs(f, "credentials.Profile", p.view()) }
-
-// MarshalJSON writes what Format prints, as JSON.
-func (p Profile) MarshalJSON() ([]byte, error) { return marshalAttrs(p.view()) }
-
-// LogValue shows what Format prints, as a group.
-func (p Profile) LogValue() slog.Value { return slog.GroupValue(p.view()...) }
 
 // DefaultProfilePath returns the credentials file the official SDKs read:
 // $HUAWEICLOUD_SDK_CREDENTIALS_FILE when set, else
@@ -169,6 +156,7 @@ func LoadProfile(path string) (*Profile, error) {
 // parseProfile reads the [basic] section from an INI document.
 func parseProfile(path string, data []byte) (*Profile, error) {
 	p := &Profile{Path: path}
+	var secrets profileSecrets
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM from Windows editors
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), maxProfileBytes)
@@ -208,11 +196,11 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 		case "ak":
 			dst = &p.AccessKey
 		case "sk":
-			dst = &p.secretKey
+			dst = &secrets.secretKey
 		case "project_id":
 			dst = &p.ProjectID
 		case "security_token":
-			dst = &p.securityToken
+			dst = &secrets.securityToken
 		default:
 			continue
 		}
@@ -235,6 +223,7 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 	if err := sc.Err(); err != nil {
 		return nil, &ConfigError{Source: path, Reason: "cannot read the credentials file", Err: errors.Unwrap(err)}
 	}
+	p.secrets = seal(secrets)
 	return p, nil
 }
 

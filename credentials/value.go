@@ -131,17 +131,48 @@ func (v Value) LogValue() slog.Value {
 		slog.String("security_token", w.SecurityToken), slog.String("expires", w.Expires), slog.String("source", w.Source))
 }
 
-// Provider hands out credentials. Implementations must be safe for
-// concurrent use, honour ctx, and never put a secret in an error.
+// Provider hands out credentials. Every provider of this package
+// implements it; a program brings its own (a vault, a parent SDK's
+// session) by implementing Retrieve.
+//
+// A client (the Client of package hss, or any other) calls Retrieve before
+// every attempt of every request, from many goroutines at once, so:
+//
+//   - Retrieve must be safe for concurrent use, and cheap while it holds
+//     valid credentials: it caches what it fetches (NewCache adds caching,
+//     background refresh and single-flight fetches to any Provider whose
+//     values expire).
+//   - It honours ctx: when ctx ends before it has credentials, it returns
+//     promptly with an error that wraps ctx.Err().
+//   - It returns credentials that have not expired and that pass
+//     Value.Validate: the Client of package hss refuses ones that do not
+//     pass, with a *ConfigError, before sending anything.
+//   - Its errors never hold a secret (a token, secret key, security token
+//     or password), not even one a server echoed back: clients print and
+//     log them as they are.
+//
+// A client acts on the type of the error. The Client of package hss does
+// not retry an error that wraps a *ConfigError, ErrNoCredentials or
+// ErrExpired, nor an *Error whose StatusCode is other than 0, 408, 429,
+// 500, 502, 503 or 504 (so not one whose source refused, see
+// Error.Refused); it retries every other error, within its retry policy,
+// like a failed connection, waiting the RetryAfter of an *Error when it
+// gives one. Report settings that cannot work as a *ConfigError, so that a
+// client does not ask again in vain.
+//
+// A provider that caches credentials the service may refuse before they
+// expire (a revoked token) also implements Invalidator.
 type Provider interface {
-	// Retrieve returns credentials valid now.
+	// Retrieve returns credentials valid now; see Provider.
 	Retrieve(ctx context.Context) (Value, error)
 }
 
-// Invalidator is implemented by providers that cache credentials the
-// service may refuse before their stated expiry. When the service answers
-// 401 APIGW.0307 ("the token must be updated"), the client calls
-// Invalidate with the credentials it sent, and asks again.
+// Invalidator is the optional upgrade of a Provider that caches
+// credentials the service may refuse before their stated expiry. When the
+// service answers 401 APIGW.0307 ("the token must be updated"), the Client
+// of package hss calls Invalidate with the credentials it sent, asks
+// Retrieve again and sends the request once more, once per call. With a
+// Provider that is not an Invalidator that answer ends the call.
 //
 // Invalidate is a hint, not an order. A provider drops its cached value
 // only when it is still failed, so that one revocation seen by many
@@ -150,15 +181,22 @@ type Provider interface {
 // service that keeps refusing fresh credentials causes at most one login
 // per window. When Retrieve then returns the same credentials as failed,
 // no new ones are to be had: the client should report the refusal rather
-// than retry.
+// than retry. Invalidate must be safe for concurrent use and return at
+// once: the fetch it calls for happens in the next Retrieve.
+//
+// Cache, Metadata and TokenSource implement it; Static and Profile, whose
+// credentials never change, do not.
 type Invalidator interface {
 	// Invalidate tells the provider that the service refused failed.
 	Invalidate(failed Value)
 }
 
-// Static always hands out the same credentials. Create it with NewStatic.
+// Static always hands out the same credentials. Create it with NewStatic;
+// it is safe for concurrent use. Printing, marshalling or logging a Static
+// never shows its credentials: fmt, encoding/json and log/slog do not
+// reach them.
 type Static struct {
-	value Value
+	value sealed[Value]
 }
 
 // NewStatic returns a Provider of v, after v.Validate.
@@ -166,22 +204,14 @@ func NewStatic(v Value) (*Static, error) {
 	if err := v.Validate(); err != nil {
 		return nil, err
 	}
-	return &Static{value: v}, nil
+	return &Static{value: seal(v)}, nil
 }
 
-// Retrieve returns the credentials.
+// Retrieve returns the credentials. A Static not created with NewStatic
+// returns a *ConfigError.
 func (s *Static) Retrieve(context.Context) (Value, error) {
-	if s == nil || (s.value.Token == "" && s.value.AccessKey == "") {
+	if s == nil || s.value.empty() {
 		return Value{}, &ConfigError{Source: "credentials.Static", Reason: "not created with NewStatic"}
 	}
-	return s.value, nil
+	return s.value.get(), nil
 }
-
-// Format prints the credentials with their secrets REDACTED.
-func (s Static) Format(f fmt.State, verb rune) { s.value.Format(f, verb) }
-
-// MarshalJSON writes the credentials with their secrets REDACTED.
-func (s Static) MarshalJSON() ([]byte, error) { return s.value.MarshalJSON() }
-
-// LogValue shows the credentials with their secrets REDACTED.
-func (s Static) LogValue() slog.Value { return s.value.LogValue() }

@@ -58,5 +58,6 @@
 // # Secrets
 //
 // A Key prints, marshals and logs its secret key and security token as
-// REDACTED, and no error of this package holds a secret or a signature.
+// REDACTED, and so does a Transport, whose only secrets are in its Key. No
+// error of this package holds a secret or a signature.
 package sign

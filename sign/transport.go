@@ -2,11 +2,9 @@ package sign
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"sync"
@@ -16,7 +14,8 @@ import (
 
 // Transport signs every request it sends, dated by Now (time.Now when nil)
 // corrected by Skew, then hands it to Base (http.DefaultTransport when
-// nil). It never mutates the caller's request.
+// nil). It never mutates the caller's request. It is safe for concurrent
+// use; do not change its fields once it is in use.
 //
 // It learns the gateway's clock from every answer (see Skew.Learn), so a
 // machine whose clock is off is refused once at most: a request the
@@ -25,24 +24,29 @@ import (
 // has none, GetBody, or was buffered to be hashed; not one sent as
 // X-Sdk-Content-Sha256 without GetBody). Later requests are right the
 // first time.
+//
+// Its only secrets are in Key, which prints, marshals and logs them as
+// REDACTED; encoding/json writes the Key alone, and Format covers the one
+// case Key's own methods cannot (see Transport.Format).
 type Transport struct {
 	// Base sends the signed request; nil means http.DefaultTransport.
-	Base http.RoundTripper
-	// Key signs.
-	Key Key
+	Base http.RoundTripper `json:"-"`
+	// Key signs. A Key that Key.Validate refuses makes every request fail
+	// with its *KeyError, before anything is sent.
+	Key Key `json:"key"`
 	// Now dates the signatures; nil means time.Now.
-	Now func() time.Time
+	Now func() time.Time `json:"-"`
 	// Skew holds the offset learned from the answers; Transports (and
 	// hss Clients) that sign with one clock for one cloud may share one.
 	// nil means the Transport keeps a Skew of its own.
-	Skew *Skew
+	Skew *Skew `json:"-"`
 }
 
 // ownSkews holds the Skew of each Transport whose Skew field is nil, for
-// as long as the Transport lives. A Skew inside the Transport would be
-// copied, while in use, by the Transport's value methods (Format,
-// MarshalJSON, LogValue); a map with weak keys keeps it beside the
-// Transport instead, and drops it with the Transport.
+// as long as the Transport lives. A Transport is a plain struct that
+// callers build, copy and print; a Skew inside it would be copied with it,
+// while in use. A map with weak keys keeps the Skew beside the Transport
+// instead, and drops it with the Transport.
 var ownSkews sync.Map // weak.Pointer[Transport] -> *Skew
 
 // skew returns the Skew t corrects its times with.
@@ -179,23 +183,28 @@ type failingReader struct{ err error }
 
 func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
-// MarshalJSON writes the Key (secrets REDACTED) and whether Base and Now
-// are set.
-func (t Transport) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Key     Key  `json:"key"`
-		BaseSet bool `json:"base_set"`
-		NowSet  bool `json:"now_set"`
-	}{t.Key, t.Base != nil, t.Now != nil})
-}
-
-// LogValue shows the Key, whose secrets show as REDACTED.
-func (t Transport) LogValue() slog.Value {
-	return slog.GroupValue(slog.Any("key", t.Key))
+// CloseIdleConnections closes the idle connections of Base (of
+// http.DefaultTransport when Base is nil) when it has such a method, as
+// http.Client.CloseIdleConnections expects of its Transport.
+func (t *Transport) CloseIdleConnections() {
+	if t == nil {
+		return
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // Format prints the Key (secrets REDACTED) and whether Base and Now are
-// set, for every fmt verb.
+// set, for every fmt verb. Key's own methods do not suffice: asked for a
+// verb that does not apply to pointers (%s, %q) of a struct, slice or map
+// holding a *Transport, such as an http.Client, fmt prints the Transport
+// field by field without calling any method of its fields, Key's Format
+// included.
 func (t Transport) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "sign.Transport{Key: %v, BaseSet: %t, NowSet: %t}", t.Key, t.Base != nil, t.Now != nil)
 }
