@@ -259,7 +259,9 @@ func TestClientPrintsNoSecret(t *testing.T) {
 				outs = append(outs, fmt.Sprintf(verb, c))
 			}
 			type holder struct{ Client *hss.Client }
-			outs = append(outs, fmt.Sprintf("%+v", holder{c}))
+			for _, verb := range []string{"%v", "%+v", "%s", "%q", "%d", "%x", "%t"} {
+				outs = append(outs, fmt.Sprintf(verb, holder{c}), fmt.Sprintf(verb, []any{c}))
+			}
 			b, err := json.Marshal(c)
 			require.NoError(t, err)
 			assert.JSONEq(t, `{}`, string(b))

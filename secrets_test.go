@@ -904,9 +904,10 @@ func TestSecretHoldersNeverShowSecrets(t *testing.T) {
 				leaks.check(t, "slog "+how, logged)
 				assert.NotContains(t, logged, "panic", how)
 			}
-			if !strings.Contains(name, "Client") && !strings.Contains(name, "Metadata") && !strings.Contains(name, "Cache") {
-				// Types that show their fields show a secret as REDACTED,
-				// so a reader knows one is there.
+			if strings.Contains(name, "Value") || strings.Contains(name, "PasswordConfig") || strings.Contains(name, "sign.") {
+				// Types whose secrets are exported fields show them as
+				// REDACTED, so a reader knows one is there; the others
+				// never reach their secrets.
 				assert.Contains(t, fmt.Sprint(held)+fmt.Sprintf("%+v", held), "REDACTED")
 			}
 		})
