@@ -65,6 +65,7 @@ type quotaState struct {
 	noHint   bool          // the window was not named by the gateway
 	raising  bool          // the share is past the gateway's known limit, to find a raised quota
 	probed   bool          // the current window opened with a probe's answer, not by reckoning
+	slow     slowStart     // with a QuotaStore: how many calls may be out before the first throttle
 	recent   sendCounter   // calls sent lately, to tell a shared quota
 	rtt      time.Duration // a recent round trip, to allow for the gateway counting a call after it was sent
 	rttVar   time.Duration // how much round trips vary
@@ -175,6 +176,9 @@ func (s *quotaState) reserve(now, deadline time.Time, rnd func() float64) reserv
 	s.roll(now)
 	switch {
 	case s.share == 0:
+		if wait := s.slow.hold(now, s.rtt, s.probeTimeout()); wait > 0 {
+			return reservation{wait: wait}
+		}
 	case !s.spread:
 		if float64(s.sent) >= math.Max(1, math.Floor(s.share)) {
 			// The next window's burst waits a moment past its start, so
@@ -212,6 +216,7 @@ func (s *quotaState) confirm(now time.Time, booked quotaTicket) (quotaTicket, bo
 
 // take counts a call let through at now.
 func (s *quotaState) take(now time.Time) quotaTicket {
+	s.slow.sent(now)
 	t := quotaTicket{gen: s.gen, epoch: s.epoch, index: s.recent.total(now, s.windowLen()), at: now}
 	s.sent++
 	s.recent.add(now, s.windowLen())
@@ -273,7 +278,7 @@ func (s *quotaState) open(now time.Time) {
 // three, and so on up to 16 times: Clients near their fair shares
 // overshoot rarely, and one whose peers left takes the quota back in a few
 // windows. A Client alone at the gateway's limit tries one call more every
-// eighth window: when it gets through, the quota was raised and the share
+// sixteenth window: when it gets through, the quota was raised and the share
 // doubles from then on, until a throttle. Windows whose calls did not need
 // the whole share change nothing.
 func (s *quotaState) grow() {
@@ -296,7 +301,7 @@ func (s *quotaState) grow() {
 			s.share, s.shared = float64(s.limit), false
 		}
 	case s.limit > 0 && s.share <= float64(s.limit) && !s.raising:
-		if s.clean%8 == 0 {
+		if s.clean%16 == 0 {
 			s.share, s.raising = float64(s.limit)+1, true
 		}
 	default:
@@ -311,6 +316,7 @@ func (s *quotaState) grow() {
 // whose Retry-After was retryAfter (explicit reports a Retry-After header,
 // 0 included), and returns when the gate opens. rnd draws the jitter.
 func (s *quotaState) throttled(now time.Time, t quotaTicket, e *APIError, explicit bool, rnd func() float64) time.Time {
+	s.slow = slowStart{} // the quota is learned from here on
 	if t.epoch != s.epoch {
 		// Sent before the latest gate: one of the crowd of calls that the
 		// throttle which set it met, or an answer that took so long that
@@ -350,7 +356,10 @@ func (s *quotaState) throttled(now time.Time, t quotaTicket, e *APIError, explic
 		// gateway's had not, since it counted the call that opened it
 		// later than it was sent. Nothing new about the share.
 	default:
-		s.learn(t.index)
+		// The calls this Client sent over the window, as the answer came:
+		// those sent before the throttled one, and those in flight with
+		// it, which the gateway may have counted first.
+		s.learn(max(t.index, s.recent.total(now, s.windowLen())-1))
 	}
 	if t.probe {
 		s.fails++
@@ -460,6 +469,7 @@ func (s *quotaState) probeBackoff(now time.Time) time.Duration {
 // released records that the call of ticket t got no answer: when it was
 // the probe, another caller may probe at once.
 func (s *quotaState) released(t quotaTicket) bool {
+	s.slow.answered(false)
 	if !t.probe || t.epoch != s.epoch || !s.probing {
 		return false
 	}
@@ -470,6 +480,7 @@ func (s *quotaState) released(t quotaTicket) bool {
 // passed records that the call of ticket t got through at now (it was
 // answered with anything but a throttle).
 func (s *quotaState) passed(now time.Time, t quotaTicket) {
+	s.slow.answered(true)
 	s.lastPass = later(s.lastPass, now)
 	if rtt := now.Sub(t.at); rtt > 0 && rtt < s.windowLen() {
 		if s.rtt == 0 {
@@ -558,3 +569,55 @@ func leadingInt(s string) (int, string) {
 
 // jitter draws from [0, 1).
 func jitter() float64 { return rand.Float64() }
+
+// slowStart keeps a fleet of Clients that share a QuotaStore from
+// sending at once into a quota none of them has met yet: before the first
+// throttle, the calls out at once start at one and double with each answer
+// that got through, as TCP's slow start does, up to maxSlowStart, when the
+// cap ends. A Client of its own memory starts with no cap: a listing that
+// is never throttled never waits.
+type slowStart struct {
+	limit int32     // calls that may be out at once; 0 = no cap
+	out   int32     // calls out
+	last  time.Time // when the last call went out
+}
+
+// maxSlowStart ends a slow start: that many calls out at once met no
+// throttle.
+const maxSlowStart = 64
+
+// hold returns how long a call waits before it asks again for room, 0
+// when it may go: about an answer's time (a round trip, rtt), at most until
+// the calls out count as lost (a process that sent them and died).
+func (s *slowStart) hold(now time.Time, rtt, lost time.Duration) time.Duration {
+	switch {
+	case s.limit == 0 || s.out < s.limit:
+		return 0
+	case now.Sub(s.last) >= lost:
+		s.out = 0
+		return 0
+	}
+	return min(s.last.Add(lost).Sub(now), max(rtt/2, 10*time.Millisecond))
+}
+
+// sent counts a call that went out at now.
+func (s *slowStart) sent(now time.Time) {
+	if s.limit > 0 {
+		s.out++
+		s.last = now
+	}
+}
+
+// answered counts an answer: one that got through (passed) makes room for
+// two more.
+func (s *slowStart) answered(passed bool) {
+	if s.limit == 0 {
+		return
+	}
+	s.out = max(s.out-1, 0)
+	if passed {
+		if s.limit++; s.limit >= maxSlowStart {
+			*s = slowStart{}
+		}
+	}
+}

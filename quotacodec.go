@@ -39,6 +39,9 @@ func encodeQuota(st *quotaState) []byte {
 	for _, n := range st.recent.counts {
 		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(n))
 	}
+	w.int(int64(st.slow.limit))
+	w.int(int64(st.slow.out))
+	w.time(st.slow.last)
 	return w.b
 }
 
@@ -72,6 +75,9 @@ func decodeQuota(b []byte) (st quotaState, ok bool) {
 	for i := range st.recent.counts {
 		st.recent.counts[i] = int32(r.uint32())
 	}
+	st.slow.limit = int32(r.int())
+	st.slow.out = int32(r.int())
+	st.slow.last = r.time()
 	if r.bad || len(r.b) != 0 || !st.valid() {
 		return quotaState{}, false
 	}
@@ -83,7 +89,8 @@ func decodeQuota(b []byte) (st quotaState, ok bool) {
 func (s *quotaState) valid() bool {
 	return s.window >= 0 && s.window <= maxQuotaWindow && s.limit >= 0 && s.limit <= 1<<30 &&
 		s.share >= 0 && s.share <= 1<<30 && !math.IsNaN(s.share) && s.fails >= 0 && s.fails <= 1<<20 &&
-		s.sent >= 0 && s.clean >= 0 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0
+		s.sent >= 0 && s.clean >= 0 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0 &&
+		s.slow.limit >= 0 && s.slow.limit <= maxSlowStart && s.slow.out >= 0
 }
 
 type quotaWriter struct{ b []byte }

@@ -3,6 +3,7 @@
 package hss
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -18,12 +19,18 @@ func TestQuotaCodecRoundTrip(t *testing.T) {
 		turn: now.Add(-time.Minute), noHint: true, raising: true, probed: true, rtt: 70 * time.Millisecond, rttVar: 10 * time.Millisecond}
 	st.recent.add(now, st.window)
 	st.recent.add(now.Add(5*time.Second), st.window)
+	st.slow = slowStart{limit: 4, out: 2, last: now}
+	// Every field is set, so that a field the codec forgets fails below.
+	v := reflect.ValueOf(st)
+	for i := range v.NumField() {
+		require.False(t, v.Field(i).IsZero(), "set %s in this test (and in the codec)", v.Type().Field(i).Name)
+	}
 	b := encodeQuota(&st)
 	assert.LessOrEqual(t, len(b), MaxQuotaValueLen)
 	got, ok := decodeQuota(b)
 	require.True(t, ok)
 	assert.True(t, got.gate.Equal(st.gate) && got.turn.Equal(st.turn) && got.recent.start.Equal(st.recent.start))
-	got.gate, got.probeEnd, got.next, got.winStart, got.lastPass, got.turn, got.recent.start = st.gate, st.probeEnd, st.next, st.winStart, st.lastPass, st.turn, st.recent.start
+	got.gate, got.probeEnd, got.next, got.winStart, got.lastPass, got.turn, got.recent.start, got.slow.last = st.gate, st.probeEnd, st.next, st.winStart, st.lastPass, st.turn, st.recent.start, st.slow.last
 	assert.Equal(t, st, got)
 
 	zero, ok := decodeQuota(encodeQuota(&quotaState{}))

@@ -18,6 +18,7 @@ type routeQuota struct {
 
 	mu        sync.Mutex
 	st        quotaState    // the state: this Client's own, or the store's as last seen
+	ownPass   time.Time     // with a store: the last call of this Client that got through
 	cached    []byte        // the store's value as last seen, under cachedKey
 	cachedKey string        //
 	last      *APIError     // the last throttling answer on this route
@@ -53,8 +54,15 @@ func (q *routeQuota) apply(sc quotaScope, now time.Time, fn func(*quotaState)) {
 	for range maxQuotaSwaps {
 		st, ok := decodeQuota(old)
 		if !ok {
-			st = q.st // nothing shared yet, or nothing readable: start from what this Client knows
+			// Nothing shared yet, or nothing readable: start from what this
+			// Client knows, and a fleet that has not met the quota yet
+			// starts slowly.
+			st = q.st
+			if st.share == 0 && st.slow.limit == 0 && st.lastPass.IsZero() {
+				st.slow.limit = 1
+			}
 		}
+		st.lastPass = later(st.lastPass, q.ownPass) // this Client's calls that got through count as the fleet's
 		fn(&st)
 		next := encodeQuota(&st)
 		if ok && bytes.Equal(next, old) {
@@ -103,13 +111,21 @@ func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (
 	return t, ok
 }
 
-// passed records a call that got through.
+// passed records a call that got through. With a store, only what the
+// others wait for is written at once (a probe's answer, an answer during
+// a slow start); the rest reaches the store with this Client's next call,
+// so that an unthrottled call costs the store one round trip.
 func (q *routeQuota) passed(sc quotaScope, now time.Time, t quotaTicket) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	wasProbing := q.st.probing
-	q.apply(sc, now, func(st *quotaState) { st.passed(now, t) })
-	if wasProbing && !q.st.probing {
+	wasProbing, slow := q.st.probing, q.st.slow.limit > 0
+	q.ownPass = later(q.ownPass, now)
+	if t.probe || slow || q.link == nil || sc.key == "" {
+		q.apply(sc, now, func(st *quotaState) { st.passed(now, t) })
+	} else {
+		q.st.passed(now, t)
+	}
+	if wasProbing && !q.st.probing || slow {
 		q.wake()
 	}
 }

@@ -24,7 +24,7 @@ func TestBinaryLinksNoTestPackages(t *testing.T) {
 }
 
 // lookGo finds the go command, or skips the test.
-func lookGo(t *testing.T) string {
+func lookGo(t testing.TB) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {

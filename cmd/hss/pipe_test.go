@@ -111,7 +111,7 @@ func TestClosedPipeWithTheBinary(t *testing.T) {
 }
 
 // buildHSS builds the hss binary into the test's directory.
-func buildHSS(t *testing.T) string {
+func buildHSS(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "hss")
 	out, err := exec.Command(lookGo(t), "build", "-o", bin, ".").CombinedOutput()
