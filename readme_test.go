@@ -1,49 +1,197 @@
+// The README's Go: every ```go block of README.md is read from the file and
+// type-checked against this tree, so a README whose code no longer builds
+// fails here.
 package hss_test
 
 import (
-	"context"
-	"net/http"
+	"bufio"
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
 	"testing"
-	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hsskit/hss"
-	"github.com/hsskit/hss/hsstest"
 )
 
-// TestReadmeHsstest keeps the README's hsstest example true.
-func TestReadmeHsstest(t *testing.T) {
-	clk := hsstest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task-1", 450))
-	defer srv.Close()
-	client := srv.Client(t) // an *hss.Client for srv: token auth, on clk
-
-	srv.FailNext(2, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
-	n := 0
-	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task-1", nil) {
-		require.NoError(t, err) // the SDK retried through both 503s
-		n++
-	}
-	require.Equal(t, 450, n)
-	require.Len(t, srv.Requests(), 5) // 2 failures + 3 pages; the log never holds secrets
-	require.Len(t, clk.Sleeps(), 2)   // two backoffs, taken in no time
+// readmeBlock is one ```go block of the README.
+type readmeBlock struct {
+	line int    // where its code starts
+	code string // without the indentation of its fence
+	skip string // why it is not checked, from a readme-test comment just before it
 }
 
-// TestReadmeHttpmock keeps the README's httpmock example true.
-func TestReadmeHttpmock(t *testing.T) {
-	hc := &http.Client{}
-	httpmock.ActivateNonDefault(hc)
-	defer httpmock.DeactivateAndReset()
-	httpmock.RegisterResponder(http.MethodGet,
-		"https://hss.cn-north-4.myhuaweicloud.com/v5/my-project/image/image-sync/tasks/task-1/registries",
-		httpmock.NewStringResponder(200, `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"harbor-dev","registry_type":"Harbor","sync_status":"failed","failed_reason":"timeout"}]}`))
+// readmeBlocks reads the ```go blocks of path, fences indented in lists
+// included.
+func readmeBlocks(t *testing.T, path string) []readmeBlock {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var (
+		blocks  []readmeBlock
+		cur     *readmeBlock
+		indent  string
+		skip    string
+		lineNum int
+	)
+	skipNote := regexp.MustCompile(`<!-- readme-test: skip \((.+)\) -->`)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lineNum++
+		line := sc.Text()
+		trimmed := strings.TrimLeft(line, " \t")
+		switch {
+		case cur == nil && trimmed == "```go":
+			indent = line[:len(line)-len(trimmed)]
+			cur = &readmeBlock{line: lineNum + 1, skip: skip}
+			skip = ""
+		case cur != nil && trimmed == "```":
+			blocks = append(blocks, *cur)
+			cur = nil
+		case cur != nil:
+			cur.code += strings.TrimPrefix(line, indent) + "\n"
+		default:
+			if m := skipNote.FindStringSubmatch(line); m != nil {
+				skip = m[1]
+			} else if trimmed != "" {
+				skip = ""
+			}
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.Nil(t, cur, "a ```go block is not closed")
+	return blocks
+}
 
-	client, err := hss.NewClient("https://hss.cn-north-4.myhuaweicloud.com", "my-project",
-		hss.WithToken("test-token"), hss.WithHTTPClient(hc))
-	require.NoError(t, err)
-	page, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
-	require.NoError(t, err)
-	require.Equal(t, "timeout", page.DataList[0].FailedReason)
+// readmePackages are the packages a README block may use, by the name it
+// uses them under.
+var readmePackages = map[string]string{
+	"context": "context", "errors": "errors", "fmt": "fmt", "http": "net/http", "log": "log", "slog": "log/slog",
+	"os": "os", "filepath": "path/filepath", "time": "time", "testing": "testing", "io": "io", "strings": "strings",
+	"json": "encoding/json", "url": "net/url",
+	"hss": "github.com/hsskit/hss", "credentials": "github.com/hsskit/hss/credentials", "sign": "github.com/hsskit/hss/sign",
+	"hsstest": "github.com/hsskit/hss/hsstest", "quotafile": "github.com/hsskit/hss/quotafile",
+	"redisquota": "github.com/hsskit/hss/redisquota", "otelhss": "github.com/hsskit/hss/otelhss",
+	"redis": "github.com/redis/go-redis/v9",
+	"require": "github.com/stretchr/testify/require", "httpmock": "github.com/jarcoal/httpmock",
+}
+
+// readmeFree declares what README blocks use without declaring it.
+const readmeFree = `
+var (
+	ctx                                                         context.Context
+	client                                                      *hss.Client
+	endpoint, projectID, taskID, ak, sk, securityToken, token   string
+	cacheDir                                                    string
+	ids                                                         []string
+)
+`
+
+// readmeSource makes a file of block: its declarations at the top level,
+// or its statements in a function returning error.
+func readmeSource(b readmeBlock, n int) string {
+	var imports, body strings.Builder
+	code := b.code
+	// An import block in a snippet joins the file's imports.
+	if i := strings.Index(code, "import ("); i >= 0 {
+		j := strings.Index(code[i:], ")")
+		code = code[:i] + code[i+j+1:]
+	}
+	used := map[string]bool{"context": true, "hss": true}
+	for name := range readmePackages {
+		if strings.Contains(code, name+".") {
+			used[name] = true
+		}
+	}
+	if used["redisquota"] {
+		used["redis"] = true
+	}
+	imports.WriteString("import (\n")
+	for name := range used {
+		fmt.Fprintf(&imports, "\t%s %q\n", name, readmePackages[name])
+	}
+	imports.WriteString(")\n")
+	topLevel := regexp.MustCompile(`(?m)^(func|type) `).MatchString(code)
+	if topLevel {
+		body.WriteString(code)
+	} else {
+		fmt.Fprintf(&body, "func readmeSnippet%d() error {\n%s\treturn nil\n}\n", n, code)
+	}
+	free := readmeFree
+	if used["redisquota"] {
+		free += "var rdb redis.UniversalClient\n"
+	}
+	return "package readme\n\n" + imports.String() + free + body.String()
+}
+
+// readmeImporter reads the export data of the README's packages, built
+// by the go command for this tree.
+func readmeImporter(t *testing.T, fset *token.FileSet) types.Importer {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	args := []string{"list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}
+	for _, p := range readmePackages {
+		args = append(args, p)
+	}
+	cmd := exec.Command(goCmd, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "go list: %s", stderr.String())
+	exports := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, file, _ := strings.Cut(line, "\t")
+		exports[path] = file
+	}
+	return importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		file := exports[path]
+		if file == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(file)
+	})
+}
+
+func TestReadmeGoBuilds(t *testing.T) {
+	blocks := readmeBlocks(t, "README.md")
+	require.Greater(t, len(blocks), 10, "the README's code blocks are found")
+	fset := token.NewFileSet()
+	imp := readmeImporter(t, fset)
+	skipped := 0
+	for n, b := range blocks {
+		if b.skip != "" {
+			skipped++
+			t.Logf("README.md:%d not checked: %s", b.line, b.skip)
+			continue
+		}
+		src := readmeSource(b, n)
+		file, err := parser.ParseFile(fset, fmt.Sprintf("README.md:%d", b.line), src, 0)
+		if err != nil {
+			t.Errorf("README.md:%d does not parse: %v\n%s", b.line, err, src)
+			continue
+		}
+		var hard []string
+		conf := types.Config{Importer: imp, Error: func(err error) {
+			if te, ok := err.(types.Error); !ok || !te.Soft { // unused names are fine in a snippet
+				hard = append(hard, err.Error())
+			}
+		}}
+		_, _ = conf.Check("readme", fset, []*ast.File{file}, nil)
+		if len(hard) > 0 {
+			t.Errorf("README.md:%d does not build:\n%s\n%s", b.line, strings.Join(hard, "\n"), src)
+		}
+	}
+	require.LessOrEqual(t, skipped, 1, "blocks not checked")
 }
