@@ -39,6 +39,9 @@ func TestPackageDependencies(t *testing.T) {
 		assert.True(t, strings.HasPrefix(d, module+"/"), "credentials depends on %s", d)
 		assert.NotEqual(t, module, d, "credentials imports the root")
 	}
+	for _, pkg := range []string{"secret", "status", "check", "errbody", "region", "sigcheck"} {
+		assert.Equal(t, []string{module + "/internal/" + pkg}, nonStandard(module+"/internal/"+pkg), "internal/%s uses only the standard library", pkg)
+	}
 	quotafileDeps := nonStandard(module + "/quotafile")
 	assert.Contains(t, quotafileDeps, "github.com/gofrs/flock", "the check would be void without the lock library")
 	for _, d := range quotafileDeps {
