@@ -86,8 +86,15 @@
 // test then asserts on what the client observed (clk.Sleeps(), the errors,
 // srv.Requests()) and never on real durations.
 //
-// SetLatency and DelayNext wait in real time: they stand for a slow
-// network, which a fake clock cannot slow down.
+// SetLatency, SetLatencyRange and DelayNext wait on real timers: they stand
+// for a slow network, which a fake clock cannot slow down.
+//
+// Clock moves time at once for whoever sleeps, so it suits a test with one
+// goroutine calling: goroutines that sleep until different moments do not
+// take turns as on a real clock. For several Clients or goroutines at once,
+// run the test in a testing/synctest bubble on the real clock code (no
+// WithClock) with WithInMemoryNetwork: time is the bubble's, it moves only
+// when every goroutine waits, and latency and timeouts take their turns too.
 //
 // # How the fake answers
 //
@@ -169,21 +176,28 @@
 // whole message, for a gateway that does not name its limit.
 // WithThrottle(limit, window) is WithQuota with the defaults.
 //
-// Windows are fixed and measured on the server's clock: the first call
-// after a window ends opens the next one. Like the gateway, the quota
+// Windows are measured on the server's clock. Quota.Kind lays them out:
+// FixedWindow (the default) opens a window with the first call after the
+// last one ended; AlignedWindow starts one every Window, Quota.Phase after
+// each multiple of Window since the Unix epoch, as a gateway counting per
+// clock minute does; SlidingWindow throttles a call when Limit calls
+// arrived in the Window before it. Like the gateway, the quota
 // counts every call it sees, the ones it rejects included, so a client
 // that keeps asking stays throttled until the window ends; it counts the
 // calls to every route together, after authentication (a 404, a 401 or a
-// call to an Unauthenticated route is not counted). The 429 carries Retry-After: the whole seconds left in the
-// window, rounded up and at least 1, so a client that obeys never comes
-// back early; Quota.NoRetryAfter leaves the header out, as the real gateway
+// call to an Unauthenticated route is not counted). The 429 carries
+// Retry-After: the whole seconds until a call can get through again (the
+// window's end; for a sliding window, when its oldest call leaves it),
+// rounded up and at least 1, so a client that obeys never comes back early; Quota.NoRetryAfter leaves the header out, as the real gateway
 // often does. A clock moved backwards opens a new window rather than lock
 // the test out.
 //
 // SetQuota changes the quota while the server runs, as an operator would:
 // the current window keeps its count, so a lower limit applies at once.
 // A Limit below 1 or a Window of zero or less turns the quota off.
-// Throttled returns how many calls the quota has answered with 429.
+// Throttled returns how many calls the quota has answered with 429. Several
+// hss.Clients of one server share its quota, as the processes of one user
+// share the gateway's.
 //
 // # Extra routes
 //
