@@ -74,27 +74,37 @@ type keySigner interface {
 	// the Client's clock reads now.
 	sign(req *http.Request, v credentials.Value, now time.Time) error
 	// learn reads the gateway's clock from an answer (body being the start
-	// of an error answer's body), and reports the offset when it changed.
-	learn(resp *http.Response, body []byte, now time.Time) (offset time.Duration, changed bool)
+	// of an error answer's body), and logs a new offset once, at info.
+	learn(ctx context.Context, resp *http.Response, body []byte, now time.Time)
 	// expired reports an answer that refused the signature's date.
 	expired(resp *http.Response, body []byte) bool
+	// attach puts v in req's context, so that a redirect the Client
+	// follows is signed again (see Client.resign).
+	attach(req *http.Request, v credentials.Value) *http.Request
 }
 
-// newKeySigner is the keySigner of a Client.
-func newKeySigner() keySigner { return &skewedSigner{} }
+// newKeySigner is the keySigner of a Client that logs to logger.
+func newKeySigner(logger *slog.Logger) keySigner { return &skewedSigner{logger: logger} }
 
 // skewedSigner is a keySigner on a sign.Skew.
-type skewedSigner struct{ skew sign.Skew }
+type skewedSigner struct {
+	skew   sign.Skew
+	logger *slog.Logger // may be nil
+}
 
 func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) error {
 	return sign.Request(req, v.Key(), s.skew.Now(now))
 }
 
-func (s *skewedSigner) learn(resp *http.Response, body []byte, now time.Time) (time.Duration, bool) {
-	if s.skew.Learn(now, resp, body) {
-		return s.skew.Offset(), true
+func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time) {
+	if s.skew.Learn(now, resp, body) && s.logger != nil {
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "hss: the gateway's clock is off from this one; signing on the gateway's",
+			slog.String("offset", s.skew.Offset().String()))
 	}
-	return 0, false
+}
+
+func (s *skewedSigner) attach(req *http.Request, v credentials.Value) *http.Request {
+	return req.WithContext(context.WithValue(req.Context(), credsKey{}, v))
 }
 
 func (s *skewedSigner) expired(resp *http.Response, body []byte) bool {
@@ -250,16 +260,6 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentia
 		return credentials.Value{}, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
 	}
 	return v, c.signer.sign(req, v, c.cfg.clock.Now())
-}
-
-// learnClock reads the gateway's clock from an answer to a signed attempt,
-// and logs a new offset, once, at info level.
-func (c *Client) learnClock(ctx context.Context, resp *http.Response, body []byte) {
-	offset, changed := c.signer.learn(resp, body, c.cfg.clock.Now())
-	if changed && c.cfg.logger != nil {
-		c.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "hss: the gateway's clock is off from this one; signing on the gateway's",
-			slog.String("offset", offset.String()))
-	}
 }
 
 // credsKey carries, in an attempt's context, the access key it was signed

@@ -189,8 +189,8 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 	if err != nil {
 		return c.credentialsFailed(ctx, actx, cl, err)
 	}
-	if v.AccessKey != "" {
-		req = req.WithContext(context.WithValue(actx, credsKey{}, v)) // for a redirect to sign again
+	if v.AccessKey != "" && c.signer != nil {
+		req = c.signer.attach(req, v) // for a redirect to sign again
 	}
 	resp, err := c.cfg.hc.Do(req)
 	if err != nil {

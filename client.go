@@ -66,10 +66,12 @@ type config struct {
 	allowHTTP      bool
 	observer       Observer
 	quotaStore     QuotaStore
-	getenv         func(string) string // NewClientFromEnv only
+	newSharing     func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
+	logObserver    Observer                                    // WithLogger's log
+	getenv         func(string) string                         // NewClientFromEnv only
 	// signer makes the signer of access keys; set by the options that can
 	// hand out one.
-	signer func() keySigner
+	signer func(*slog.Logger) keySigner
 }
 
 // Option configures a Client in NewClient or NewClientFromEnv. An option
@@ -122,11 +124,11 @@ func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
 
 // newClient builds the Client once every option is known.
 func newClient(endpoint, projectID string, cfg config) (*Client, error) {
-	var link *quotaLink
-	if cfg.quotaStore != nil {
-		link = &quotaLink{store: cfg.quotaStore, logger: cfg.logger}
+	var share quotaSharing
+	if cfg.newSharing != nil {
+		share = cfg.newSharing(cfg.quotaStore, cfg.logger)
 	}
-	c := &Client{cfg: cfg, quotas: newQuotas(link), budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
+	c := &Client{cfg: cfg, quotas: newQuotas(share), budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
 	if err := c.setEndpoint(endpoint); err != nil {
 		return nil, err
 	}
@@ -139,9 +141,9 @@ func newClient(endpoint, projectID string, cfg config) (*Client, error) {
 		return nil, &ValidationError{Field: "credentials", Reason: "none given: pass WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, or use NewClientFromEnv"}
 	}
 	_, c.static = c.cfg.creds.(*credentials.Static)
-	c.obs = newObserver(c.cfg.logger, c.cfg.observer)
+	c.obs = newObserver(c.cfg.logObserver, c.cfg.observer)
 	if c.cfg.signer != nil {
-		c.signer = c.cfg.signer()
+		c.signer = c.cfg.signer(c.cfg.logger)
 	}
 	userRedirect := c.cfg.hc.CheckRedirect
 	c.cfg.hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -315,6 +317,10 @@ func WithAttemptTimeout(d time.Duration) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
+		c.logObserver = nil
+		if l != nil {
+			c.logObserver = logObserver{l}
+		}
 		return nil
 	}
 }

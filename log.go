@@ -10,16 +10,16 @@ import (
 	"github.com/hsskit/hss/internal/secret"
 )
 
-// newObserver is the Observer a Client reports to: the log of logger,
-// user's own, both, or nil when neither is given.
-func newObserver(logger *slog.Logger, user Observer) Observer {
+// newObserver is the Observer a Client reports to: the log (WithLogger's
+// logObserver), the user's own, both, or nil when neither is given.
+func newObserver(log, user Observer) Observer {
 	switch {
-	case logger == nil:
+	case log == nil:
 		return user
 	case user == nil:
-		return logObserver{logger}
+		return log
 	}
-	return observers{logObserver{logger}, user}
+	return observers{log, user}
 }
 
 // logObserver is WithLogger's log: every attempt at debug level, and every

@@ -1,7 +1,6 @@
 package hss
 
 import (
-	"bytes"
 	"container/list"
 	"context"
 	"errors"
@@ -14,7 +13,7 @@ import (
 // routeQuota is the quota of one route, shared by the Client's goroutines,
 // and through a QuotaStore by every Client that uses it.
 type routeQuota struct {
-	link *quotaLink // the Client's QuotaStore; nil without one
+	share quotaSharing // the Client's QuotaStore; nil without one
 
 	mu        sync.Mutex
 	st        quotaState    // the state: this Client's own, or the store's as last seen
@@ -26,8 +25,8 @@ type routeQuota struct {
 	changed   chan struct{} // closed and replaced when a probe is answered
 }
 
-func newRouteQuota(link *quotaLink) *routeQuota {
-	return &routeQuota{link: link, changed: make(chan struct{})}
+func newRouteQuota(share quotaSharing) *routeQuota {
+	return &routeQuota{share: share, changed: make(chan struct{})}
 }
 
 // quotaScope is what one call needs to reach its route's quota in a
@@ -40,50 +39,10 @@ type quotaScope struct {
 
 // apply runs fn on the route's state: the one in the QuotaStore when the
 // Client has a store that answers, else the Client's own. q.mu is held.
-// With a store, fn may run more than once (when another Client wrote
-// first); the last run is the one that counts.
 func (q *routeQuota) apply(sc quotaScope, now time.Time, fn func(*quotaState)) {
-	if q.link == nil || sc.key == "" || !q.link.usable(now) {
+	if q.share == nil || sc.key == "" || !q.share.apply(q, sc, now, fn) {
 		fn(&q.st)
-		return
 	}
-	var old []byte
-	if q.cachedKey == sc.key {
-		old = q.cached
-	}
-	for range maxQuotaSwaps {
-		st, ok := decodeQuota(old)
-		if !ok {
-			// Nothing shared yet, or nothing readable: start from what this
-			// Client knows, and a fleet that has not met the quota yet
-			// starts slowly.
-			st = q.st
-			if st.share == 0 && st.slow.limit == 0 && st.lastPass.IsZero() {
-				st.slow.limit = 1
-			}
-		}
-		st.lastPass = later(st.lastPass, q.ownPass) // this Client's calls that got through count as the fleet's
-		fn(&st)
-		next := encodeQuota(&st)
-		if ok && bytes.Equal(next, old) {
-			q.st = st // nothing changed: no need to write
-			return
-		}
-		cur, swapped, err := q.link.compareAndSwap(sc.ctx, sc.key, old, next, quotaStoreTTL(st.windowLen()))
-		switch {
-		case err != nil:
-			if sc.ctx.Err() == nil {
-				q.link.failed(sc.ctx, now, err)
-			}
-			q.st, q.cachedKey = st, "" // go on from the state last seen
-			return
-		case swapped:
-			q.st, q.cached, q.cachedKey = st, next, sc.key
-			return
-		}
-		old = cur
-	}
-	fn(&q.st) // other Clients kept writing first: this once, on its own
 }
 
 // maxQuotaSwaps bounds the attempts of one change to a stored quota.
@@ -120,7 +79,7 @@ func (q *routeQuota) passed(sc quotaScope, now time.Time, t quotaTicket) {
 	defer q.mu.Unlock()
 	wasProbing, slow := q.st.probing, q.st.slow.limit > 0
 	q.ownPass = later(q.ownPass, now)
-	if t.probe || slow || q.link == nil || sc.key == "" {
+	if t.probe || slow || q.share == nil || sc.key == "" {
 		q.apply(sc, now, func(st *quotaState) { st.passed(now, t) })
 	} else {
 		q.st.passed(now, t)
@@ -193,7 +152,7 @@ func (q *routeQuota) lastThrottle() *APIError {
 // maxRoutes of them.
 type quotas struct {
 	registries *routeQuota
-	link       *quotaLink
+	share      quotaSharing
 
 	mu     sync.Mutex
 	routes map[string]*list.Element // of *namedQuota
@@ -210,8 +169,8 @@ type namedQuota struct {
 // a kind routeTemplate keeps could otherwise grow the map without end.
 const maxRoutes = 256
 
-func newQuotas(link *quotaLink) *quotas {
-	return &quotas{registries: newRouteQuota(link), link: link, routes: make(map[string]*list.Element)}
+func newQuotas(share quotaSharing) *quotas {
+	return &quotas{registries: newRouteQuota(share), share: share, routes: make(map[string]*list.Element)}
 }
 
 // get returns the quota of route.
@@ -230,7 +189,7 @@ func (qs *quotas) get(route string) *routeQuota {
 		qs.order.Remove(oldest)
 		delete(qs.routes, oldest.Value.(*namedQuota).route)
 	}
-	q := newRouteQuota(qs.link)
+	q := newRouteQuota(qs.share)
 	qs.routes[route] = qs.order.PushFront(&namedQuota{route: route, q: q})
 	return q
 }
@@ -314,14 +273,10 @@ func waitFor(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
 // quotaKey is the QuotaStore key of route for the credentials the call
 // will use, or "" without a store (or without credentials to name).
 func (c *Client) quotaKey(ctx context.Context, route string) string {
-	if c.quotas.link == nil {
+	if c.quotas.share == nil {
 		return ""
 	}
-	v, err := c.cfg.creds.Retrieve(ctx)
-	if err != nil || (v.Token == "" && v.AccessKey == "") {
-		return ""
-	}
-	return c.quotaStoreKey(quotaIdentity(v), route)
+	return c.quotas.share.key(ctx, c, route)
 }
 
 // sleepUntil waits on the Client's clock until t, or until wake is closed,

@@ -73,7 +73,7 @@ func WithQuotaStore(store QuotaStore) Option {
 		if store == nil {
 			return &ValidationError{Field: "WithQuotaStore", Reason: "must not be nil"}
 		}
-		c.quotaStore = store
+		c.quotaStore, c.newSharing = store, newQuotaLink
 		return nil
 	}
 }
@@ -166,6 +166,79 @@ func isPrintableASCII(s string) bool {
 // nobody uses is learned anew.
 func quotaStoreTTL(window time.Duration) time.Duration {
 	return max(10*time.Minute, 4*window)
+}
+
+// quotaSharing keeps a Client's route quotas in its QuotaStore. It is an
+// interface, set by WithQuotaStore, so that a program that never shares a
+// quota does not link the store's code.
+type quotaSharing interface {
+	// key names the quota of route for the credentials the call will use,
+	// "" when they cannot be had.
+	key(ctx context.Context, c *Client, route string) string
+	// apply runs fn on the stored state of q; see quotaLink.apply.
+	apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*quotaState)) bool
+}
+
+// newQuotaLink is the quotaSharing of a Client with store.
+func newQuotaLink(store QuotaStore, logger *slog.Logger) quotaSharing {
+	return &quotaLink{store: store, logger: logger}
+}
+
+// key implements quotaSharing.
+func (l *quotaLink) key(ctx context.Context, c *Client, route string) string {
+	v, err := c.cfg.creds.Retrieve(ctx)
+	if err != nil || (v.Token == "" && v.AccessKey == "") {
+		return ""
+	}
+	return c.quotaStoreKey(quotaIdentity(v), route)
+}
+
+// apply runs fn on q's state in the store, and reports false when the
+// store is not to be asked (it failed a moment ago) or did not take the
+// change: the caller then runs fn on the Client's own state. fn may run
+// more than once (when another Client wrote first); the last run is the
+// one that counts. q.mu is held.
+func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*quotaState)) bool {
+	if !l.usable(now) {
+		return false
+	}
+	var old []byte
+	if q.cachedKey == sc.key {
+		old = q.cached
+	}
+	for range maxQuotaSwaps {
+		st, ok := decodeQuota(old)
+		if !ok {
+			// Nothing shared yet, or nothing readable: start from what this
+			// Client knows, and a fleet that has not met the quota yet
+			// starts slowly.
+			st = q.st
+			if st.share == 0 && st.slow.limit == 0 && st.lastPass.IsZero() {
+				st.slow.limit = 1
+			}
+		}
+		st.lastPass = later(st.lastPass, q.ownPass) // this Client's calls that got through count as the fleet's
+		fn(&st)
+		next := encodeQuota(&st)
+		if ok && bytes.Equal(next, old) {
+			q.st = st // nothing changed: no need to write
+			return true
+		}
+		cur, swapped, err := l.compareAndSwap(sc.ctx, sc.key, old, next, quotaStoreTTL(st.windowLen()))
+		switch {
+		case err != nil:
+			if sc.ctx.Err() == nil {
+				l.failed(sc.ctx, now, err)
+			}
+			q.st, q.cachedKey = st, "" // go on from the state last seen
+			return true
+		case swapped:
+			q.st, q.cached, q.cachedKey = st, next, sc.key
+			return true
+		}
+		old = cur
+	}
+	return false // other Clients kept writing first: this once, on its own
 }
 
 // quotaLink is a Client's way to its QuotaStore: it bounds each call, and

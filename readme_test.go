@@ -81,7 +81,7 @@ var readmePackages = map[string]string{
 	"hss": "github.com/hsskit/hss", "credentials": "github.com/hsskit/hss/credentials", "sign": "github.com/hsskit/hss/sign",
 	"hsstest": "github.com/hsskit/hss/hsstest", "quotafile": "github.com/hsskit/hss/quotafile",
 	"redisquota": "github.com/hsskit/hss/redisquota", "otelhss": "github.com/hsskit/hss/otelhss",
-	"redis": "github.com/redis/go-redis/v9",
+	"redis":   "github.com/redis/go-redis/v9",
 	"require": "github.com/stretchr/testify/require", "httpmock": "github.com/jarcoal/httpmock",
 }
 

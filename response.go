@@ -52,7 +52,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
 		verdict := judgeAnswer(e.StatusCode, e.Code)
 		if signed {
-			c.learnClock(ctx, resp, e.Body)
+			c.signer.learn(ctx, resp, e.Body, c.cfg.clock.Now())
 			if c.signer.expired(resp, e.Body) {
 				verdict = resign
 			}
@@ -60,7 +60,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		return attemptResult{err: e, verdict: verdict, requestID: e.RequestID, retryAfter: explicit}
 	}
 	if signed {
-		c.learnClock(ctx, resp, nil)
+		c.signer.learn(ctx, resp, nil, c.cfg.clock.Now())
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
