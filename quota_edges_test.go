@@ -1,0 +1,207 @@
+// Odd and hostile quota answers: a gateway that lets nothing through, a hint
+// window no gateway uses, routes that must not slow each other, Retry-After
+// of zero, and a short listing that is never throttled.
+package hss_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
+)
+
+// throttleAnswer writes the gateway's 429 with the message and, unless
+// retryAfter is empty, a Retry-After header.
+func throttleAnswer(w http.ResponseWriter, msg, retryAfter string) {
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	fmt.Fprintf(w, `{"error_code":"APIGW.0308","error_msg":%q}`, msg)
+}
+
+// TestNothingGetsThroughOneProbeAtATime: 200 goroutines of one Client face
+// a gateway that rejects every call for 3 minutes, with Retry-After: 1 and
+// no limit in its message. On the real clock code (a synctest bubble), the
+// Client sends a few probes a second, not 200, and every call finishes once
+// the gateway opens.
+func TestNothingGetsThroughOneProbeAtATime(t *testing.T) {
+	const goroutines, closedFor = 200, 3 * time.Minute
+	synctest.Test(t, func(t *testing.T) {
+		srv := hsstest.NewServer(hsstest.WithInMemoryNetwork(), hsstest.WithSeed("task", 30))
+		defer srv.Close()
+		start := time.Now()
+		var mu sync.Mutex
+		rejectedPerSecond := map[int]int{}
+		srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			since := time.Since(start)
+			if since >= closedFor {
+				return false
+			}
+			mu.Lock()
+			rejectedPerSecond[int(since/time.Second)]++
+			mu.Unlock()
+			throttleAnswer(w, "The throttling threshold has been reached.", "1")
+			return true
+		})
+		client := srv.Client(t)
+
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for range goroutines {
+			wg.Go(func() {
+				if _, err := client.ListSyncTaskRegistries(context.Background(), "task", nil); err != nil {
+					failed.Add(1)
+					t.Log(err)
+				}
+			})
+		}
+		wg.Wait()
+
+		assert.Zero(t, failed.Load(), "every call finishes once the gateway opens")
+		rejected, busiest := 0, 0
+		for _, n := range rejectedPerSecond {
+			rejected += n
+			busiest = max(busiest, n)
+		}
+		t.Logf("%d rejected calls in %s, at most %d in one second; done after %s", rejected, closedFor, busiest, time.Since(start))
+		assert.LessOrEqual(t, busiest, 3, "a few probes a second, not a herd")
+		assert.LessOrEqual(t, time.Since(start), closedFor+time.Minute, "the calls go soon after the gateway opens")
+	})
+}
+
+// TestHintWindowNoGatewayUsesIsIgnored: one 429 whose message names
+// "time:1440 day" does not block the route for a day: the listing after it
+// finishes within 3 minutes, and no error claims a wait the gateway did not
+// ask for.
+func TestHintWindowNoGatewayUsesIsIgnored(t *testing.T) {
+	start := quotaStart()
+	clk := hsstest.NewClock(start)
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 30))
+	defer srv.Close()
+	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308",
+		"The throttling threshold has been reached: policy user over ratelimit,limit:600,time:1440 day")
+	client := srv.Client(t)
+
+	n := 0
+	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 30, n)
+	assert.LessOrEqual(t, clk.Now().Sub(start), 3*time.Minute, "waits %v", clk.Sleeps())
+
+	// A call that cannot wait names no day-long wait either.
+	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308",
+		"The throttling threshold has been reached: policy user over ratelimit,limit:600,time:1440 day")
+	impatient := srv.Client(t, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1, MaxThrottleWait: hss.NoThrottleWait}))
+	_, err := impatient.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "24h")
+}
+
+// TestRoutesDoNotSlowEachOther: after 300 Do routes that embed ids, and a
+// throttle on yet another route, the typed listing waits not at all.
+func TestRoutesDoNotSlowEachOther(t *testing.T) {
+	start := quotaStart()
+	clk := hsstest.NewClock(start)
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 30))
+	defer srv.Close()
+	var busyThrottled atomic.Bool
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case strings.Contains(r.URL.Path, "/busy/"):
+			if busyThrottled.CompareAndSwap(false, true) {
+				throttleAnswer(w, "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute", "")
+				return true
+			}
+		case !strings.Contains(r.URL.Path, "/image-sync/"):
+		default:
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+		return true
+	})
+	client := srv.Client(t)
+	ctx := context.Background()
+
+	for i := range 300 {
+		_, err := client.Do(ctx, http.MethodGet, fmt.Sprintf("/v5/{project_id}/hosts/%08x-0000-4000-8000-%012x/status", i, i), nil, nil, nil)
+		require.NoError(t, err)
+	}
+	_, err := client.Do(ctx, http.MethodGet, "/v5/{project_id}/busy/7f3c2a10/status", nil, nil, nil)
+	require.NoError(t, err, "the throttled route waits for its window and goes")
+	require.True(t, busyThrottled.Load())
+	waitsBefore := len(clk.Sleeps())
+
+	n := 0
+	for _, err := range client.ListSyncTaskRegistriesIter(ctx, "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 30, n)
+	assert.Empty(t, clk.Sleeps()[waitsBefore:], "the listing waits 0")
+}
+
+// TestRetryAfterZeroMeansNow: a gateway answering every fifth call with
+// 429 and Retry-After: 0 costs a 200-page listing at most 30 s of waiting,
+// not a minute a throttle.
+func TestRetryAfterZeroMeansNow(t *testing.T) {
+	start := quotaStart()
+	clk := hsstest.NewClock(start)
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 2000))
+	defer srv.Close()
+	var calls, throttled atomic.Int32
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if calls.Add(1)%5 != 0 {
+			return false
+		}
+		throttled.Add(1)
+		throttleAnswer(w, "The throttling threshold has been reached: policy user over ratelimit,limit:600,time:1 minute", "0")
+		return true
+	})
+	client := srv.Client(t)
+
+	n := 0
+	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 2000, n)
+	t.Logf("%d calls, %d throttled, %s waited", calls.Load(), throttled.Load(), clk.Slept())
+	assert.GreaterOrEqual(t, throttled.Load(), int32(40), "the gateway did throttle")
+	assert.LessOrEqual(t, clk.Slept(), 30*time.Second)
+}
+
+// TestShortListingNeverWaits: a 3-page listing that no quota throttles
+// sends its calls as they come, without a single wait.
+func TestShortListingNeverWaits(t *testing.T) {
+	clk := hsstest.NewClock(quotaStart())
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 30),
+		hsstest.WithQuota(hsstest.Quota{Limit: 5, Window: time.Minute, NoRetryAfter: true}))
+	defer srv.Close()
+	client := srv.Client(t)
+
+	n := 0
+	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 30, n)
+	assert.Len(t, srv.Requests(), 3)
+	assert.Zero(t, srv.Throttled())
+	assert.Empty(t, clk.Sleeps(), "no wait")
+}
