@@ -255,3 +255,13 @@ func corePages(srv *hsstest.Server, page func(offset, limit int) []byte) *atomic
 
 // coreOpCount counts how often the operation "GET <path>" shows in msg.
 func coreOpCount(msg string) int { return strings.Count(msg, "GET /v5/") }
+
+// coreTimeoutError is the error a transport returns when a read times
+// out.
+type coreTimeoutError struct{}
+
+func (coreTimeoutError) Error() string { return "i/o timeout" }
+
+func (coreTimeoutError) Timeout() bool { return true }
+
+func (coreTimeoutError) Temporary() bool { return true }

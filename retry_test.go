@@ -176,14 +176,6 @@ func TestRetryAfterBelowTheCap(t *testing.T) {
 	assert.Equal(t, 2, tr.Calls())
 }
 
-// coreTimeoutError is the error a transport returns when a read times
-// out.
-type coreTimeoutError struct{}
-
-func (coreTimeoutError) Error() string   { return "i/o timeout" }
-func (coreTimeoutError) Timeout() bool   { return true }
-func (coreTimeoutError) Temporary() bool { return true }
-
 // TestHTTPClientTimeoutIsAnAttemptTimeout: a timeout of the caller's
 // http.Client (its Timeout set) is an attempt timeout too, and retried. The
 // transport reports the timeout at once, so no real time is waited on.
