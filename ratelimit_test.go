@@ -1,3 +1,4 @@
+// WithRateLimit: pacing, bursts, bounds, waits past the deadline, one bucket for all goroutines, and cancelled waits.
 package hss_test
 
 import (
@@ -212,12 +213,11 @@ func (c *cancelOnWaitClock) SleepUntil(ctx context.Context, t time.Time) error {
 	return c.Clock.SleepUntil(ctx, t)
 }
 
-// TestRateLimitCancelledWaitsGiveSlotsBack: a call cancelled
-// while it waits for WithRateLimit keeps the send slot it reserved, though
-// it never sends. Five such calls push the bucket five intervals into the
-// future, so the next caller waits six intervals (here 6 minutes at one
-// call a minute) with nothing sent meanwhile. A wait refused because of
-// the deadline does give its slot back; a cancelled one must too.
+// TestRateLimitCancelledWaitsGiveSlotsBack: a call cancelled while it
+// waits for WithRateLimit never sends, so it gives back the send slot it
+// reserved, as a wait refused because of the deadline does. After five
+// such calls the next caller waits one interval (here a minute, at one
+// call a minute), not six.
 func TestRateLimitCancelledWaitsGiveSlotsBack(t *testing.T) {
 	clk := &cancelOnWaitClock{Clock: hsstest.NewClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))}
 	srv := hsstest.NewServer(hsstest.WithNow(clk.Now), hsstest.WithSeed("task", 1))

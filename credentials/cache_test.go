@@ -134,12 +134,11 @@ func TestCacheRefreshBeforeOption(t *testing.T) {
 // cancellation, not from its values).
 type callerKey struct{}
 
-// TestCacheHugeRefreshBeforeDoesNotRefreshEveryCall: a RefreshBefore
-// of 2^62 ns (146 years) or more validates (it is not negative), but
-// 2*RefreshBefore overflows in Cache.run, so the "refresh halfway through
-// a short life" rule never applies and refreshAt lands centuries before
-// the value's expiry: every Retrieve starts a background fetch, one IAM
-// login per call, for a token with 24 hours to live.
+// TestCacheHugeRefreshBeforeDoesNotRefreshEveryCall: a RefreshBefore of
+// 2^62 ns (146 years) or more validates (it is not negative), and twice it
+// overflows a time.Duration. A token with 24 hours to live must still not
+// be refreshed on every Retrieve (one IAM login per call): the "refresh
+// halfway through a short life" rule applies to it as to any other value.
 // PasswordConfig.RefreshBefore takes the same path.
 func TestCacheHugeRefreshBeforeDoesNotRefreshEveryCall(t *testing.T) {
 	clk := hsstest.NewClock(epoch)

@@ -1,3 +1,4 @@
+// Errors: the messages of Error and ConfigError, refusals, the sentinels, and a source's malformed answer kept short.
 package credentials_test
 
 import (
@@ -81,13 +82,12 @@ func TestSentinels(t *testing.T) {
 	assert.NotErrorIs(t, wrapped, credentials.ErrExpired)
 }
 
-// TestSourceProtocolErrorsBounded: an IAM or metadata endpoint
-// (or a proxy in front of it) that answers a malformed status line gets the
-// whole line, up to net/http's 10 MiB header limit, quoted into the
-// *credentials.Error, and from there into every hss error and log line. A
-// malformed header line is replaced by a fixed text; a malformed status
-// code is not. Server-supplied text in an error is cut to a few hundred
-// characters everywhere else (codes, messages, request ids).
+// TestSourceProtocolErrorsBounded: an IAM or metadata endpoint (or a
+// proxy in front of it) that answers a malformed status line, which
+// net/http quotes whole in its error (up to its 10 MiB header limit), gets
+// a *credentials.Error of a few kilobytes at most, which every hss error
+// and log line then carries. Every other text a server supplies (codes,
+// messages, request ids) is cut short the same way.
 func TestSourceProtocolErrorsBounded(t *testing.T) {
 	clk := hsstest.NewClock(epoch)
 	junk := strings.Repeat("A", 1<<20)

@@ -1,3 +1,4 @@
+// Request: the headers it sets, the host and body it signs, the keys and requests it refuses, and concurrent use.
 package sign
 
 import (
@@ -139,10 +140,9 @@ func TestRequestBodyThroughGetBody(t *testing.T) {
 
 // TestRequestGetBodyReturningNothingDoesNotPanic: a request whose
 // GetBody returns no body and no error (a hand-built request, or a parent
-// SDK's that has no second copy) makes Request call Close on a nil
-// io.ReadCloser and panic, through Transport.RoundTrip too, where net/http
-// would have sent the request without calling GetBody at all. Signing
-// must refuse with an *Error, or hash req.Body instead, never panic.
+// SDK's that has no second copy) is refused with an *Error or signed over
+// req.Body, never a panic: net/http would have sent it without calling
+// GetBody at all.
 func TestRequestGetBodyReturningNothingDoesNotPanic(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, "https://h.example.com/x", strings.NewReader(`{"a":1}`))
 	require.NoError(t, err)
