@@ -1,3 +1,4 @@
+// The Client's construction: the options NewClient refuses and accepts, their order, the caller's http.Client left alone, the zero Client, region endpoints and the enums.
 package hss_test
 
 import (

@@ -1,4 +1,4 @@
-// Concurrency
+// Concurrent use: one Client shared by many goroutines lists every registry through failures and a shared rate limit.
 package hss_test
 
 import (

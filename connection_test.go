@@ -1,4 +1,4 @@
-// Connections
+// Broken connections: a reset or truncated body, a refused connection, an untrusted certificate and a 101 answer, and which of them are retried.
 package hss_test
 
 import (

@@ -1,3 +1,4 @@
+// The page decoder against encoding/json: the contract both meet, documents generated from the response's json tags, the fuzz targets and their seed corpora.
 package hss
 
 import (

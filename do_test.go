@@ -1,3 +1,4 @@
+// Client.Do: any method and path, signing, validation before sending, which calls are retried, and quotas learned per route.
 package hss_test
 
 import (

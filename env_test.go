@@ -1,3 +1,4 @@
+// NewClientFromEnv: a Client from the environment's variables or credentials file, and the errors that name what is missing.
 package hss_test
 
 import (

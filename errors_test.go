@@ -1,3 +1,4 @@
+// Errors: the APIError of any answer, the Is helpers and their agreement with retries, which error type a call ends with, and the messages.
 package hss_test
 
 import (

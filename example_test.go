@@ -1,3 +1,4 @@
+// Examples: listing, paging, Client.Do, waiting for a task, the errors and region endpoints, against hsstest.
 package hss_test
 
 import (

@@ -1,3 +1,4 @@
+// Helpers of the external tests: servers on a fake clock, counting transports, logs, mocks and page builders.
 package hss_test
 
 import (

@@ -1,3 +1,4 @@
+// ListSyncTaskRegistries: the request it sends (query, path, escaping) and the page it decodes, against httpmock and hsstest.
 package hss_test
 
 import (

@@ -1,3 +1,4 @@
+// The iterators: pages fetched lazily from the caller's offset, early stops, errors, incomplete pages, and listings through throttling and failures.
 package hss_test
 
 import (

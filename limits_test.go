@@ -1,4 +1,4 @@
-// Limits
+// Limits on what an answer may cost: the body's size, memory for a declared length, the text of a transport error, and the registries in a page.
 package hss_test
 
 import (

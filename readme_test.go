@@ -1,6 +1,4 @@
-// The README's Go: every ```go block of README.md is read from the file and
-// type-checked against this tree, so a README whose code no longer builds
-// fails here.
+// The README's Go: every ```go block of README.md, read from the file, type-checks against this tree.
 package hss_test
 
 import (
@@ -81,7 +79,7 @@ var readmePackages = map[string]string{
 	"hss": "github.com/hsskit/hss", "credentials": "github.com/hsskit/hss/credentials", "sign": "github.com/hsskit/hss/sign",
 	"hsstest": "github.com/hsskit/hss/hsstest", "quotafile": "github.com/hsskit/hss/quotafile",
 	"redisquota": "github.com/hsskit/hss/redisquota", "otelhss": "github.com/hsskit/hss/otelhss",
-	"redis": "github.com/redis/go-redis/v9",
+	"redis":   "github.com/redis/go-redis/v9",
 	"require": "github.com/stretchr/testify/require", "httpmock": "github.com/jarcoal/httpmock",
 }
 

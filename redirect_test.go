@@ -1,5 +1,4 @@
-// Redirects: those to the same host are followed, and signed again for the
-// new method, path and query when the Client signs; the others are refused.
+// Redirects: those to the same host are followed and signed again; those to another host or from HTTPS to HTTP, loops and the caller's refusals end the call.
 package hss_test
 
 import (

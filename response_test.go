@@ -1,4 +1,4 @@
-// Response
+// Error answers' bodies: parseErrorBody, fuzzed, never fails and keeps every field bounded, on one line and free of the secret.
 package hss
 
 import (

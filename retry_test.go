@@ -1,3 +1,4 @@
+// Retries: which answers are retried, the backoff, Retry-After, the retry budget, cancelling a backoff, and a token renewed once.
 package hss_test
 
 import (

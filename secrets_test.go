@@ -1,3 +1,4 @@
+// Secrets: tokens, keys, signatures and passwords reach no error, log line or printed value, however a server echoes them.
 package hss_test
 
 import (

@@ -1,3 +1,4 @@
+// WaitSyncTask: polling until no registry runs, its deadline, its errors, and counts it refuses.
 package hss_test
 
 import (

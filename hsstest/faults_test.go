@@ -1,3 +1,4 @@
+// Queued faults: FailNext, DelayNext, SetLatency, HangNext, ResetNext, TruncateNext and Handle, in order, as the SDK sees them.
 package hsstest_test
 
 import (

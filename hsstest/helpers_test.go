@@ -1,3 +1,4 @@
+// Helpers of the tests: raw requests and their answers, decoded pages and errors, servers, seeded registries and asynchronous listings.
 package hsstest_test
 
 import (

@@ -1,3 +1,4 @@
+// Starting and stopping a Server: NewTLSServer, Start, the Clients it builds, and Close.
 package hsstest_test
 
 import (
