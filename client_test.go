@@ -4,7 +4,6 @@ package hss_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -17,14 +16,6 @@ import (
 
 	"github.com/hsskit/hss"
 )
-
-// coreRefusingTransport fails the test's count when anything is sent; the
-// constructor tests expect it never to be called.
-func coreRefusingTransport() *coreTransport {
-	return &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
-		return nil, true, errors.New("nothing may be sent")
-	}}
-}
 
 func TestNewClientRejects(t *testing.T) {
 	const ep = "https://hss.example.com"

@@ -22,8 +22,6 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-const coreOnePage = `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"Swr-private","registry_type":"SwrPrivate","sync_status":"failed","failed_reason":"timeout"}]}`
-
 // coreRID is the X-Request-Id the httpmock answers carry.
 var coreRID = http.Header{"X-Request-Id": {"rid-1"}}
 

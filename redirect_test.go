@@ -19,11 +19,6 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-const (
-	redirectAK = "REDIRECTAKEXAMPLE123"
-	redirectSK = "redirect-secret-key-0123456789"
-)
-
 func TestSameHostRedirectSignedAgain(t *testing.T) {
 	srv := hsstest.NewServer(hsstest.WithAKSK(redirectAK, redirectSK), hsstest.WithoutTokenAuth())
 	defer srv.Close()

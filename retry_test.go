@@ -210,23 +210,6 @@ func TestHTTPClientTimeoutIsAnAttemptTimeout(t *testing.T) {
 	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
 }
 
-// coreCancelClock is an hsstest.Clock that cancels a context the moment
-// the client starts to wait on it.
-type coreCancelClock struct {
-	*hsstest.Clock
-	cancel context.CancelFunc
-}
-
-func (c coreCancelClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.cancel()
-	return c.Clock.Sleep(ctx, d)
-}
-
-func (c coreCancelClock) SleepUntil(ctx context.Context, t time.Time) error {
-	c.cancel()
-	return c.Clock.SleepUntil(ctx, t)
-}
-
 // TestCancelDuringBackoff: cancelling while the client backs off ends the
 // call with context.Canceled, keeps the last answer reachable, and sends
 // nothing more.
