@@ -1,3 +1,4 @@
+// The benchmarks' page servers: service-shaped pages on loopback, in this process or in a child process.
 package hss
 
 import (

@@ -1,3 +1,4 @@
+// Benchmarks: a listing call against the least any client can do and against plain net/http, the iterator over a million registries, and signing.
 package hss
 
 // Benchmarks of the one operation and of signing. Run with

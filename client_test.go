@@ -1,12 +1,10 @@
+// The Client's construction: the options NewClient refuses and accepts, their order, the caller's http.Client left alone, the zero Client, region endpoints and the enums.
 package hss_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strings"
@@ -18,14 +16,6 @@ import (
 
 	"github.com/hsskit/hss"
 )
-
-// coreRefusingTransport fails the test's count when anything is sent; the
-// constructor tests expect it never to be called.
-func coreRefusingTransport() *coreTransport {
-	return &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
-		return nil, true, errors.New("nothing may be sent")
-	}}
-}
 
 func TestNewClientRejects(t *testing.T) {
 	const ep = "https://hss.example.com"
@@ -237,48 +227,10 @@ func TestZeroValueClient(t *testing.T) {
 	}
 	var zero hss.Client
 	assert.NotPanics(t, func() { _ = fmt.Sprint(&zero) })
-	//lint:ignore SA9005 the point: a Client marshals to {} and shows nothing
+	//lint:ignore SA9005 what a Client marshals to is what this checks
 	b, err := json.Marshal(&zero)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{}`, string(b), "a Client has no exported field")
-}
-
-// TestClientPrintsNoSecret: a Client needs no redaction methods: its
-// credentials sit behind pointers, which fmt, encoding/json and slog do not
-// follow past the top level, so no verb, encoder or handler shows them.
-func TestClientPrintsNoSecret(t *testing.T) {
-	const sk, securityToken = "core-secret-key-value", "core-security-token-value"
-	for name, opt := range map[string]hss.Option{
-		"token":         hss.WithToken(coreToken),
-		"temporary key": hss.WithTemporaryAKSK("AKCORETEST", sk, securityToken),
-	} {
-		t.Run(name, func(t *testing.T) {
-			c, err := hss.NewClient("https://gw.example.com/hss/", coreProject, opt)
-			require.NoError(t, err)
-			var outs []string
-			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
-				outs = append(outs, fmt.Sprintf(verb, c))
-			}
-			type holder struct{ Client *hss.Client }
-			for _, verb := range []string{"%v", "%+v", "%s", "%q", "%d", "%x", "%t"} {
-				outs = append(outs, fmt.Sprintf(verb, holder{c}), fmt.Sprintf(verb, []any{c}))
-			}
-			//lint:ignore SA9005 the point: a Client marshals to {} and shows nothing
-			b, err := json.Marshal(c)
-			require.NoError(t, err)
-			assert.JSONEq(t, `{}`, string(b))
-			var js, text bytes.Buffer
-			slog.New(slog.NewJSONHandler(&js, nil)).Info("made", "client", c)
-			slog.New(slog.NewTextHandler(&text, nil)).Info("made", "client", c)
-			outs = append(outs, js.String(), text.String())
-			for _, out := range outs {
-				for _, s := range []string{coreToken, sk, securityToken} {
-					assert.NotContains(t, out, s)
-					assert.NotContains(t, out, s[:8], "not even a piece")
-				}
-			}
-		})
-	}
 }
 
 func TestRegionEndpoint(t *testing.T) {

@@ -1,5 +1,4 @@
-// A skewed clock still signs: the Client learns the gateway's time from its
-// answers, with one refused request at most.
+// A skewed clock still signs: the Client learns the gateway's time from its answers, with one refused request at most.
 package hss_test
 
 import (

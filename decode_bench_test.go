@@ -1,3 +1,4 @@
+// The page decoder's benchmark: decodeRegistriesPage against json.Unmarshal on the benchmarks' page bodies.
 package hss
 
 import (

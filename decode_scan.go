@@ -45,8 +45,8 @@ const maxSkipDepth = 64
 const maxDataListHint = 1024
 
 // registryKeys are the JSON names of AssociateRegistriesResponseInfo's
-// fields, in the order the service sends them. TestFastPathCoversEveryField
-// checks them against the struct tags.
+// fields, in the order the service sends them.
+// TestDecodeRegistryKeysMatchTags checks them against the struct tags.
 var registryKeys = [...]string{"registry_id", "registry_name", "registry_type", "sync_status", "failed_reason"}
 
 // Indexes into registryKeys.

@@ -1,3 +1,4 @@
+// The page decoder's behaviour: what the fast path accepts and declines, how it shares strings, and the bounds on pages, nesting and memory.
 package hss
 
 import (
@@ -20,8 +21,8 @@ import (
 )
 
 // DecFallbacks returns how many bodies the encoding/json fallback has
-// decoded so far, for the external tests (hardening_test.go) that check
-// it stays unused for the service's own output.
+// decoded so far, for the external tests (imagesync_test.go,
+// limits_test.go) that check which decoder read a page.
 func DecFallbacks() int64 { return fallbacks.Load() }
 
 // decFullBody writes a document for struct type typ with every json-tagged

@@ -1,3 +1,4 @@
+// Dependencies: what the SDK's packages link in at run time.
 package hss_test
 
 import (

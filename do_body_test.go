@@ -1,5 +1,4 @@
-// What Client.Do sends and what it decodes into: bodies byte for byte,
-// outs checked before anything is sent, bounded decoding, Response.
+// What Client.Do sends and what it decodes into: bodies byte for byte, outs checked before anything is sent, bounded decoding, and Response.
 package hss_test
 
 import (

@@ -1,8 +1,10 @@
+// Client.Do: any method and path, signing, validation before sending, which calls are retried, and quotas learned per route.
 package hss_test
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -165,6 +167,39 @@ func TestDoRetriesOnlyWhatSurelyWasNotSent(t *testing.T) {
 	assert.Equal(t, hss.DefaultMaxAttempts, attempts.Attempts)
 	assert.Equal(t, hss.DefaultMaxAttempts, refused.Calls())
 	assert.Len(t, clk.Sleeps()[before:], hss.DefaultMaxAttempts-1)
+}
+
+// TestDoPostNotRetriedAfterTimeout: a POST whose attempt timed out after
+// it reached the service is not sent again, since the service may have
+// acted on it; a GET in the same plight is.
+func TestDoPostNotRetriedAfterTimeout(t *testing.T) {
+	clk := hsstest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	srv.HandleFunc(http.MethodPost, "/v5/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {})
+	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {})
+	// The request reaches the service; then reading the answer times out
+	// (the http.Client's Timeout, reported at once).
+	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	tr.inject = func(n int64, r *http.Request) (*http.Response, bool, error) {
+		resp, err := tr.next.RoundTrip(r)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: coreTimeoutError{}}
+	}
+	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}))
+	_, err := c.Do(context.Background(), http.MethodPost, "/v5/{project_id}/things", nil, map[string]int{}, nil)
+	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
+	var attempts *hss.AttemptsError
+	assert.False(t, errors.As(err, &attempts), "one attempt, not retried: %v", err)
+	assert.Len(t, srv.Requests(), 1, "the POST reached the service once")
+	assert.Empty(t, clk.Sleeps())
+
+	_, err = c.Do(context.Background(), http.MethodGet, "/v5/{project_id}/things", nil, nil, nil)
+	require.ErrorAs(t, err, &attempts)
+	assert.Equal(t, hss.DefaultMaxAttempts, attempts.Attempts)
+	assert.Len(t, srv.Requests(), 1+hss.DefaultMaxAttempts, "the GET is retried")
 }
 
 // TestDoLearnsQuotasPerRoute: a throttled write route does not hold back

@@ -1,14 +1,12 @@
+// NewClientFromEnv: a Client from the environment's variables or credentials file, and the errors that name what is missing.
 package hss_test
 
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,88 +96,4 @@ func TestNewClientFromEnvErrors(t *testing.T) {
 	_, err = hss.NewClientFromEnv(ctx, envLookup(map[string]string{credentials.EnvEndpoint: "https://hss.example.com", credentials.EnvProjectID: "p"}))
 	require.ErrorIs(t, err, credentials.ErrNoCredentials)
 	assert.Contains(t, err.Error(), "$HSS_TOKEN")
-}
-
-// TestBadKeysRefusedBeforeSending: WithAKSK and WithTemporaryAKSK refuse a
-// key the SDK cannot use with a *ValidationError that never quotes it.
-func TestBadKeysRefusedBeforeSending(t *testing.T) {
-	cases := []struct {
-		opt   hss.Option
-		field string
-	}{
-		{hss.WithAKSK("", "secret-key-12345"), "ak"},
-		{hss.WithAKSK("AK with space", "secret-key-12345"), "ak"},
-		{hss.WithAKSK("AKGOOD", " secret-key-12345"), "sk"},
-		{hss.WithAKSK("AKGOOD", "secret\x00key-12345"), "sk"},
-		{hss.WithTemporaryAKSK("AKGOOD", "secret-key-12345", ""), "X-Security-Token"},
-		{hss.WithTemporaryAKSK("AKGOOD", "secret-key-12345", "tok\nen-12345"), "X-Security-Token"},
-	}
-	for _, tc := range cases {
-		_, err := hss.NewClient("https://hss.example.com", "p", tc.opt)
-		var ve *hss.ValidationError
-		require.ErrorAs(t, err, &ve)
-		assert.Equal(t, tc.field, ve.Field)
-		assert.NotContains(t, err.Error(), "secret")
-	}
-}
-
-// fixedKeys is a provider (not a credentials.Static) of one access key.
-type fixedKeys struct{ v credentials.Value }
-
-func (f fixedKeys) Retrieve(context.Context) (credentials.Value, error) { return f.v, nil }
-
-// TestProviderKeysAreDatedByTheClientClock: keys a provider hands out are
-// signed with the Client's clock, whatever gave them: the fake server, on
-// the same fake clock years from the wall clock, accepts the signature.
-func TestProviderKeysAreDatedByTheClientClock(t *testing.T) {
-	clk := hsstest.NewClock(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
-	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 1),
-		hsstest.WithAKSK("AKPROVIDER0001", "provider-secret-1"), hsstest.WithoutTokenAuth())
-	defer srv.Close()
-	c := srv.Client(t, hss.WithCredentials(fixedKeys{credentials.Value{AccessKey: "AKPROVIDER0001", SecretKey: "provider-secret-1", Source: "test"}}))
-	_, err := c.ListSyncTaskRegistries(context.Background(), "task", nil)
-	require.NoError(t, err)
-	assert.Empty(t, srv.Requests()[0].AuthError)
-
-	// A provider handing out something unusable fails the call before
-	// anything is sent, and is not retried.
-	bad := srv.Client(t, hss.WithCredentials(fixedKeys{credentials.Value{Token: "tok\nen", Source: "test"}}))
-	_, err = bad.ListSyncTaskRegistries(context.Background(), "task", nil)
-	var ce *credentials.ConfigError
-	require.ErrorAs(t, err, &ce)
-	assert.Len(t, srv.Requests(), 1)
-	assert.Empty(t, clk.Sleeps())
-}
-
-// TestDoPostNotRetriedAfterTimeout: a POST whose attempt timed out after
-// it reached the service is not sent again, since the service may have
-// acted on it; a GET in the same plight is.
-func TestDoPostNotRetriedAfterTimeout(t *testing.T) {
-	clk := hsstest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
-	srv := hsstest.NewServer(hsstest.WithClock(clk))
-	defer srv.Close()
-	srv.HandleFunc(http.MethodPost, "/v5/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {})
-	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {})
-	// The request reaches the service; then reading the answer times out
-	// (the http.Client's Timeout, reported at once).
-	tr := &coreTransport{next: srv.HTTPClient().Transport}
-	tr.inject = func(n int64, r *http.Request) (*http.Response, bool, error) {
-		resp, err := tr.next.RoundTrip(r)
-		if err == nil {
-			resp.Body.Close()
-		}
-		return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: coreTimeoutError{}}
-	}
-	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}))
-	_, err := c.Do(context.Background(), http.MethodPost, "/v5/{project_id}/things", nil, map[string]int{}, nil)
-	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
-	var attempts *hss.AttemptsError
-	assert.False(t, errors.As(err, &attempts), "one attempt, not retried: %v", err)
-	assert.Len(t, srv.Requests(), 1, "the POST reached the service once")
-	assert.Empty(t, clk.Sleeps())
-
-	_, err = c.Do(context.Background(), http.MethodGet, "/v5/{project_id}/things", nil, nil, nil)
-	require.ErrorAs(t, err, &attempts)
-	assert.Equal(t, hss.DefaultMaxAttempts, attempts.Attempts)
-	assert.Len(t, srv.Requests(), 1+hss.DefaultMaxAttempts, "the GET is retried")
 }

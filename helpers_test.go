@@ -1,8 +1,11 @@
+// Helpers of the external tests: servers and clocks, counting and refusing transports, logs, mocks, pages and keys that several files use.
 package hss_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -255,3 +258,110 @@ func corePages(srv *hsstest.Server, page func(offset, limit int) []byte) *atomic
 
 // coreOpCount counts how often the operation "GET <path>" shows in msg.
 func coreOpCount(msg string) int { return strings.Count(msg, "GET /v5/") }
+
+// coreTimeoutError is the error a transport returns when a read times
+// out.
+type coreTimeoutError struct{}
+
+func (coreTimeoutError) Error() string   { return "i/o timeout" }
+func (coreTimeoutError) Timeout() bool   { return true }
+func (coreTimeoutError) Temporary() bool { return true }
+
+// coreOnePage is a page of one failed registry.
+const coreOnePage = `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"Swr-private","registry_type":"SwrPrivate","sync_status":"failed","failed_reason":"timeout"}]}`
+
+// secLog is a debug logger writing through both slog handlers, JSON and
+// text, into one buffer.
+type secLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *secLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// take returns what was logged since the last take.
+func (l *secLog) take() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.buf.String()
+	l.buf.Reset()
+	return s
+}
+
+func (l *secLog) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	return slog.New(secTee{slog.NewJSONHandler(l, opts), slog.NewTextHandler(l, opts)})
+}
+
+// secTee hands every record to each of its handlers.
+type secTee []slog.Handler
+
+func (t secTee) Enabled(ctx context.Context, level slog.Level) bool {
+	for _, h := range t {
+		if h.Enabled(ctx, level) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t secTee) Handle(ctx context.Context, r slog.Record) error {
+	for _, h := range t {
+		if h.Enabled(ctx, r.Level) {
+			if err := h.Handle(ctx, r.Clone()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t secTee) WithAttrs(attrs []slog.Attr) slog.Handler {
+	out := make(secTee, len(t))
+	for i, h := range t {
+		out[i] = h.WithAttrs(attrs)
+	}
+	return out
+}
+
+func (t secTee) WithGroup(name string) slog.Handler {
+	out := make(secTee, len(t))
+	for i, h := range t {
+		out[i] = h.WithGroup(name)
+	}
+	return out
+}
+
+// coreCancelClock is an hsstest.Clock that cancels a context the moment
+// the client starts to wait on it.
+type coreCancelClock struct {
+	*hsstest.Clock
+	cancel context.CancelFunc
+}
+
+func (c coreCancelClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.cancel()
+	return c.Clock.Sleep(ctx, d)
+}
+
+func (c coreCancelClock) SleepUntil(ctx context.Context, t time.Time) error {
+	c.cancel()
+	return c.Clock.SleepUntil(ctx, t)
+}
+
+// coreRefusingTransport fails the test's count when anything is sent; the
+// constructor tests expect it never to be called.
+func coreRefusingTransport() *coreTransport {
+	return &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
+		return nil, true, errors.New("nothing may be sent")
+	}}
+}
+
+const (
+	redirectAK = "REDIRECTAKEXAMPLE123"
+	redirectSK = "redirect-secret-key-0123456789"
+)

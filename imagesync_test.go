@@ -1,13 +1,17 @@
+// ListSyncTaskRegistries: the request it sends (query, path, escaping) and the page it decodes, against httpmock and hsstest.
 package hss_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -17,8 +21,6 @@ import (
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/hsstest"
 )
-
-const coreOnePage = `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"Swr-private","registry_type":"SwrPrivate","sync_status":"failed","failed_reason":"timeout"}]}`
 
 // coreRID is the X-Request-Id the httpmock answers carry.
 var coreRID = http.Header{"X-Request-Id": {"rid-1"}}
@@ -60,21 +62,6 @@ func TestListSyncTaskRegistriesRequest(t *testing.T) {
 			SyncStatus: hss.SyncStatusFailed, FailedReason: "timeout",
 		}},
 	}, resp)
-}
-
-// TestSignedRequestUsesClientClock: an AK/SK request is dated by the
-// Client's clock, not the wall clock, and carries the security token.
-func TestSignedRequestUsesClientClock(t *testing.T) {
-	clk := hsstest.NewClock(coreEpoch)
-	c, seen := coreMock(t, "https://hss.example.com", 200, coreOnePage, nil,
-		hss.WithTemporaryAKSK("AKCORETEST", "core-secret-key-value", "core-security-token-value"), hss.WithClock(clk))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
-	require.NoError(t, err)
-	r := seen.Last()
-	assert.Equal(t, "20260301T080000Z", r.Header.Get("X-Sdk-Date"))
-	assert.Equal(t, "core-security-token-value", r.Header.Get("X-Security-Token"))
-	assert.True(t, strings.HasPrefix(r.Header.Get("Authorization"), "SDK-HMAC-SHA256 Access=AKCORETEST, SignedHeaders="), r.Header.Get("Authorization"))
-	assert.Empty(t, r.Header.Get("X-Auth-Token"))
 }
 
 func TestListSyncTaskRegistriesDefaults(t *testing.T) {
@@ -327,4 +314,174 @@ func TestListAgainstFakeService(t *testing.T) {
 	var apiErr *hss.APIError
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, srv.Requests()[2].RequestID, apiErr.RequestID)
+}
+
+// decTrickyText is text the service may well hold in names and failure
+// reasons; json.Marshal escapes much of it.
+var decTrickyText = []string{
+	`the registry said "401 Unauthorized" and 'no'`,
+	`C:\registry\path\n is not a newline`,
+	`\u0041 is not an escape, \\ is two`,
+	"注册表同步失败：认证错误 ¡Sí! ✓ Ünïcödé",
+	"emoji 😀🚀👍🏽 and a flag 🇨🇳",
+	"<html>&amp; tags & entities</html>",
+	"line\nbreaks\r\nand\ttabs",
+	"separators \u2028 and \u2029",
+	"nul \x00 and del \x7f and esc \x1b[31m",
+	"invalid UTF-8 \xff\xfe here",
+	strings.Repeat("a long reason, ", 700),
+	strings.Repeat("長い理由", 500),
+	"ends with a backslash \\",
+	"",
+	"x",
+}
+
+// TestDecodeServiceOutputNeverFallsBack: every page hsstest writes (every
+// type and status, known and not, and names and failure reasons with
+// quotes, backslashes, unicode, emoji, control characters and long text)
+// is decoded by the fast path, never by the encoding/json fallback, and
+// decodes to what the server holds.
+func TestDecodeServiceOutputNeverFallsBack(t *testing.T) {
+	srv := hsstest.NewServer()
+	defer srv.Close()
+	const task = "task-tricky"
+	srv.Seed(task, 90)
+	types := append(hss.AllRegistryTypes(), "Quay")
+	statuses := append(hss.AllSyncStatuses(), "paused")
+	var regs []hsstest.Registry
+	for i, text := range decTrickyText {
+		for j, typ := range types {
+			regs = append(regs, hsstest.Registry{
+				RegistryName: fmt.Sprintf("%d-%d %s", i, j, text[:min(len(text), 100)]),
+				RegistryType: typ,
+				SyncStatus:   statuses[(i+j)%len(statuses)],
+				FailedReason: text,
+			})
+		}
+	}
+	srv.AddRegistries(task, regs...)
+	client := srv.Client(t)
+	ctx := context.Background()
+
+	// What the client must decode: the server's registries as the wire
+	// carries them (invalid UTF-8 becomes U+FFFD).
+	var want []hss.AssociateRegistriesResponseInfo
+	for _, r := range srv.Registries(task) {
+		info := r.Info()
+		b, err := json.Marshal(info)
+		require.NoError(t, err)
+		var wire hss.AssociateRegistriesResponseInfo
+		require.NoError(t, json.Unmarshal(b, &wire))
+		want = append(want, wire)
+	}
+
+	before := hss.DecFallbacks()
+	for _, limit := range []int{10, 37, hss.MaxLimit} {
+		var got []hss.AssociateRegistriesResponseInfo
+		for reg, err := range client.ListSyncTaskRegistriesIter(ctx, task, &hss.ListSyncTaskRegistriesOptions{Limit: limit}) {
+			require.NoError(t, err)
+			got = append(got, reg)
+		}
+		require.Equal(t, want, got, "limit %d", limit)
+	}
+	for _, typ := range hss.AllRegistryTypes() {
+		for _, st := range hss.AllSyncStatuses() {
+			resp, err := client.ListSyncTaskRegistries(ctx, task, &hss.ListSyncTaskRegistriesOptions{
+				Limit: hss.MaxLimit, RegistryTypes: []hss.RegistryType{typ}, SyncStatus: st})
+			require.NoError(t, err)
+			for _, r := range resp.DataList {
+				assert.Equal(t, typ, r.RegistryType)
+				assert.Equal(t, st, r.SyncStatus)
+			}
+		}
+	}
+	srv.AddTask("empty-task")
+	resp, err := client.ListSyncTaskRegistries(ctx, "empty-task", nil)
+	require.NoError(t, err)
+	assert.NotNil(t, resp.DataList)
+	assert.Empty(t, resp.DataList)
+
+	assert.Equal(t, before, hss.DecFallbacks(), "the encoding/json fallback decoded a page hsstest wrote")
+}
+
+// FuzzOptions: validation and request building never panic; options that
+// pass are sent (as hsstest records them) with the task id in one path
+// segment and a query, percent-encoded the strict way, that parses back to
+// the same values. Its seed corpus is in testdata/fuzz/FuzzOptions.
+func FuzzOptions(f *testing.F) {
+	f.Add("t", "eps", "name", "SwrPrivate,Harbor", "finished", 0, 10)
+	f.Add("a b?c", "", "", "", "", 2000000, 200)
+	f.Add("任务", "e", "n\x00", "Jfrog", "running", 5, 201)
+	srv := hsstest.NewServer()
+	f.Cleanup(srv.Close)
+	var sent struct {
+		sync.Mutex
+		path, query string
+	}
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		sent.Lock()
+		sent.path, sent.query = r.URL.EscapedPath(), r.URL.RawQuery
+		sent.Unlock()
+		w.WriteHeader(http.StatusNotFound)
+		return true
+	})
+	client, err := hss.NewClient(srv.URL()+"/pre", srv.ProjectID(), hss.WithToken(srv.Token()),
+		hss.WithHTTPClient(srv.HTTPClient()), hss.WithRetryPolicy(hss.NoRetries()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, task, eps, name, types, status string, offset, limit int) {
+		var rt []hss.RegistryType
+		if types != "" {
+			for _, s := range strings.Split(types, ",") {
+				rt = append(rt, hss.RegistryType(s))
+			}
+		}
+		o := &hss.ListSyncTaskRegistriesOptions{EnterpriseProjectID: eps, RegistryName: name, RegistryTypes: rt,
+			SyncStatus: hss.SyncStatus(status), Offset: offset, Limit: limit}
+		sent.Lock()
+		sent.path, sent.query = "", ""
+		sent.Unlock()
+		_, err := client.ListSyncTaskRegistries(context.Background(), task, o)
+		var ve *hss.ValidationError
+		if errors.As(err, &ve) {
+			if ve.Field == "" || ve.Reason == "" {
+				t.Fatalf("vague validation error %+v", ve)
+			}
+			return
+		}
+		var ae *hss.APIError
+		if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound {
+			t.Fatalf("the request did not reach the server: %v", err)
+		}
+		sent.Lock()
+		path, query := sent.path, sent.query
+		sent.Unlock()
+		segs := strings.Split(path, "/")
+		if len(segs) != 9 || segs[1] != "pre" || segs[8] != "registries" {
+			t.Fatalf("path split wrong: %q", path)
+		}
+		if got, err := url.PathUnescape(segs[7]); err != nil || got != task {
+			t.Fatalf("task id %q came back as %q (%v)", task, got, err)
+		}
+		if strings.Contains(query, "+") {
+			t.Fatalf("query %q has a '+', which servers read as a space", query)
+		}
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			t.Fatalf("query %q does not parse: %v", query, err)
+		}
+		want := map[string]string{"enterprise_project_id": eps, "registry_name": name, "registry_type": types, "sync_status": status}
+		if offset != 0 {
+			want["offset"] = strconv.Itoa(offset)
+		}
+		if limit != 0 {
+			want["limit"] = strconv.Itoa(limit)
+		}
+		for key, v := range want {
+			if q.Get(key) != v {
+				t.Fatalf("%s: sent %q, want %q (query %q)", key, q.Get(key), v, query)
+			}
+		}
+	})
 }

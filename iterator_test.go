@@ -1,3 +1,4 @@
+// The iterators: pages fetched lazily from the caller's offset, early stops, errors, incomplete pages, and listings through throttling and failures.
 package hss_test
 
 import (
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -401,4 +403,37 @@ func TestIterContextCancelledMidListing(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.False(t, errors.Is(err, hss.ErrIncompletePage))
 	assert.LessOrEqual(t, tr.Calls(), 2)
+}
+
+// TestIntegrationListingThroughThrottleAndFailures: 4 calls per 5 s on the
+// server's clock, which is the client's, and every third request failing
+// before it reaches the API: the listing still holds every registry once.
+func TestIntegrationListingThroughThrottleAndFailures(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 2000), hsstest.WithThrottle(4, 5*time.Second))
+	var n atomic.Int64
+	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
+		if n.Add(1)%3 == 0 {
+			w.WriteHeader(http.StatusBadGateway)
+			return true
+		}
+		return false
+	})
+	start := clk.Now()
+	c, _, _ := coreClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{RetryBudget: -1}))
+	seen := map[string]int{}
+	for reg, err := range c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil) {
+		require.NoError(t, err)
+		seen[reg.RegistryID]++
+	}
+	require.Len(t, seen, 2000)
+	for id, c := range seen {
+		require.Equal(t, 1, c, id)
+	}
+	statuses := map[int]int{}
+	for _, r := range srv.Requests() {
+		statuses[r.Status]++
+	}
+	assert.Equal(t, 10, statuses[http.StatusOK], "ceil(2000/200) pages answered")
+	assert.Positive(t, statuses[http.StatusBadGateway])
+	assert.GreaterOrEqual(t, clk.Now().Sub(start), 10*time.Second, "10 pages at 4 per 5 s take two windows at least")
 }

@@ -1,3 +1,4 @@
+// The log's query: secret-looking parameters are written as REDACTED.
 package hss
 
 import (

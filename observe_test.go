@@ -1,5 +1,4 @@
-// The Observer: the events of a call in order, the context it returns
-// flowing into the attempts' requests, and nothing added without one.
+// The Observer: the events of a call in order, the context it returns flowing into the attempts' requests, and nothing added without one.
 package hss_test
 
 import (

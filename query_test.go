@@ -1,3 +1,4 @@
+// The query encoder: encodeQuery writes what go-querystring does, in strict percent-encoding.
 package hss
 
 // Internal: encodeQuery and encodeValues are unexported, and the fuzzer

@@ -1,5 +1,6 @@
 //go:build race
 
+// raceEnabled for a test binary built with the race detector.
 package hss
 
 // raceEnabled reports whether the tests run under the race detector, which

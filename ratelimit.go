@@ -43,8 +43,8 @@ type rateLimiter struct {
 	next time.Time // when the bucket is empty again after reservations
 }
 
-// wait blocks until the caller may send, or ctx is done; waiting, when
-// it must, is told how long first.
+// wait blocks until the caller may send, or ctx is done. When the caller
+// must wait, waiting is told for how long before the wait begins.
 func (l *rateLimiter) wait(ctx context.Context, clk Clock, waiting func(time.Duration)) error {
 	now := clk.Now()
 	l.mu.Lock()

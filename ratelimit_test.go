@@ -1,3 +1,4 @@
+// WithRateLimit: pacing, bursts, bounds, waits past the deadline, one bucket for all goroutines, and cancelled waits.
 package hss_test
 
 import (
@@ -176,4 +177,67 @@ func TestRateLimitCancelWhileWaiting(t *testing.T) {
 	assert.NotErrorIs(t, err, hss.ErrWaitPastDeadline)
 	assert.Equal(t, 1, tr.Calls())
 	assert.Equal(t, 1, coreOpCount(err.Error()))
+}
+
+// cancelOnWaitClock is an hsstest.Clock that cancels the context of the call
+// in progress the moment that call starts to wait, as a caller that gives
+// up (a closed HTTP handler, a ^C) would while the call waits for its slot.
+type cancelOnWaitClock struct {
+	*hsstest.Clock
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnWaitClock) arm(cancel context.CancelFunc) {
+	c.mu.Lock()
+	c.cancel = cancel
+	c.mu.Unlock()
+}
+
+func (c *cancelOnWaitClock) fire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancel != nil {
+		c.cancel()
+		c.cancel = nil
+	}
+}
+
+func (c *cancelOnWaitClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.fire()
+	return c.Clock.Sleep(ctx, d)
+}
+
+func (c *cancelOnWaitClock) SleepUntil(ctx context.Context, t time.Time) error {
+	c.fire()
+	return c.Clock.SleepUntil(ctx, t)
+}
+
+// TestRateLimitCancelledWaitsGiveSlotsBack: a call cancelled while it
+// waits for WithRateLimit never sends, so it gives back the send slot it
+// reserved, as a wait refused because of the deadline does. After five
+// such calls the next caller waits one interval (here a minute, at one
+// call a minute), not six.
+func TestRateLimitCancelledWaitsGiveSlotsBack(t *testing.T) {
+	clk := &cancelOnWaitClock{Clock: hsstest.NewClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))}
+	srv := hsstest.NewServer(hsstest.WithNow(clk.Now), hsstest.WithSeed("task", 1))
+	defer srv.Close()
+	client := srv.Client(t, hss.WithClock(clk), hss.WithRateLimit(1.0/60, 1))
+
+	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.NoError(t, err, "the burst lets the first call go at once")
+	for range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		clk.arm(cancel)
+		_, err := client.ListSyncTaskRegistries(ctx, "task", nil)
+		require.ErrorIs(t, err, context.Canceled)
+		cancel()
+	}
+	require.Len(t, srv.Requests(), 1, "the cancelled calls sent nothing")
+	require.Empty(t, clk.Sleeps(), "the cancelled calls waited for nothing")
+
+	_, err = client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{time.Minute}, clk.Sleeps(),
+		"one call a minute, one call sent a minute ago: the next waits one minute")
 }

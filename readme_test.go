@@ -1,6 +1,4 @@
-// The README's Go: every ```go block of README.md is read from the file and
-// type-checked against this tree, so a README whose code no longer builds
-// fails here.
+// The README's Go: every ```go block of README.md, read from the file, type-checks against this tree.
 package hss_test
 
 import (

@@ -1,12 +1,15 @@
-// Redirects: those to the same host are followed, and signed again for the
-// new method, path and query when the Client signs; the others are refused.
+// Redirects: those to the same host are followed and signed again; those to another host or from HTTPS to HTTP, loops and the caller's refusals end the call.
 package hss_test
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,11 +17,6 @@ import (
 
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/hsstest"
-)
-
-const (
-	redirectAK = "REDIRECTAKEXAMPLE123"
-	redirectSK = "redirect-secret-key-0123456789"
 )
 
 func TestSameHostRedirectSignedAgain(t *testing.T) {
@@ -77,4 +75,113 @@ func TestRedirectedAnswerNamesTheNewPath(t *testing.T) {
 	var apiErr *hss.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "/v5/"+srv.ProjectID()+"/gone", apiErr.Path)
+}
+
+// TestRedirectToAnotherHostRefused: the client never follows a redirect to
+// another host, and its error and logs name hosts only, never the
+// Location's path or query.
+func TestRedirectToAnotherHostRefused(t *testing.T) {
+	const leak = "TOKENLIKE-9f8e7d6c5b4a"
+	other, _ := coreServer(t)
+	srv, clk := coreServer(t)
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		http.Redirect(w, r, other.URL()+"/v5/"+leak+"/x?token="+leak+"&X-Auth-Token="+leak, http.StatusFound)
+		return true
+	})
+	c, tr, logs := coreClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.Error(t, err)
+	var re *hss.RedirectError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, srv.URL(), re.From)
+	assert.Equal(t, other.URL(), re.To)
+	assert.False(t, re.Loop)
+	assert.Contains(t, err.Error(), "refused redirect from "+srv.URL()+" to "+other.URL())
+	for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), logs.String()} {
+		assert.NotContains(t, out, leak)
+	}
+	coreNoSecret(t, err, srv.Token())
+	assert.Empty(t, other.Requests(), "nothing reached the other host")
+	assert.Equal(t, 1, tr.Calls(), "a refused redirect is not retried")
+	assert.Empty(t, clk.Sleeps())
+}
+
+// TestRedirectHTTPSToHTTPRefused: a redirect that drops TLS is refused,
+// even to the same host and port.
+func TestRedirectHTTPSToHTTPRefused(t *testing.T) {
+	clk := hsstest.NewClock(coreEpoch)
+	srv := hsstest.NewTLSServer(hsstest.WithClock(clk))
+	t.Cleanup(srv.Close)
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		http.Redirect(w, r, "http://"+strings.TrimPrefix(srv.URL(), "https://")+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return true
+	})
+	c, tr, _ := coreClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	var re *hss.RedirectError
+	require.ErrorAs(t, err, &re)
+	assert.True(t, strings.HasPrefix(re.To, "http://"), re.To)
+	assert.Equal(t, 1, tr.Calls())
+}
+
+// TestRedirectLoopIsFinal: a redirect loop ends after 10 redirects with a
+// *RedirectError, and is not retried (10 requests, not 40).
+func TestRedirectLoopIsFinal(t *testing.T) {
+	srv, clk := coreServer(t)
+	var hits atomic.Int64
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		hits.Add(1)
+		http.Redirect(w, r, r.URL.RequestURI(), http.StatusFound)
+		return true
+	})
+	c, tr, _ := coreClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	var re *hss.RedirectError
+	require.ErrorAs(t, err, &re)
+	assert.True(t, re.Loop)
+	assert.Contains(t, err.Error(), "more than 10 redirects")
+	var at *hss.AttemptsError
+	assert.False(t, errors.As(err, &at), "a loop is final")
+	assert.Equal(t, int64(10), hits.Load())
+	assert.Equal(t, 10, tr.Calls(), "one attempt of 10 hops: the transport sees each hop")
+	assert.Empty(t, clk.Sleeps())
+	assert.Equal(t, 1, coreOpCount(err.Error()))
+}
+
+func TestRedirectSameHostFollowed(t *testing.T) {
+	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 2))
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if p, ok := strings.CutPrefix(r.URL.Path, "/old"); ok {
+			http.Redirect(w, r, p+"?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			return true
+		}
+		return false
+	})
+	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	c, err := hss.NewClient(srv.URL()+"/old", srv.ProjectID(), hss.WithToken(srv.Token()), hss.WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Len(t, resp.DataList, 2)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, hsstest.AuthToken, reqs[1].Auth, "the token went along to the same host")
+}
+
+// TestCallerRedirectPolicyRefusalIsFinal: a redirect the caller's own
+// CheckRedirect refuses is a refused redirect: it is not retried.
+func TestCallerRedirectPolicyRefusalIsFinal(t *testing.T) {
+	srv, clk := coreServer(t)
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		return true
+	})
+	errNoRedirects := errors.New("this program follows no redirects")
+	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return errNoRedirects }}
+	c := srv.Client(t, hss.WithHTTPClient(hc))
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.ErrorIs(t, err, errNoRedirects)
+	assert.Equal(t, 1, tr.Calls(), "a refused redirect is not retried")
+	assert.Empty(t, clk.Sleeps())
 }

@@ -159,11 +159,12 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 }
 
 // throttleGiveUp says why a call waiting for the gateway's quota must not
-// wait wait more, or "" when it may. stalled is how long it has waited
-// while no call of its route got through; a gate (the wait a throttle
-// set) is a wait nothing shortens, while the wait for a paced slot ends
-// with calls of the route getting through. A call gives up when it would
-// stall longer than MaxThrottleWait.
+// wait any longer, or "" when it may. wait is how long it has yet to wait,
+// and stalled how long it has waited while no call of its route got
+// through. A gate (the wait a throttle set) is one that nothing shortens:
+// the call gives up when stalled and wait together pass MaxThrottleWait. A
+// wait for a paced slot ends early as calls of the route get through: the
+// call gives up once stalled alone passes it.
 func (p RetryPolicy) throttleGiveUp(stalled, wait time.Duration, gate bool) string {
 	switch {
 	case wait >= MaxRetryAfter:
@@ -334,8 +335,8 @@ func judgeTransport(err error) (v verdict, notSent bool) {
 	return transient, false
 }
 
-// judgeCredentials decides about an error of Credentials.Retrieve or of
-// signing. The request was not sent, so a transient one may be retried
+// judgeCredentials decides about an error of a credentials.Provider's
+// Retrieve or of signing. The request was not sent, so a transient one may be retried
 // whatever the method. (The attempt loop stops by itself when the caller's
 // context ends.)
 func judgeCredentials(err error) verdict {

@@ -1,3 +1,4 @@
+// Retries: which answers are retried, the backoff, Retry-After, the retry budget, cancelling a backoff, and a token renewed once.
 package hss_test
 
 import (
@@ -176,14 +177,6 @@ func TestRetryAfterBelowTheCap(t *testing.T) {
 	assert.Equal(t, 2, tr.Calls())
 }
 
-// coreTimeoutError is the error a transport returns when a read times
-// out.
-type coreTimeoutError struct{}
-
-func (coreTimeoutError) Error() string   { return "i/o timeout" }
-func (coreTimeoutError) Timeout() bool   { return true }
-func (coreTimeoutError) Temporary() bool { return true }
-
 // TestHTTPClientTimeoutIsAnAttemptTimeout: a timeout of the caller's
 // http.Client (its Timeout set) is an attempt timeout too, and retried. The
 // transport reports the timeout at once, so no real time is waited on.
@@ -215,23 +208,6 @@ func TestHTTPClientTimeoutIsAnAttemptTimeout(t *testing.T) {
 	var at *hss.AttemptsError
 	require.ErrorAs(t, err, &at)
 	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
-}
-
-// coreCancelClock is an hsstest.Clock that cancels a context the moment
-// the client starts to wait on it.
-type coreCancelClock struct {
-	*hsstest.Clock
-	cancel context.CancelFunc
-}
-
-func (c coreCancelClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.cancel()
-	return c.Clock.Sleep(ctx, d)
-}
-
-func (c coreCancelClock) SleepUntil(ctx context.Context, t time.Time) error {
-	c.cancel()
-	return c.Clock.SleepUntil(ctx, t)
 }
 
 // TestCancelDuringBackoff: cancelling while the client backs off ends the

@@ -1,3 +1,4 @@
+// Secrets: tokens, keys, signatures and passwords reach no error, log line or printed value, however a server echoes them.
 package hss_test
 
 import (
@@ -11,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -151,72 +153,6 @@ func (l secLeaks) check(t *testing.T, where, text string) {
 			return
 		}
 	}
-}
-
-// secLog is a debug logger writing through both slog handlers, JSON and
-// text, into one buffer.
-type secLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *secLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// take returns what was logged since the last take.
-func (l *secLog) take() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.buf.String()
-	l.buf.Reset()
-	return s
-}
-
-func (l *secLog) logger() *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
-	return slog.New(secTee{slog.NewJSONHandler(l, opts), slog.NewTextHandler(l, opts)})
-}
-
-// secTee hands every record to each of its handlers.
-type secTee []slog.Handler
-
-func (t secTee) Enabled(ctx context.Context, level slog.Level) bool {
-	for _, h := range t {
-		if h.Enabled(ctx, level) {
-			return true
-		}
-	}
-	return false
-}
-
-func (t secTee) Handle(ctx context.Context, r slog.Record) error {
-	for _, h := range t {
-		if h.Enabled(ctx, r.Level) {
-			if err := h.Handle(ctx, r.Clone()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (t secTee) WithAttrs(attrs []slog.Attr) slog.Handler {
-	out := make(secTee, len(t))
-	for i, h := range t {
-		out[i] = h.WithAttrs(attrs)
-	}
-	return out
-}
-
-func (t secTee) WithGroup(name string) slog.Handler {
-	out := make(secTee, len(t))
-	for i, h := range t {
-		out[i] = h.WithGroup(name)
-	}
-	return out
 }
 
 // secOneLine is how the hss command prints an error: on one line.
@@ -955,5 +891,249 @@ func TestSecretShortPrefixesScrubbed(t *testing.T) {
 			want = secToken[:n] + "|id"
 		}
 		assert.Equal(t, want, ae.RequestID, "an echo of %d characters", n)
+	}
+}
+
+// secIAMLikeToken is a token shaped like an IAM token: base64 with '+', '/' and
+// '=' in it. No 12-character window of it occurs in ordinary output.
+const secIAMLikeToken = "MIIsec7kQ+Zp3vWx9/Lm2Nb8Rt4Yq6Hs1Jd5Kf0Gh7Pa3Xc9Ve2Bn8Mw4Qz6Ty1Ur5Io3+Wq7Ek2Lr9=="
+
+// secWindowLeak reports the first window of leakWindow bytes of secret that text
+// holds, or "".
+func secWindowLeak(text, secret string) string {
+	const leakWindow = 12
+	for i := 0; i+leakWindow <= len(secret); i++ {
+		if w := secret[i : i+leakWindow]; strings.Contains(text, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// secCheckNoLeak fails the test when any text err offers (its message,
+// %+v, %#v, and the fields of an *hss.APIError) or the log holds a window
+// of secret.
+func secCheckNoLeak(t *testing.T, err error, logged, secret string) {
+	t.Helper()
+	require.Error(t, err)
+	texts := map[string]string{
+		"the error": err.Error(),
+		"%+v":       fmt.Sprintf("%+v", err),
+		"%#v":       fmt.Sprintf("%#v", err),
+		"the log":   logged,
+	}
+	var ae *hss.APIError
+	if errors.As(err, &ae) {
+		texts["APIError.Message"] = ae.Message
+		texts["APIError.Body"] = string(ae.Body)
+	}
+	for where, text := range texts {
+		if w := secWindowLeak(text, secret); w != "" {
+			i := strings.Index(text, w)
+			t.Errorf("%s shows the secret (%q): ...%s...", where, w, text[max(0, i-30):min(len(text), i+len(w)+30)])
+		}
+	}
+}
+
+// TestDoDecodeErrorScrubsEchoedToken: a 2xx answer that echoes
+// the token into a field Client.Do decodes into a type whose decoding
+// error quotes the value (time.Time, json.Number, a ",string" int, a
+// TextUnmarshaler such as netip.Addr) keeps the token out of the
+// *DecodeError's text and the debug log line.
+func TestDoDecodeErrorScrubsEchoedToken(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithToken(secIAMLikeToken))
+	defer srv.Close()
+	srv.HandleFunc(http.MethodGet, "/v1/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// A service (or a proxy) that reflects the caller's token.
+		tok, _ := json.Marshal(r.Header.Get("X-Auth-Token"))
+		fmt.Fprintf(w, `{"created":%s,"size":%s,"count":%s,"addr":%s}`, tok, tok, tok, tok)
+	})
+	for name, out := range map[string]any{
+		"time.Time": &struct {
+			Created time.Time `json:"created"`
+		}{},
+		"json.Number": &struct {
+			Size json.Number `json:"size"`
+		}{},
+		",string int": &struct {
+			Count int `json:"count,string"`
+		}{},
+		"netip.Addr": &struct {
+			Addr netip.Addr `json:"addr"`
+		}{},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var logs secLog // both slog handlers, JSON and text
+			client := srv.Client(t, hss.WithToken(secIAMLikeToken), hss.WithLogger(logs.logger()))
+			_, err := client.Do(context.Background(), http.MethodGet, "/v1/{project_id}/things", nil, nil, out)
+			var de *hss.DecodeError
+			require.ErrorAs(t, err, &de)
+			secCheckNoLeak(t, err, logs.take(), secIAMLikeToken)
+		})
+	}
+}
+
+// TestPartlyEscapedEchoScrubbed: an echo whose encoder escapes
+// some characters and not others (System.Text.Json, .NET's default, writes
+// '+' as \u002B but leaves '/' and '=' alone) is scrubbed whole: no part
+// of the token reaches APIError.Message, APIError.Body, the error text or
+// the log.
+func TestPartlyEscapedEchoScrubbed(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithToken(secIAMLikeToken))
+	defer srv.Close()
+	dotnet := strings.NewReplacer("+", `\u002B`, "<", `\u003C`, ">", `\u003E`, "&", `\u0026`).Replace
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: token %s is invalid"}`,
+			dotnet(r.Header.Get("X-Auth-Token")))
+		return true
+	})
+	var logs secLog
+	client := srv.Client(t, hss.WithToken(secIAMLikeToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
+	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+	var ae *hss.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, http.StatusUnauthorized, ae.StatusCode)
+	secCheckNoLeak(t, err, logs.take(), secIAMLikeToken)
+}
+
+// TestFaultsLeakNoAKSKSecrets runs fault scenarios with temporary AK/SK
+// credentials and debug logging: no error or log line may carry the SK,
+// the security token or any signature the client sent, even when the
+// server echoes them.
+func TestFaultsLeakNoAKSKSecrets(t *testing.T) {
+	const ak, sk, secToken = "AKFAULTTEST", "fault-secret-key-value", "fault-security-token-value"
+	scenarios := map[string]func(srv *hsstest.Server) func(w http.ResponseWriter, r *http.Request) bool{
+		"503 always": func(srv *hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			srv.FailNext(10, http.StatusServiceUnavailable, "APIGW.0613", "unavailable")
+			return nil
+		},
+		"401 echoing the request": func(*hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			return func(w http.ResponseWriter, r *http.Request) bool {
+				coreWriteError(w, http.StatusUnauthorized, "APIGW.0301", "verify aksk signature fail: "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Security-Token"))
+				return true
+			}
+		},
+		"request id echoing the signature": func(*hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			return func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("X-Request-Id", r.Header.Get("Authorization"))
+				coreWriteError(w, http.StatusInternalServerError, "APIGW.0601", "Internal server error.")
+				return true
+			}
+		},
+		"429 too long": func(srv *hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			srv.FailNext(10, http.StatusTooManyRequests, "APIGW.0308", "throttled", http.Header{"Retry-After": {"7200"}})
+			return nil
+		},
+		"truncated": func(srv *hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			srv.TruncateNext(10)
+			return nil
+		},
+		"reset": func(srv *hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			srv.ResetNext(10)
+			return nil
+		},
+		"not json": func(srv *hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
+			srv.FailNextRaw(10, http.StatusOK, []byte("<html>oops</html>"))
+			return nil
+		},
+	}
+	for name, setup := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := coreServer(t, hsstest.WithTemporaryAKSK(ak, sk, secToken), hsstest.WithSeed(coreTask, 200))
+			var mu sync.Mutex
+			var signatures []string
+			fault := setup(srv)
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				if a := r.Header.Get("Authorization"); a != "" {
+					mu.Lock()
+					signatures = append(signatures, a[strings.LastIndex(a, "Signature=")+len("Signature="):])
+					mu.Unlock()
+				}
+				return fault != nil && fault(w, r)
+			})
+			logs := &coreLog{}
+			logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c := srv.Client(t, hss.WithTemporaryAKSK(ak, sk, secToken), hss.WithLogger(logger))
+			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg", Limit: 200})
+			require.Error(t, err)
+			var ae *hss.APIError
+			body := ""
+			if errors.As(err, &ae) {
+				body = string(ae.Body) + ae.Message + ae.RequestID
+			}
+			mu.Lock()
+			secrets := append([]string{sk, secToken}, signatures...)
+			mu.Unlock()
+			require.NotEmpty(t, secrets[2:], "requests were signed")
+			for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), body, logs.String()} {
+				for _, s := range secrets {
+					assert.NotContains(t, out, s)
+				}
+			}
+		})
+	}
+}
+
+// TestEchoedTokenIsScrubbed: a gateway that echoes the token in its error
+// body, message or request id leaves no part of it in the error.
+func TestEchoedTokenIsScrubbed(t *testing.T) {
+	token := "MIIZ" + strings.Repeat("abcdefgh", 600) // a real IAM token is several KiB
+	for _, tc := range []struct {
+		body   string
+		header http.Header
+	}{
+		{`{"error_code":"APIGW.0301","error_msg":"bad token ` + token + `"}`, nil},
+		{`{"code":"APIGW.0301","message":"` + token[:100] + `","request_id":"` + token + `"}`, nil},
+		{"<html><head><title>401 " + token + "</title></head></html>", nil},
+		{`{"error_code":"APIGW.0301","error_msg":"x"}`, http.Header{"X-Request-Id": {token}}},
+	} {
+		c, _ := coreMock(t, "https://hss.example.com", 401, tc.body, tc.header, hss.WithToken(token))
+		_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
+		var ae *hss.APIError
+		require.ErrorAs(t, err, &ae)
+		for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), string(ae.Body), ae.Message, ae.RequestID} {
+			assert.NotContains(t, out, "abcdefghabcdefgh", "no part of the token survives")
+		}
+	}
+}
+
+// TestClientPrintsNoSecret: a Client needs no redaction methods: its
+// credentials sit behind pointers, which fmt, encoding/json and slog do not
+// follow past the top level, so no verb, encoder or handler shows them.
+func TestClientPrintsNoSecret(t *testing.T) {
+	const sk, securityToken = "core-secret-key-value", "core-security-token-value"
+	for name, opt := range map[string]hss.Option{
+		"token":         hss.WithToken(coreToken),
+		"temporary key": hss.WithTemporaryAKSK("AKCORETEST", sk, securityToken),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := hss.NewClient("https://gw.example.com/hss/", coreProject, opt)
+			require.NoError(t, err)
+			var outs []string
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+				outs = append(outs, fmt.Sprintf(verb, c))
+			}
+			type holder struct{ Client *hss.Client }
+			for _, verb := range []string{"%v", "%+v", "%s", "%q", "%d", "%x", "%t"} {
+				outs = append(outs, fmt.Sprintf(verb, holder{c}), fmt.Sprintf(verb, []any{c}))
+			}
+			//lint:ignore SA9005 what a Client marshals to is what this checks
+			b, err := json.Marshal(c)
+			require.NoError(t, err)
+			assert.JSONEq(t, `{}`, string(b))
+			var js, text bytes.Buffer
+			slog.New(slog.NewJSONHandler(&js, nil)).Info("made", "client", c)
+			slog.New(slog.NewTextHandler(&text, nil)).Info("made", "client", c)
+			outs = append(outs, js.String(), text.String())
+			for _, out := range outs {
+				for _, s := range []string{coreToken, sk, securityToken} {
+					assert.NotContains(t, out, s)
+					assert.NotContains(t, out, s[:8], "not even a piece")
+				}
+			}
+		})
 	}
 }

@@ -1,3 +1,4 @@
+// Validation: each bound of the task id and the options, nil options and contexts, and reasons that never quote oversized input.
 package hss_test
 
 import (

@@ -61,15 +61,15 @@ type SyncTaskResult struct {
 	Elapsed time.Duration // time waited, on the Client's clock
 }
 
-// WaitSyncTask polls the image synchronisation task taskID until none of
-// its registries is running, then lists them all and reports the finished
-// and the failed ones. Each poll is one request (the running registries,
-// with the smallest page, read for total_num); the final listing pages
-// through every registry. It honours ctx and the Client's retries and quota
+// WaitSyncTask polls the image synchronisation task taskID until none of its
+// registries is running, then lists them all and reports the finished and
+// the failed ones. Each poll is one request (the running registries, with
+// the smallest page, read for total_num); the final listing pages through
+// every registry. It honours ctx and the Client's retries and quota
 // handling. When ctx's deadline comes before the next poll would, the last
-// poll is made a second before the deadline rather than a
-// whole interval early; when even that poll finds registries running, it
-// returns at once with an error wrapping ErrWaitPastDeadline.
+// poll is made a second before the deadline rather than a whole interval
+// early; when even that poll finds registries running, it returns at once
+// with an error wrapping ErrWaitPastDeadline.
 func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOptions) (*SyncTaskResult, error) {
 	var o WaitOptions
 	if opts != nil {

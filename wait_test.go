@@ -1,9 +1,11 @@
+// WaitSyncTask: polling until no registry runs, its deadline, its errors, and counts it refuses.
 package hss_test
 
 import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,4 +191,31 @@ func TestWaitSyncTaskDeadlineNamesLastCount(t *testing.T) {
 	_, err := srv.Client(t).WaitSyncTask(ctx, "task", nil)
 	require.ErrorIs(t, err, hss.ErrWaitPastDeadline)
 	assert.Contains(t, err.Error(), "1 registry still running")
+}
+
+// TestWaitSyncTaskDeadlineNamesOperation: when WaitSyncTask
+// stops because its next poll would pass the deadline (or the context ends
+// while it waits), its error must read like every other way a call ends: a
+// *RequestError naming the operation once and carrying the request id of
+// the last answer (the last poll's), as the iterator's ErrIncompletePage
+// does.
+func TestWaitSyncTaskDeadlineNamesOperation(t *testing.T) {
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	srv.AddRegistries("task", hsstest.Registry{RegistryName: "swr-a", RegistryType: hss.RegistryTypeSwrPrivate, SyncStatus: hss.SyncStatusRunning})
+	client := srv.Client(t)
+
+	// A real deadline, far enough that no busy machine reaches it.
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(90*time.Minute))
+	defer cancel()
+	_, err := client.WaitSyncTask(ctx, "task", &hss.WaitOptions{Interval: time.Hour})
+	require.ErrorIs(t, err, hss.ErrWaitPastDeadline)
+	var re *hss.RequestError
+	assert.True(t, errors.As(err, &re), "a wait that would pass the deadline is a *RequestError everywhere else: %T", err)
+	msg := err.Error()
+	assert.Equal(t, 1, strings.Count(msg, "GET /v5/"), "the operation, once: %s", msg)
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	assert.Contains(t, msg, "(request id "+reqs[len(reqs)-1].RequestID+")", "the last poll's request id")
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,6 +128,53 @@ func TestCacheRefreshBeforeOption(t *testing.T) {
 	<-src.started
 	assert.Equal(t, 2, <-src.started)
 }
+
+// callerKey tags the context of a Retrieve, so that the provider sees
+// which caller started a fetch (Cache detaches the fetch from the caller's
+// cancellation, not from its values).
+type callerKey struct{}
+
+// TestCacheHugeRefreshBeforeDoesNotRefreshEveryCall: a RefreshBefore of
+// 2^62 ns (146 years) or more validates (it is not negative), and twice it
+// overflows a time.Duration. A token with 24 hours to live must still not
+// be refreshed on every Retrieve (one IAM login per call): the "refresh
+// halfway through a short life" rule applies to it as to any other value.
+// PasswordConfig.RefreshBefore takes the same path.
+func TestCacheHugeRefreshBeforeDoesNotRefreshEveryCall(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	var mu sync.Mutex
+	var startedBy []int
+	provider := providerFunc(func(ctx context.Context) (credentials.Value, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		startedBy = append(startedBy, ctx.Value(callerKey{}).(int))
+		return credentials.Value{Token: "tok-" + strings.Repeat("x", len(startedBy)), Expires: clk.Now().Add(24 * time.Hour), Source: "test"}, nil
+	})
+	cache := credentials.NewCache(provider, &credentials.CacheOptions{RefreshBefore: math.MaxInt64, Now: clk.Now})
+	call := func(n int) credentials.Value {
+		v, err := cache.Retrieve(context.WithValue(context.Background(), callerKey{}, n))
+		require.NoError(t, err)
+		return v
+	}
+
+	first := call(1) // fetches: nothing cached yet
+	call(2)          // the cached token has 24 hours left: no fetch is due
+	// Drop the first token, old enough for Invalidate to take it, and ask
+	// again: this waits for a fetch, either the one call 3 starts or one
+	// already in flight, so once it returns every fetch call 2 may have
+	// started has reached the provider.
+	clk.Advance(credentials.RefusalWindow)
+	cache.Invalidate(first)
+	call(3)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.NotContains(t, startedBy, 2, "call 2 started a refresh of a token with 24 hours to live (fetches started by calls %v)", startedBy)
+}
+
+type providerFunc func(ctx context.Context) (credentials.Value, error)
+
+func (f providerFunc) Retrieve(ctx context.Context) (credentials.Value, error) { return f(ctx) }
 
 // Values without an expiry are fetched once.
 func TestCacheValuesWithoutExpiry(t *testing.T) {

@@ -1,13 +1,19 @@
+// Errors: the messages of Error and ConfigError, refusals, the sentinels, and a source's malformed answer kept short.
 package credentials_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/hsstest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // An Error names the source's host only: a URL's path, query or user
@@ -74,4 +80,43 @@ func TestSentinels(t *testing.T) {
 	wrapped := fmt.Errorf("%w; looked at: x", credentials.ErrNoCredentials)
 	assert.ErrorIs(t, wrapped, credentials.ErrNoCredentials)
 	assert.NotErrorIs(t, wrapped, credentials.ErrExpired)
+}
+
+// TestSourceProtocolErrorsBounded: an IAM or metadata endpoint (or a
+// proxy in front of it) that answers a malformed status line, which
+// net/http quotes whole in its error (up to its 10 MiB header limit), gets
+// a *credentials.Error of a few kilobytes at most, which every hss error
+// and log line then carries. Every other text a server supplies (codes,
+// messages, request ids) is cut short the same way.
+func TestSourceProtocolErrorsBounded(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	junk := strings.Repeat("A", 1<<20)
+	// Bytes that are not HTTP: no handler can send them.
+	malformed := func(w http.ResponseWriter) bool {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return false
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 2" + junk + " Created\r\n\r\n")
+		_ = buf.Flush()
+		return true
+	}
+
+	t.Run("IAM", func(t *testing.T) {
+		is := newIAMServer(t, clk)
+		is.answer = func(_ int, w http.ResponseWriter, _ *http.Request) bool { return malformed(w) }
+		_, err := is.tokenSource(t).Retrieve(context.Background())
+		var ce *credentials.Error
+		require.ErrorAs(t, err, &ce)
+		assert.Less(t, len(err.Error()), 4096, "the error holds %d bytes", len(err.Error()))
+	})
+	t.Run("ECS metadata", func(t *testing.T) {
+		ms := newMetadataServer(t, clk)
+		ms.answer = func(_ int, w http.ResponseWriter, _ *http.Request) bool { return malformed(w) }
+		_, err := credentials.NewMetadata(ms.config()).Retrieve(context.Background())
+		var ce *credentials.Error
+		require.ErrorAs(t, err, &ce)
+		assert.Less(t, len(err.Error()), 4096, "the error holds %d bytes", len(err.Error()))
+	})
 }

@@ -1,3 +1,4 @@
+// Examples: a Chain, and what ErrNoCredentials names.
 package credentials_test
 
 import (

@@ -1,3 +1,4 @@
+// Helpers of the tests: fake IAM and metadata servers, environment lookups, files, and calls made concurrently.
 package credentials_test
 
 import (

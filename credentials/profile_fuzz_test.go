@@ -1,3 +1,4 @@
+// Fuzzing of credentials files: LoadProfile and Retrieve never panic, and their errors say where, never what.
 package credentials_test
 
 import (

@@ -1,3 +1,4 @@
+// Credentials files: what LoadProfile reads and refuses, Profile's errors, and the default path.
 package credentials_test
 
 import (

@@ -1,5 +1,6 @@
 //go:build unix
 
+// Credentials files on Unix: a FIFO refused without a blocking read, and a warning for a file others may read.
 package credentials_test
 
 import (

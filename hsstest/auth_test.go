@@ -1,3 +1,4 @@
+// The gateway's authentication: tokens, AK/SK signatures checked on the server's clock, and WithoutTokenAuth.
 package hsstest_test
 
 import (

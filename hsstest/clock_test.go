@@ -1,3 +1,4 @@
+// The fake Clock: Now and Advance, Sleep and SleepUntil alone and concurrently, and a clock shared by server and clients.
 package hsstest_test
 
 import (

@@ -1,3 +1,4 @@
+// Concurrent use: every mutable part of a Server used at once, under -race.
 package hsstest_test
 
 import (

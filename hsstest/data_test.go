@@ -1,3 +1,4 @@
+// The server's data: Seed, AddRegistries and AddTask, WithSeed, and counts out of range.
 package hsstest_test
 
 import (

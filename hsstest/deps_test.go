@@ -1,3 +1,4 @@
+// Dependencies: hsstest, linked into programs, imports neither testing nor net/http/httptest.
 package hsstest_test
 
 import (

@@ -180,17 +180,17 @@
 // FixedWindow (the default) opens a window with the first call after the
 // last one ended; AlignedWindow starts one every Window, Quota.Phase after
 // each multiple of Window since the Unix epoch, as a gateway counting per
-// clock minute does; SlidingWindow throttles a call when Limit calls
-// arrived in the Window before it. Like the gateway, the quota
-// counts every call it sees, the ones it rejects included, so a client
-// that keeps asking stays throttled until the window ends; it counts the
-// calls to every route together, after authentication (a 404, a 401 or a
-// call to an Unauthenticated route is not counted). The 429 carries
-// Retry-After: the whole seconds until a call can get through again (the
-// window's end; for a sliding window, when its oldest call leaves it),
-// rounded up and at least 1, so a client that obeys never comes back early; Quota.NoRetryAfter leaves the header out, as the real gateway
-// often does. A clock moved backwards opens a new window rather than lock
-// the test out.
+// clock minute does; SlidingWindow throttles a call when Limit calls arrived
+// in the Window before it. Like the gateway, the quota counts every call it
+// sees, the ones it rejects included, so a client that keeps asking stays
+// throttled until the window ends; it counts the calls to every route
+// together, after authentication (a 404, a 401 or a call to an
+// Unauthenticated route is not counted). The 429 carries Retry-After: the
+// whole seconds until a call can get through again (the window's end; for a
+// sliding window, when its oldest call leaves it), rounded up and at least
+// 1, so a client that obeys never comes back early; Quota.NoRetryAfter
+// leaves the header out, as the real gateway often does. A clock moved
+// backwards opens a new window rather than lock the test out.
 //
 // SetQuota changes the quota while the server runs, as an operator would:
 // the current window keeps its count, so a lower limit applies at once.
@@ -247,8 +247,8 @@
 // Registries returns what the server holds. SeedRegistries, Seed and
 // WithSeed generate 0 to MaxSeed (100,000) registries a call; any other
 // count is an *ArgError, never a smaller seed. Seed again, under another
-// task id for distinct ids, to build a larger task. A task that does not exist
-// answers 400 HSS.0011; an empty one answers 200 with no registries.
+// task id for distinct ids, to build a larger task. A task that does not
+// exist answers 400 HSS.0011; an empty one answers 200 with no registries.
 //
 // WithSettle(d) makes running registries settle d after they were added,
 // measured on the server's clock: a running registry with a FailedReason
@@ -276,14 +276,15 @@
 // # Faults
 //
 // Faults are queued: each call adds after those already waiting, and each
-// request takes the oldest queued fault that applies to it. FailNext
-// answers with a status and an error body, FailNextRaw with any status and
-// bytes; DelayNext holds a request, then lets the API answer; HangNext never answers; ResetNext resets the connection (TCP
-// RST); TruncateNext lets the API answer but cuts the body in half under
-// the whole body's Content-Length. A client that gives up (its context
-// ends) while a request is held gets no answer, and neither does one held
-// when the server closes. SetLatency holds every request before anything
-// else, and Handle installs a hook that may answer any request itself.
+// request takes the oldest queued fault that applies to it. FailNext answers
+// with a status and an error body, FailNextRaw with any status and bytes;
+// DelayNext holds a request, then lets the API answer; HangNext never
+// answers; ResetNext resets the connection (TCP RST); TruncateNext lets the
+// API answer but cuts the body in half under the whole body's
+// Content-Length. A client that gives up (its context ends) while a request
+// is held gets no answer, and neither does one held when the server closes.
+// SetLatency holds every request before anything else, and Handle installs a
+// hook that may answer any request itself.
 //
 // A fault queued with the Server's methods applies to any request, so one
 // meant for a call the client skips (it learned the quota and waited, say)

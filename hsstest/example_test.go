@@ -1,3 +1,4 @@
+// Examples: a test with the fake, injected failures, a shared fake clock, extra routes, tied faults, and IAM faked beside HSS.
 package hsstest_test
 
 import (

@@ -1,3 +1,4 @@
+// Queued faults: FailNext, DelayNext, SetLatency, HangNext, ResetNext, TruncateNext and Handle, in order, as the SDK sees them.
 package hsstest_test
 
 import (
@@ -18,23 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// closeWithin closes srv and fails the test if Close has not returned
-// after a minute: far longer than it ever takes, so only a Close that
-// waits on a held request trips it.
-func closeWithin(t *testing.T, srv *hsstest.Server) {
-	t.Helper()
-	closed := make(chan struct{})
-	go func() {
-		srv.Close()
-		close(closed)
-	}()
-	select {
-	case <-closed:
-	case <-time.After(time.Minute):
-		t.Fatal("Close waited on a held request")
-	}
-}
 
 func TestFailNext(t *testing.T) {
 	srv := newServer(t, hsstest.WithSeed("task-1", 3))
@@ -226,54 +210,6 @@ func TestHangNext(t *testing.T) {
 	assert.Equal(t, hsstest.FaultHang, reqs[0].Fault)
 	assert.Zero(t, reqs[0].Status)
 	assert.Zero(t, srv.PendingFaults())
-}
-
-func TestCloseReleasesHangingRequests(t *testing.T) {
-	srv := hsstest.NewServer(hsstest.WithSeed("task-1", 3))
-	srv.HangNext(1)
-	arrived := arrivals(srv)
-	errc := listAsync(context.Background(), srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())), "task-1")
-	<-arrived
-
-	closeWithin(t, srv)
-	err := <-errc
-	require.Error(t, err, "the client sees the connection close, not an answer")
-	var apiErr *hss.APIError
-	assert.False(t, errors.As(err, &apiErr), "%v", err)
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1, "Close logs the released request")
-	assert.Equal(t, hsstest.FaultHang, reqs[0].Fault)
-	assert.Zero(t, reqs[0].Status)
-	srv.Close() // twice is fine
-}
-
-// Close waits for the handlers in progress, an extra route's included.
-func TestCloseWaitsForHandlers(t *testing.T) {
-	srv := hsstest.NewServer()
-	started, release := make(chan struct{}), make(chan struct{})
-	var finished atomic.Bool
-	srv.HandleFunc(http.MethodGet, "/slow", func(http.ResponseWriter, *http.Request) {
-		close(started)
-		<-release
-		finished.Store(true)
-	})
-	req := newRequest(t, srv, http.MethodGet, "/slow", "", tokenHeader(srv), nil)
-	go func() {
-		resp, err := srv.HTTPClient().Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-	}()
-	<-started
-	closed := make(chan struct{})
-	go func() {
-		srv.Close()
-		close(closed)
-	}()
-	close(release)
-	<-closed
-	assert.True(t, finished.Load(), "Close returned before the handler did")
-	require.Len(t, srv.Requests(), 1)
 }
 
 func TestResetNext(t *testing.T) {

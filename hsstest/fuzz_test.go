@@ -1,3 +1,4 @@
+// Fuzzing of the path and query parsers and the extra-route matcher: no panics, and what they accept is within the API's bounds.
 package hsstest
 
 import (

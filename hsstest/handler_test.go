@@ -1,3 +1,4 @@
+// The listing route: paging, filters, parameter errors, unknown tasks, projects and paths, escaped ids, and request ids.
 package hsstest_test
 
 import (

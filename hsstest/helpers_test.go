@@ -1,3 +1,4 @@
+// Helpers of the tests: raw requests and their answers, decoded pages and errors, servers, seeded registries and asynchronous listings.
 package hsstest_test
 
 import (
@@ -206,4 +207,21 @@ func listAsync(ctx context.Context, client *hss.Client, task string) <-chan erro
 		errc <- err
 	}()
 	return errc
+}
+
+// closeWithin closes srv and fails the test if Close has not returned
+// after a minute: far longer than it ever takes, so only a Close that
+// waits on a held request trips it.
+func closeWithin(t *testing.T, srv *hsstest.Server) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited on a held request")
+	}
 }

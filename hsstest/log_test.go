@@ -1,3 +1,4 @@
+// The request log: its fields, no secrets in it, and a bounded AK.
 package hsstest_test
 
 import (

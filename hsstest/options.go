@@ -177,7 +177,7 @@ func WithSeed(taskID string, n int) Option {
 
 // WithSettle makes running registries settle d after they were added, on
 // the server's clock: a running registry with a FailedReason becomes failed,
-// any other finished. A test of a wait loop (such as hss.WaitSyncTask) sees
+// any other finished. A test of a wait loop (such as hss.Client.WaitSyncTask) sees
 // a task progress without touching the server. d below 1 turns it off.
 func WithSettle(d time.Duration) Option {
 	return func(c *config) {

@@ -1,3 +1,4 @@
+// Extra routes (HandleFunc): wildcards and methods, order, unmatched requests, and the faults and gateway checks they share with the listing.
 package hsstest_test
 
 import (

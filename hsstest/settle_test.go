@@ -1,3 +1,4 @@
+// WithSettle: running registries settle on the server's clock, as WaitSyncTask sees them.
 package hsstest_test
 
 import (

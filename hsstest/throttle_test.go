@@ -1,3 +1,4 @@
+// The gateway's quota (WithQuota, WithThrottle): its answer, fixed windows and Retry-After, SetQuota, and the SDK waiting it out.
 package hsstest_test
 
 import (

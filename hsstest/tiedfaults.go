@@ -109,8 +109,9 @@ func (f *Faults) TruncateNext(n int) error {
 	return f.add("TruncateNext", n, &fault{kind: FaultTruncate, left: n})
 }
 
-// usable reports a Faults that did not come from On or OnRequest, or whose
-// maker refused its arguments.
+// usable returns what keeps f from queueing faults, or nil: an *ArgError
+// for a Faults that did not come from On or OnRequest, or the error of the
+// On or OnRequest call that refused its arguments.
 func (f *Faults) usable(method string) error {
 	if f == nil || f.s == nil {
 		return &ArgError{Call: "Faults." + method, Arg: "receiver", Reason: "must come from Server.On or Server.OnRequest"}

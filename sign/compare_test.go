@@ -1,3 +1,4 @@
+// Request against internal/sigcheck: random requests signed here verify there, and none does with a signed part changed.
 package sign
 
 import (

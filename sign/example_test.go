@@ -1,3 +1,4 @@
+// Examples: Request, Transport and Skew.
 package sign_test
 
 import (

@@ -1,3 +1,4 @@
+// Helpers of the internal tests: the vectors' date, a key lookup, and a request sent over the wire and read back.
 package sign
 
 import (

@@ -1,3 +1,4 @@
+// Request: the headers it sets, the host and body it signs, the keys and requests it refuses, and concurrent use.
 package sign
 
 import (
@@ -135,6 +136,23 @@ func TestRequestBodyThroughGetBody(t *testing.T) {
 	assert.True(t, body == req.Body, "the body is not replaced")
 	assert.Equal(t, int64(9), req.ContentLength)
 	assert.Equal(t, `{"k":"v"}`, verify(t, req, permanentKey))
+}
+
+// TestRequestGetBodyReturningNothingDoesNotPanic: a request whose
+// GetBody returns no body and no error (a hand-built request, or a parent
+// SDK's that has no second copy) is refused with an *Error or signed over
+// req.Body, never a panic: net/http would have sent it without calling
+// GetBody at all.
+func TestRequestGetBodyReturningNothingDoesNotPanic(t *testing.T) {
+	req, err := http.NewRequest(http.MethodPost, "https://h.example.com/x", strings.NewReader(`{"a":1}`))
+	require.NoError(t, err)
+	req.GetBody = func() (io.ReadCloser, error) { return nil, nil }
+	var signErr error
+	require.NotPanics(t, func() { signErr = Request(req, permanentKey, vectorTime) })
+	if signErr != nil {
+		var se *Error
+		assert.ErrorAs(t, signErr, &se)
+	}
 }
 
 // onlyReader hides the concrete type of a reader, so http.NewRequest

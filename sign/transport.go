@@ -139,9 +139,9 @@ func learn(skew *Skew, local time.Time, resp *http.Response) (expired bool) {
 	return SignatureExpired(resp, body)
 }
 
-// resign returns a copy of req signed again as of t, with the body that
-// signed (the first copy) sent; ok=false when that body cannot be sent
-// again or signing fails.
+// resign returns a copy of req signed again as of at, carrying the body of
+// signed (the copy sent first) read again through its GetBody; ok=false
+// when that body cannot be read again or signing fails.
 func (t *Transport) resign(req, signed *http.Request, at time.Time) (*http.Request, bool) {
 	again := req.Clone(req.Context())
 	if signed.Body != nil && signed.Body != http.NoBody {

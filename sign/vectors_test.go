@@ -1,3 +1,4 @@
+// Test vectors: the signing guide's example, the official SDK's HSS signatures, independently computed ones, and the canonical parts.
 package sign
 
 import (

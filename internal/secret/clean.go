@@ -22,7 +22,7 @@ func Clean(v string, max int) string {
 			break
 		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
-			r = ' ' // invalid UTF-8 already ranges as U+FFFD
+			r = ' ' // range already reads invalid UTF-8 as U+FFFD
 		}
 		b.WriteRune(r)
 		n++

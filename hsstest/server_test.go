@@ -1,13 +1,16 @@
+// Starting and stopping a Server: NewTLSServer, Start, the Clients it builds, and Close.
 package hsstest_test
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -105,3 +108,51 @@ func (r *recordingTB) Helper() { r.helper = true }
 func (r *recordingTB) Fatalf(format string, args ...any) { r.fatal = fmt.Sprintf(format, args...) }
 
 var _ hsstest.TB = (*testing.T)(nil)
+
+func TestCloseReleasesHangingRequests(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithSeed("task-1", 3))
+	srv.HangNext(1)
+	arrived := arrivals(srv)
+	errc := listAsync(context.Background(), srv.Client(t, hss.WithRetryPolicy(hss.NoRetries())), "task-1")
+	<-arrived
+
+	closeWithin(t, srv)
+	err := <-errc
+	require.Error(t, err, "the client sees the connection close, not an answer")
+	var apiErr *hss.APIError
+	assert.False(t, errors.As(err, &apiErr), "%v", err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1, "Close logs the released request")
+	assert.Equal(t, hsstest.FaultHang, reqs[0].Fault)
+	assert.Zero(t, reqs[0].Status)
+	srv.Close() // twice is fine
+}
+
+// Close waits for the handlers in progress, an extra route's included.
+func TestCloseWaitsForHandlers(t *testing.T) {
+	srv := hsstest.NewServer()
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	srv.HandleFunc(http.MethodGet, "/slow", func(http.ResponseWriter, *http.Request) {
+		close(started)
+		<-release
+		finished.Store(true)
+	})
+	req := newRequest(t, srv, http.MethodGet, "/slow", "", tokenHeader(srv), nil)
+	go func() {
+		resp, err := srv.HTTPClient().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	close(release)
+	<-closed
+	assert.True(t, finished.Load(), "Close returned before the handler did")
+	require.Len(t, srv.Requests(), 1)
+}
