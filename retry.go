@@ -25,7 +25,8 @@ import (
 //     retried up to MaxAttempts attempts, waiting a random time in
 //     [0, min(MaxDelay, BaseDelay·2^(n-1))] before retry n (exponential
 //     backoff, full jitter). A Retry-After on such an answer replaces the
-//     backoff; when it asks for more than MaxDelay the call gives up at once.
+//     backoff (0 retries at once, still within MaxAttempts and the retry
+//     budget); when it asks for more than MaxDelay the call gives up at once.
 //   - Every retry of a transient failure also costs tokens from a
 //     client-wide retry budget of RetryBudget tokens (5 a retry, 10 after
 //     a timeout; a success gives back what its retries took, or 1). During
@@ -259,7 +260,8 @@ func (c *Client) decide(ctx context.Context, cl *call, res attemptResult, st *ca
 			return c.giveUp(st, "")
 		}
 		delay := p.backoff(st.failures)
-		if ra := retryAfterOf(st.last); ra > 0 {
+		// A Retry-After replaces the backoff, 0 (retry now) included.
+		if ra := retryAfterOf(st.last); ra > 0 || res.retryAfter {
 			if ra >= MaxRetryAfter {
 				return c.giveUp(st, fmt.Sprintf("the service asked to wait %s or more", MaxRetryAfter))
 			}

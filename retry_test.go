@@ -117,8 +117,15 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second}, clk.Sleeps())
 
-	// A date in the past, or a value that is no date, leaves the backoff.
-	for _, v := range []string{clk.Now().Add(-time.Hour).Format(http.TimeFormat), "soon", "-5", "1.5"} {
+	// A date in the past says the wait is over: the retry goes at once.
+	before := len(clk.Sleeps())
+	srv.FailNext(1, http.StatusServiceUnavailable, "", "", http.Header{"Retry-After": {clk.Now().Add(-time.Hour).Format(http.TimeFormat)}})
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{0}, clk.Sleeps()[before:])
+
+	// A value that is no date leaves the backoff.
+	for _, v := range []string{"soon", "-5", "1.5"} {
 		before := len(clk.Sleeps())
 		srv.FailNext(1, http.StatusServiceUnavailable, "", "", http.Header{"Retry-After": {v}})
 		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
@@ -127,6 +134,30 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 		require.Len(t, sleeps, 1, v)
 		assert.LessOrEqual(t, sleeps[0], hss.DefaultBaseDelay, v)
 	}
+}
+
+// TestTransientRetryAfterZeroRetriesAtOnce: "Retry-After: 0" on a
+// transient answer replaces the backoff, however long the backoff would
+// be, and the retry still counts against MaxAttempts.
+func TestTransientRetryAfterZeroRetriesAtOnce(t *testing.T) {
+	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "busy", http.Header{"Retry-After": {"0"}})
+	policy := hss.RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour}
+	c, tr, _ := coreClient(t, srv, hss.WithRetryPolicy(policy))
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, tr.Calls())
+	assert.Equal(t, []time.Duration{0}, clk.Sleeps(), "no backoff: the service said now")
+
+	// Every answer saying "now": the attempts still run out.
+	srv.FailNext(10, http.StatusServiceUnavailable, "APIGW.0613", "busy", http.Header{"Retry-After": {"0"}})
+	tr.calls.Store(0)
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	var at *hss.AttemptsError
+	require.ErrorAs(t, err, &at)
+	assert.Equal(t, hss.DefaultMaxAttempts, at.Attempts)
+	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
+	assert.Equal(t, time.Duration(0), clk.Slept())
 }
 
 // TestRetryAfterOverflow: a Retry-After too large for any budget, or for
