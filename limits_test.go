@@ -227,3 +227,41 @@ func TestDecodePageCapIsMaxLimit200(t *testing.T) {
 		}
 	}
 }
+
+// TestBodilessAnswersSkipTheBodyCap: an answer without a body (to HEAD,
+// or a 204) may declare the Content-Length a GET would get; the cap is on
+// what is read, so such an answer is no ErrBodyTooLarge. A GET's answer
+// that declares more than the cap still is.
+func TestBodilessAnswersSkipTheBodyCap(t *testing.T) {
+	const limit, declared = 1024, 1 << 20
+	srv, _ := coreServer(t)
+	route := "/v5/{project_id}/big"
+	for _, method := range []string{http.MethodHead, http.MethodGet} {
+		require.NoError(t, srv.HandleFunc(method, route, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(declared))
+			w.WriteHeader(http.StatusOK)
+			if r.Method == http.MethodGet {
+				_, _ = w.Write(make([]byte, declared))
+			}
+		}))
+	}
+	c, _, _ := coreClient(t, srv, hss.WithMaxBodyBytes(limit), hss.WithRetryPolicy(hss.NoRetries()))
+	resp, err := c.Do(context.Background(), http.MethodHead, route, nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, strconv.Itoa(declared), resp.Header.Get("Content-Length"))
+
+	_, err = c.Do(context.Background(), http.MethodGet, route, nil, nil, nil)
+	assert.ErrorIs(t, err, hss.ErrBodyTooLarge, "a GET's body is held to the cap")
+
+	// net/http drops a 204's Content-Length; a transport of the caller's
+	// may keep it.
+	tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+		return &http.Response{StatusCode: http.StatusNoContent, Header: http.Header{}, ContentLength: declared,
+			Body: http.NoBody, Request: r}, true, nil
+	}}
+	c = srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr}), hss.WithMaxBodyBytes(limit), hss.WithRetryPolicy(hss.NoRetries()))
+	resp, err = c.Do(context.Background(), http.MethodDelete, route, nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+}

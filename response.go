@@ -64,7 +64,7 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := readBody(resp, buf, c.cfg.maxBody); err != nil {
+	if err := readBody(resp, buf, c.cfg.maxBody, bodiless(cl.method, resp.StatusCode)); err != nil {
 		if actx.Err() != nil && !errors.Is(err, ErrBodyTooLarge) {
 			err = contextEnded(actx, err)
 		}
@@ -151,12 +151,14 @@ func putBuffer(b *bytes.Buffer) {
 	bodyPool.Put(b)
 }
 
-// readBody reads resp.Body into buf, at most limit bytes.
-func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
-	if resp.ContentLength > limit {
+// readBody reads resp.Body into buf, at most limit bytes. The
+// Content-Length of an answer without a body (see bodiless) tells the
+// length a GET would get, not what is read, so it is not held to limit.
+func readBody(resp *http.Response, buf *bytes.Buffer, limit int64, noBody bool) error {
+	if resp.ContentLength > limit && !noBody {
 		return fmt.Errorf("%w: Content-Length %d exceeds the %d byte cap", ErrBodyTooLarge, resp.ContentLength, limit)
 	}
-	if resp.ContentLength > 0 {
+	if resp.ContentLength > 0 && !noBody {
 		// +1 so the EOF read needs no growth; at most 64 KiB up front, so
 		// that a declared length a server does not send costs nothing.
 		buf.Grow(int(min(resp.ContentLength, 64<<10)) + 1)
@@ -169,6 +171,12 @@ func readBody(resp *http.Response, buf *bytes.Buffer, limit int64) error {
 		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	return nil
+}
+
+// bodiless reports an answer that has no body whatever its headers say:
+// one to HEAD, and 204 and 304 (RFC 9110, sections 9.3.2, 15.3.5, 15.4.5).
+func bodiless(method string, status int) bool {
+	return method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified
 }
 
 // contextEnded is err, seen after ctx ended, as an error that wraps ctx's
