@@ -24,7 +24,8 @@ const defaultUserAgent = "hss-go/" + Version
 // Default limits, changed with options.
 const (
 	// DefaultAttemptTimeout bounds one attempt (connect, headers and body)
-	// when the caller's http.Client sets no Timeout of its own.
+	// unless WithAttemptTimeout sets another bound, or the caller's
+	// http.Client sets a Timeout of its own, which then replaces it.
 	DefaultAttemptTimeout = 30 * time.Second
 	// DefaultMaxBodyBytes caps a success body; a longer one is an error
 	// wrapping ErrBodyTooLarge. A full page of 200 registries is ~25 KiB.
@@ -63,12 +64,15 @@ type config struct {
 	limiter        *rateLimiter
 	maxBody        int64
 	attemptTimeout time.Duration
-	allowHTTP      bool
-	observer       Observer
-	quotaStore     QuotaStore
-	newSharing     func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
-	logObserver    Observer                                    // WithLogger's log
-	getenv         func(string) string                         // NewClientFromEnv only
+	// attemptTimeoutSet: WithAttemptTimeout was given, so that
+	// attemptTimeout applies beside an http.Client's Timeout.
+	attemptTimeoutSet bool
+	allowHTTP         bool
+	observer          Observer
+	quotaStore        QuotaStore
+	newSharing        func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
+	logObserver       Observer                                    // WithLogger's log
+	getenv            func(string) string                         // NewClientFromEnv only
 	// signer makes the signer of access keys; set by the options that can
 	// hand out one.
 	signer func(*slog.Logger) keySigner
@@ -245,7 +249,9 @@ func (c *Client) ProjectID() string {
 // WithHTTPClient sends requests through a copy of hc; hc itself is never
 // modified. Its Transport, Timeout and Jar are used as they are, and its
 // CheckRedirect is asked after the Client's own redirect rules. When hc has
-// a Timeout, it replaces the default per-attempt timeout.
+// a Timeout, it bounds each attempt in place of DefaultAttemptTimeout; given
+// WithAttemptTimeout too, both bounds apply and the shorter ends the
+// attempt.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -294,16 +300,18 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithAttemptTimeout bounds each attempt (default DefaultAttemptTimeout)
-// when the http.Client has no Timeout of its own. An attempt that runs out
-// of time is retried; the caller's context bounds the whole call. Zero turns
-// the per-attempt bound off.
+// WithAttemptTimeout bounds each attempt (default DefaultAttemptTimeout).
+// An http.Client given with WithHTTPClient that has a Timeout of its own
+// bounds each attempt too: the shorter of the two ends it. An attempt that
+// runs out of time is retried; the caller's context bounds the whole call.
+// Zero turns the Client's per-attempt bound off (an http.Client's Timeout
+// still applies).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
 			return &ValidationError{Field: "WithAttemptTimeout", Reason: fmt.Sprintf("must not be negative, got %s", d)}
 		}
-		c.attemptTimeout = d
+		c.attemptTimeout, c.attemptTimeoutSet = d, true
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package hss_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -56,6 +57,57 @@ func TestServerNeverAnswers(t *testing.T) {
 	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
 	assert.Len(t, clk.Sleeps(), hss.DefaultMaxAttempts-1)
 	assert.Equal(t, 1, coreOpCount(err.Error()))
+}
+
+// TestAttemptTimeoutBesideHTTPClientTimeout: given WithAttemptTimeout and
+// an http.Client with a Timeout, each attempt ends at the shorter of the
+// two, whichever it is; without WithAttemptTimeout, the http.Client's
+// Timeout replaces the default. The test reads the deadline each attempt's
+// request carries, so no time is waited on.
+func TestAttemptTimeoutBesideHTTPClientTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hc   time.Duration
+		opts []hss.Option
+		want time.Duration
+	}{
+		{"WithAttemptTimeout is shorter", time.Hour, []hss.Option{hss.WithAttemptTimeout(time.Minute)}, time.Minute},
+		{"the http.Client's is shorter", time.Minute, []hss.Option{hss.WithAttemptTimeout(time.Hour)}, time.Minute},
+		{"the http.Client's replaces the default", 2 * time.Hour, nil, 2 * time.Hour},
+		{"WithAttemptTimeout(0) leaves the http.Client's", time.Hour, []hss.Option{hss.WithAttemptTimeout(0)}, time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
+			var left atomic.Int64
+			tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+				if deadline, ok := r.Context().Deadline(); ok {
+					left.Store(int64(time.Until(deadline)))
+				}
+				return nil, false, nil
+			}}
+			c := srv.Client(t, append([]hss.Option{hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: tc.hc})}, tc.opts...)...)
+			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			require.NoError(t, err)
+			got := time.Duration(left.Load())
+			assert.LessOrEqual(t, got, tc.want)
+			assert.Greater(t, got, tc.want-time.Minute/2, "the attempt's deadline is the shorter bound's")
+		})
+	}
+
+	// The shorter WithAttemptTimeout ends the attempt, and the error says so.
+	srv, _ := coreServer(t)
+	tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+		if deadline, ok := r.Context().Deadline(); !ok || time.Until(deadline) > time.Minute {
+			return nil, true, errors.New("the attempt has no bound shorter than the http.Client's")
+		}
+		<-r.Context().Done()
+		return nil, true, r.Context().Err()
+	}}
+	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}),
+		hss.WithAttemptTimeout(time.Nanosecond), hss.WithRetryPolicy(hss.NoRetries()))
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
+	assert.Contains(t, err.Error(), "attempt timed out after 1ns")
 }
 
 // providerFunc is a credentials.Provider made of a function.

@@ -13,10 +13,12 @@ import (
 	"github.com/hsskit/hss/internal/secret"
 )
 
-// attemptContext bounds one attempt by WithAttemptTimeout, when the
-// http.Client has no Timeout of its own.
+// attemptContext bounds one attempt by the per-attempt timeout: the one
+// WithAttemptTimeout set, or else the default when the http.Client has no
+// Timeout of its own. net/http applies that Timeout itself, so with both
+// the shorter ends the attempt.
 func (c *Client) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.cfg.attemptTimeout > 0 && c.cfg.hc.Timeout <= 0 {
+	if c.cfg.attemptTimeout > 0 && (c.cfg.hc.Timeout <= 0 || c.cfg.attemptTimeoutSet) {
 		return context.WithTimeout(ctx, c.cfg.attemptTimeout)
 	}
 	return ctx, func() {}
