@@ -68,7 +68,7 @@ type config struct {
 	// attemptTimeout applies beside an http.Client's Timeout.
 	attemptTimeoutSet bool
 	allowHTTP         bool
-	observer          Observer
+	observers         []Observer // WithObserver's, in the order given
 	quotaStore        QuotaStore
 	newSharing        func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
 	logObserver       Observer                                    // WithLogger's log
@@ -80,9 +80,16 @@ type config struct {
 
 // Option configures a Client in NewClient or NewClientFromEnv. An option
 // given a bad value makes the constructor return a *ValidationError naming
-// it. Options may come in any order, except that of several credential
-// options (WithToken, WithAKSK, WithTemporaryAKSK, WithCredentials) the
-// last one given wins.
+// it. Options may come in any order.
+//
+// Given more than once, WithObserver adds: every Observer given is told,
+// in the order given. Of every other option the last one given wins: of
+// the credential options taken together (WithToken, WithAKSK,
+// WithTemporaryAKSK, WithCredentials), and of each of WithHTTPClient,
+// WithUserAgent, WithRetryPolicy, WithRateLimit, WithAttemptTimeout,
+// WithMaxBodyBytes, WithLogger (so WithLogger(nil) turns an earlier log
+// off), WithClock, WithQuotaStore and WithGetenv. WithInsecureHTTP twice is
+// WithInsecureHTTP once.
 type Option func(*config) error
 
 // newConfig applies opts over the defaults.
@@ -145,7 +152,7 @@ func newClient(endpoint, projectID string, cfg config) (*Client, error) {
 		return nil, &ValidationError{Field: "credentials", Reason: "none given: pass WithToken, WithAKSK, WithTemporaryAKSK or WithCredentials, or use NewClientFromEnv"}
 	}
 	_, c.static = c.cfg.creds.(*credentials.Static)
-	c.obs = newObserver(c.cfg.logObserver, c.cfg.observer)
+	c.obs = newObserver(c.cfg.logObserver, c.cfg.observers)
 	if c.cfg.signer != nil {
 		c.signer = c.cfg.signer(c.cfg.logger)
 	}

@@ -54,7 +54,8 @@ var reservedHeaders = map[string]bool{
 // WithDoHeader sends the headers of h with the call (a Content-Type for a
 // body that is not JSON, say). The headers the Client sets itself
 // (Authorization, X-Auth-Token, X-Sdk-Date, X-Security-Token, X-Project-Id,
-// Host, Content-Length, User-Agent) are refused.
+// Host, Content-Length, User-Agent) are refused. Given more than once, it
+// adds: every value of every WithDoHeader is sent, in the order given.
 func WithDoHeader(h http.Header) DoOption {
 	return func(o *doOptions) error {
 		for k, vs := range h {

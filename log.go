@@ -11,15 +11,21 @@ import (
 )
 
 // newObserver is the Observer a Client reports to: the log (WithLogger's
-// logObserver), the user's own, both, or nil when neither is given.
-func newObserver(log, user Observer) Observer {
-	switch {
-	case log == nil:
-		return user
-	case user == nil:
-		return log
+// logObserver) first, then the user's own in the order given, or nil when
+// there is none.
+func newObserver(log Observer, user []Observer) Observer {
+	all := make(observers, 0, 1+len(user))
+	if log != nil {
+		all = append(all, log)
 	}
-	return observers{log, user}
+	all = append(all, user...)
+	switch len(all) {
+	case 0:
+		return nil
+	case 1:
+		return all[0]
+	}
+	return all
 }
 
 // logObserver is WithLogger's log: every attempt at debug level, and every

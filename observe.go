@@ -166,13 +166,16 @@ const (
 )
 
 // WithObserver reports every call, attempt and wait to o; see Observer.
-// Given with WithLogger, both see the same events.
+// Given more than once, it adds: every Observer given is told each event,
+// in the order the options came, and the context one returns is passed to
+// the next. Given with WithLogger, the log is told first. A nil o, or a nil
+// pointer in o, is a *ValidationError.
 func WithObserver(o Observer) Option {
 	return func(c *config) error {
-		if o == nil {
+		if isNil(o) {
 			return &ValidationError{Field: "WithObserver", Reason: "must not be nil"}
 		}
-		c.observer = o
+		c.observers = append(c.observers, o)
 		return nil
 	}
 }

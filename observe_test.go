@@ -113,6 +113,63 @@ func TestObserverAndLoggerTogether(t *testing.T) {
 	assert.Equal(t, "WithObserver", ve.Field)
 }
 
+// tagObserver is an Observer that writes its events down in a log it
+// shares with others, under its own name, and adds its name to the
+// contexts it returns, so that the order the Observers were told in and
+// the contexts they passed on show.
+type tagObserver struct {
+	name string
+	log  *recorder
+}
+
+type tagsKey struct{}
+
+func (o tagObserver) tag(ctx context.Context, event string) context.Context {
+	before, _ := ctx.Value(tagsKey{}).(string)
+	o.log.add("%s %s after %q", o.name, event, before)
+	return context.WithValue(ctx, tagsKey{}, before+o.name)
+}
+
+func (o tagObserver) CallStart(ctx context.Context, _ hss.CallInfo) context.Context {
+	return o.tag(ctx, "call")
+}
+
+func (o tagObserver) AttemptStart(ctx context.Context, _ hss.CallInfo, _ int) context.Context {
+	return o.tag(ctx, "attempt")
+}
+
+func (o tagObserver) AttemptEnd(ctx context.Context, _ hss.CallInfo, _ hss.AttemptOutcome) {
+	o.tag(ctx, "end")
+}
+
+func (o tagObserver) Wait(ctx context.Context, _ hss.CallInfo, _ hss.WaitInfo) { o.tag(ctx, "wait") }
+
+func (o tagObserver) CallEnd(ctx context.Context, _ hss.CallInfo, _ hss.CallOutcome) {
+	o.tag(ctx, "done")
+}
+
+// TestSeveralObservers: WithObserver given more than once adds: each
+// Observer is told every event, in the order the options came, and the
+// context one returns reaches the next. A nil pointer is refused like nil.
+func TestSeveralObservers(t *testing.T) {
+	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	log := &recorder{}
+	client := srv.Client(t, hss.WithObserver(tagObserver{"a", log}), hss.WithObserver(tagObserver{"b", log}))
+	_, err := client.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		`a call after ""`, `b call after "a"`,
+		`a attempt after "ab"`, `b attempt after "aba"`,
+		`a end after "abab"`, `b end after "abab"`,
+		`a done after "ab"`, `b done after "ab"`,
+	}, log.events)
+
+	_, err = hss.NewClient(srv.URL(), srv.ProjectID(), hss.WithToken("t"), hss.WithObserver((*recorder)(nil)))
+	var ve *hss.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "WithObserver", ve.Field)
+}
+
 // TestNoObserverAddsNoAllocations: without an Observer or a logger, the
 // events cost nothing: a call through a transport that answers from memory
 // allocates at most 50 times, request and decoding included (38 with Go

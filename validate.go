@@ -2,6 +2,7 @@ package hss
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/hsskit/hss/internal/check"
@@ -23,6 +24,20 @@ func ValidateTaskID(taskID string) error {
 		return &ValidationError{Field: "task_id", Reason: reason}
 	}
 	return nil
+}
+
+// isNil reports whether v is nil or holds a nil pointer or func: a value
+// an option takes for an interface whose methods would then run on
+// nothing. (A nil map, slice or channel may well have working methods.)
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // checkText validates optional text against a length bound.
