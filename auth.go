@@ -129,10 +129,11 @@ func (c *config) setStatic(v credentials.Value) error {
 // package credentials is one; bring your own (a vault, a parent SDK's
 // session) by implementing credentials.Provider. On 401 APIGW.0307 the
 // Client calls cr's Invalidate, when it is a credentials.Invalidator, and
-// retries once if cr then hands out other credentials.
+// retries once if cr then hands out other credentials. A nil cr, or a nil
+// pointer in cr, is a *ValidationError.
 func WithCredentials(cr credentials.Provider) Option {
 	return func(c *config) error {
-		if cr == nil {
+		if isNil(cr) {
 			return &ValidationError{Field: "WithCredentials", Reason: "must not be nil"}
 		}
 		c.creds, c.signer = cr, newKeySigner

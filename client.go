@@ -270,16 +270,19 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithUserAgent puts ua in front of the default User-Agent
-// ("hss-go/<version>"), so the service's logs name the calling product.
+// WithUserAgent puts ua, without its surrounding white space, in front of
+// the default User-Agent ("hss-go/<version>"), so the service's logs name
+// the calling product. An empty or all-white-space ua, or one with
+// control characters, is a *ValidationError.
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
 		if check.HasControl(ua) {
 			return &ValidationError{Field: "User-Agent", Reason: "must not contain control characters"}
 		}
-		if ua = strings.TrimSpace(ua); ua != "" {
-			c.userAgent = ua + " " + defaultUserAgent
+		if ua = strings.TrimSpace(ua); ua == "" {
+			return &ValidationError{Field: "User-Agent", Reason: "must not be empty or white space only"}
 		}
+		c.userAgent = ua + " " + defaultUserAgent
 		return nil
 	}
 }

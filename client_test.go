@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/hsstest"
+	"github.com/hsskit/hss/quotafile"
 )
 
 func TestNewClientRejects(t *testing.T) {
@@ -76,7 +79,13 @@ func TestNewClientRejects(t *testing.T) {
 		// Options.
 		{"nil http client", ep, coreProject, []hss.Option{tok, hss.WithHTTPClient(nil)}, "WithHTTPClient", "nil", ""},
 		{"bad user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("a\nb")}, "User-Agent", "control", ""},
+		{"blank user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("   ")}, "User-Agent", "empty or white space", ""},
+		{"empty user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("")}, "User-Agent", "empty or white space", ""},
 		{"nil clock", ep, coreProject, []hss.Option{tok, hss.WithClock(nil)}, "WithClock", "nil", ""},
+		{"nil *hsstest.Clock", ep, coreProject, []hss.Option{tok, hss.WithClock((*hsstest.Clock)(nil))}, "WithClock", "nil", ""},
+		{"nil *credentials.Static", ep, coreProject, []hss.Option{hss.WithCredentials((*credentials.Static)(nil))}, "WithCredentials", "nil", ""},
+		{"nil credentials func", ep, coreProject, []hss.Option{hss.WithCredentials(providerFunc(nil))}, "WithCredentials", "nil", ""},
+		{"nil *quotafile.Store", ep, coreProject, []hss.Option{tok, hss.WithQuotaStore((*quotafile.Store)(nil))}, "WithQuotaStore", "nil", ""},
 		{"nil getenv", ep, coreProject, []hss.Option{tok, hss.WithGetenv(nil)}, "WithGetenv", "nil", ""},
 		{"negative attempt timeout", ep, coreProject, []hss.Option{tok, hss.WithAttemptTimeout(-time.Nanosecond)}, "WithAttemptTimeout", "negative", ""},
 		{"max body MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MaxInt64)}, "WithMaxBodyBytes", "1024 to 1073741824", ""},

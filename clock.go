@@ -39,10 +39,11 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// WithClock replaces the wall clock; meant for tests.
+// WithClock replaces the wall clock; meant for tests. A nil clk, or a nil
+// pointer in clk (a nil *hsstest.Clock), is a *ValidationError.
 func WithClock(clk Clock) Option {
 	return func(c *config) error {
-		if clk == nil {
+		if isNil(clk) {
 			return &ValidationError{Field: "WithClock", Reason: "must not be nil"}
 		}
 		c.clock = clk

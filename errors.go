@@ -98,18 +98,26 @@ func (e *APIError) detail() string {
 // rules, or a Client that no constructor made. It is returned before any
 // request is sent.
 type ValidationError struct {
-	// Field names what is wrong. For a value that goes on the wire it is
-	// the wire name: "task_id", "project_id", "limit", "offset",
-	// "registry_name", "registry_type", "sync_status",
-	// "enterprise_project_id", "X-Auth-Token", "User-Agent", "method",
-	// "path", "body"; for the parts of an access key "ak", "sk" and
-	// "X-Security-Token". For an option it is the option's name:
-	// "endpoint", "WithMaxBodyBytes", "WithAttemptTimeout", "WithRateLimit",
-	// "WithHTTPClient", "WithClock", "WithCredentials", "WithGetenv",
-	// "RetryPolicy.<field>", "WaitOptions.Interval". NewClientFromEnv names
-	// the variable a value came from ("$HSS_REGION"); "credentials" means
-	// none were given, "ctx" a nil context, "Client" a Client no
-	// constructor made.
+	// Field names what is wrong, and is one of these:
+	//
+	//   - for a value that goes on the wire, the wire name: "task_id",
+	//     "project_id", "limit", "offset", "registry_name",
+	//     "registry_type", "sync_status", "enterprise_project_id",
+	//     "X-Auth-Token", "User-Agent", and for Client.Do "method", "path"
+	//     and "body"; for the parts of an access key "ak", "sk" and
+	//     "X-Security-Token";
+	//   - "endpoint" for NewClient's endpoint, and "region" for
+	//     RegionEndpoint's region;
+	//   - for an option, its name: "WithMaxBodyBytes",
+	//     "WithAttemptTimeout", "WithRateLimit", "WithHTTPClient",
+	//     "WithClock", "WithCredentials", "WithGetenv", "WithObserver",
+	//     "WithQuotaStore", "WithDoHeader", "RetryPolicy.<field>" (such as
+	//     "RetryPolicy.MaxDelay") and "WaitOptions.Interval";
+	//   - "out" for Client.Do's out;
+	//   - for NewClientFromEnv, the variable a value came from
+	//     ("$HSS_REGION", "$HUAWEICLOUD_SDK_REGION");
+	//   - "credentials" when none were given, "ctx" for a nil context, and
+	//     "Client" for a Client no constructor made.
 	Field string
 	// Reason says what is allowed, and for a value that is not secret,
 	// what was given.

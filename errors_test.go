@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -526,4 +529,42 @@ func FuzzResponse(f *testing.F) {
 			t.Fatalf("untyped error %T: %v", err, err)
 		}
 	})
+}
+
+// TestValidationErrorFieldsAreDocumented: every Field the package gives a
+// *ValidationError (a literal in its source, a name checkText is given, a
+// part of an access key) is listed, quoted, in the documentation of
+// ValidationError.Field.
+func TestValidationErrorFieldsAreDocumented(t *testing.T) {
+	src, err := os.ReadFile("errors.go")
+	require.NoError(t, err)
+	doc := string(src)
+	start := strings.Index(doc, "type ValidationError struct")
+	require.GreaterOrEqual(t, start, 0)
+	doc = doc[start : start+strings.Index(doc[start:], "\tField string")]
+
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	uses := regexp.MustCompile(`ValidationError\{Field: "([^"]+)"[,}]|checkText\("([^"]+)"|"(?:AccessKey|SecretKey|SecurityToken)": "([^"]+)"`)
+	prefixes := regexp.MustCompile(`ValidationError\{Field: "([^"]+)" \+`) // "RetryPolicy." + field
+	seen := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		code, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range uses.FindAllStringSubmatch(string(code), -1) {
+			field := m[1] + m[2] + m[3]
+			seen[field] = true
+			assert.Contains(t, doc, `"`+field+`"`, "%s gives Field %q, which ValidationError.Field's doc does not list", f, field)
+		}
+		for _, m := range prefixes.FindAllStringSubmatch(string(code), -1) {
+			seen[m[1]] = true
+			assert.Contains(t, doc, `"`+m[1], "%s gives Fields starting %q, which ValidationError.Field's doc does not show", f, m[1])
+		}
+	}
+	for _, field := range []string{"task_id", "out", "WithObserver", "WithQuotaStore", "WithDoHeader", "region", "ak", "RetryPolicy."} {
+		assert.True(t, seen[field], "the search found no use of %q: the pattern is stale", field)
+	}
 }

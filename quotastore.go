@@ -67,10 +67,11 @@ const QuotaStoreTimeout = 100 * time.Millisecond
 // A store that fails, or takes longer than QuotaStoreTimeout, never fails
 // a call: the Client goes on with its own in-memory quota, logs a warning
 // at most once a minute through WithLogger, and tries the store again a
-// second later.
+// second later. A nil store, or a nil pointer in store, is a
+// *ValidationError.
 func WithQuotaStore(store QuotaStore) Option {
 	return func(c *config) error {
-		if store == nil {
+		if isNil(store) {
 			return &ValidationError{Field: "WithQuotaStore", Reason: "must not be nil"}
 		}
 		c.quotaStore, c.newSharing = store, newQuotaLink

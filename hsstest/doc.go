@@ -298,10 +298,10 @@
 //
 // On compares the method exactly and the path as HandleFunc does, ignoring
 // the query; OnRequest's match sees the whole request but must not read
-// its body. Unlike the Server's methods, which queue nothing for n < 1 and
-// send 500 for a status net/http cannot send, they check their arguments
-// (n of at least 1, a status of 200-999, a delay of 0 or more, a valid
-// pattern) and return an *ArgError rather than queue something else.
+// its body. Both check their arguments the same way (n of at least 1, a
+// status of 200-999, a delay of 0 or more, a valid pattern) and queue
+// nothing for one they cannot use; a Faults method also says so with an
+// *ArgError, which the Server's methods have no way to return.
 //
 // PendingFaults says how many requests the queued faults, tied or not,
 // still apply to: a test that ends with

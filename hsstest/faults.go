@@ -38,11 +38,22 @@ func (f *fault) applies(r *http.Request) bool { return f.match == nil || f.match
 // Faults are queued: each call adds after those already waiting, and each
 // request takes the oldest queued fault that applies to it. A fault queued
 // here applies to any request, whatever its path or credentials; On and
-// OnRequest queue faults that apply only to the requests they select. A
-// status outside 200-999 becomes 500, since net/http cannot send it; n < 1
-// queues nothing.
+// OnRequest queue faults that apply only to the requests they select.
+//
+// The Server's fault methods take the arguments their namesakes on Faults
+// take, and have no error to return them with: an argument Faults refuses
+// with an *ArgError (n below 1, a status outside 200-999, which net/http
+// cannot send, a negative delay) queues nothing here either, and
+// PendingFaults does not count it. To have such a mistake reported, queue
+// through On or OnRequest, whose methods return the *ArgError.
 func (s *Server) FailNext(n, status int, code, msg string, header ...http.Header) {
-	s.enqueue(failFault(n, status, code, msg, header))
+	_ = s.anyRequest().FailNext(n, status, code, msg, header...)
+}
+
+// anyRequest is the Faults of every request, through which the Server's
+// own fault methods queue, so that they check what Faults checks.
+func (s *Server) anyRequest() *Faults {
+	return &Faults{s: s, call: "Server"}
 }
 
 // failFault is the fault FailNext queues.
@@ -55,7 +66,7 @@ func failFault(n, status int, code, msg string, header []http.Header) *fault {
 // gateway's HTML page, malformed JSON, nothing at all), plus header as in
 // FailNext. It is queued like FailNext.
 func (s *Server) FailNextRaw(n, status int, body []byte, header ...http.Header) {
-	s.enqueue(rawFault(n, status, body, header))
+	_ = s.anyRequest().FailNextRaw(n, status, body, header...)
 }
 
 // rawFault is the fault FailNextRaw queues.
@@ -68,14 +79,14 @@ func rawFault(n, status int, body []byte, header []http.Header) *fault {
 // answer. If the client gives up (its context ends) or the server closes
 // first, the request gets no answer. It is queued like FailNext.
 func (s *Server) DelayNext(n int, d time.Duration) {
-	s.enqueue(&fault{kind: FaultDelay, left: n, delay: d})
+	_ = s.anyRequest().DelayNext(n, d)
 }
 
 // HangNext never answers the next n requests: each is held until the
 // client gives up or the server closes, to test timeouts and
 // cancellation. It is queued like FailNext.
 func (s *Server) HangNext(n int) {
-	s.enqueue(&fault{kind: FaultHang, left: n})
+	_ = s.anyRequest().HangNext(n)
 }
 
 // ResetNext resets the connection of each of the next n requests (TCP RST)
@@ -86,7 +97,7 @@ func (s *Server) HangNext(n int) {
 // whose reused keep-alive connection breaks before the answer; on a fresh
 // connection the client really sees the reset.
 func (s *Server) ResetNext(n int) {
-	s.enqueue(&fault{kind: FaultReset, left: n})
+	_ = s.anyRequest().ResetNext(n)
 }
 
 // TruncateNext lets the API answer each of the next n requests but cuts
@@ -94,7 +105,7 @@ func (s *Server) ResetNext(n int) {
 // half of it and closes the connection, as a broken proxy would. The
 // client reads an unexpected EOF. It is queued like FailNext.
 func (s *Server) TruncateNext(n int) {
-	s.enqueue(&fault{kind: FaultTruncate, left: n})
+	_ = s.anyRequest().TruncateNext(n)
 }
 
 // SetLatency holds every request for d before anything else happens
@@ -136,14 +147,8 @@ func (s *Server) PendingFaults() int {
 	return n
 }
 
-// enqueue adds f at the end of the queue.
+// enqueue adds f, which Faults.add checked, at the end of the queue.
 func (s *Server) enqueue(f *fault) {
-	if f.left < 1 {
-		return
-	}
-	if f.kind == FaultFail && (f.status < 200 || f.status > 999) {
-		f.status = http.StatusInternalServerError
-	}
 	if f.kind == FaultReset {
 		s.hs.SetKeepAlivesEnabled(false) // also closes idle connections
 		// HTTPClient's pooled connections are dead now: drop them, so that

@@ -14,11 +14,12 @@ import (
 //
 // Server.On and Server.OnRequest return one. Its methods are the Server's
 // namesakes, with the same queue and the same order (each request takes
-// the oldest queued fault that applies to it, tied or not), except that
-// they check their arguments: n below 1, a status outside 200-999, a
-// negative delay or a bad pattern given to On is an *ArgError, and nothing
-// is queued. A Faults may be kept and used again; it is safe for concurrent
-// use.
+// the oldest queued fault that applies to it, tied or not), and the same
+// checks of their arguments, which they report: n below 1, a status
+// outside 200-999, a negative delay or a bad pattern given to On is an
+// *ArgError, and nothing is queued (the Server's methods, which have no
+// error to return, queue nothing either). A Faults may be kept and used
+// again; it is safe for concurrent use.
 type Faults struct {
 	s     *Server
 	call  string // how it was made, for errors: On("GET", "/x")
