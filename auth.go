@@ -281,9 +281,10 @@ func (c *Client) resign(req *http.Request) error {
 
 // scrubCache keeps the scrubber of the credentials last used, so that an
 // answer is checked for echoed secrets without rebuilding their forms on
-// every call.
+// every call, and the idFilter of the credentials last used.
 type scrubCache struct {
-	last atomic.Pointer[scrubEntry]
+	last   atomic.Pointer[scrubEntry]
+	filter atomic.Pointer[idFilter]
 }
 
 type scrubEntry struct {
@@ -308,26 +309,117 @@ func (c *Client) renewCredentials(ctx context.Context, failed credentials.Value)
 // lastCredentials returns the credentials the Client used last, for
 // scrubbing what it reports before an attempt.
 func (c *Client) lastCredentials() credentials.Value {
-	if e := c.scrubs.last.Load(); e != nil {
-		return e.v
-	}
 	if s, ok := c.cfg.creds.(*credentials.Static); ok {
 		v, _ := s.Retrieve(context.Background())
 		return v
 	}
+	if v := c.validated.Load(); v != nil {
+		return *v
+	}
 	return credentials.Value{}
 }
 
-// cleanRequestID scrubs and cleans a request id an answer gave. The
-// signature's scrubber is built (by full) only when the id holds a piece of
-// the signature: a request id is read from every answer, and that index
-// would cost more than the rest of a call's work on the answer.
+// cleanRequestID scrubs and cleans a request id an answer gave. A request
+// id is read from every answer, and a scrubber's index would cost more than
+// the rest of a call's work on the answer, so one is built only when the
+// id may hold a secret: the signature's (by full) when the id shares a
+// piece with the signature, the credentials' when the idFilter of v cannot
+// tell the id clear of them.
 func (c *Client) cleanRequestID(id string, v credentials.Value, sent http.Header, full func() *secret.Scrubber) string {
-	sig := signatureOf(sent)
-	if sig == "" || !holdsPieceOf(id, sig) {
-		return secret.Text(id, c.scrubber(v, nil), maxRequestIDLen)
+	if sig := signatureOf(sent); sig != "" && holdsPieceOf(id, sig) {
+		return secret.Text(id, full(), maxRequestIDLen)
 	}
-	return secret.Text(id, full(), maxRequestIDLen)
+	if c.idFilter(v).clear(id) {
+		return secret.Clean(id, maxRequestIDLen)
+	}
+	return secret.Text(id, c.scrubber(v, nil), maxRequestIDLen)
+}
+
+// idFilter returns the idFilter of v, made once per credentials value.
+func (c *Client) idFilter(v credentials.Value) *idFilter {
+	f := c.scrubs.filter.Load()
+	if f == nil || f.v != v {
+		f = newIDFilter(v)
+		c.scrubs.filter.Store(f)
+	}
+	return f
+}
+
+// idFilter tells whether a request id of the shape the gateway gives (hex
+// digits and dashes: 32 hex digits, a UUID) is clear of the secrets of one
+// credentials value, without the Scrubber's index.
+//
+// Unless a secret is shorter than 8 bytes (secret.MinLen), which a
+// Scrubber looks for whole, a Scrubber finds nothing in an id shorter than
+// that, and in an id of the gateway's shape only a run of 8 bytes or more
+// of hex digits and dashes that is in a form of a secret. In every form
+// the Scrubber knows
+// (the secret as it is, JSON-, URL- and \u-escaped), such a run is the last
+// hex digits of one escape (4 at most: the "00e9" of \u00e9, the "C3" of
+// %C3), then characters of the secret as they are: an escape starts with
+// '\' or '%', which ends the run. So bytes 5 to 8 of any 8 bytes of such a
+// run are 4 bytes of the secret, from a run of hex digits and dashes in it;
+// grams holds all those.
+type idFilter struct {
+	v     credentials.Value
+	short bool            // a secret is shorter than secret.MinLen: the filter clears nothing
+	grams map[uint32]bool // every 4 bytes of the secrets' runs of hex digits and dashes
+}
+
+// newIDFilter makes the idFilter of v's secrets.
+func newIDFilter(v credentials.Value) *idFilter {
+	f := &idFilter{v: v}
+	for _, s := range []string{v.Token, v.SecretKey, v.SecurityToken} {
+		if s != "" && len(s) < secret.MinLen {
+			f.short = true
+		}
+		run := 0 // length of the run of hex digits and dashes ending at s[i]
+		for i := 0; i < len(s); i++ {
+			if !hexOrDash(s[i]) {
+				run = 0
+				continue
+			}
+			if run++; run >= 4 {
+				if f.grams == nil {
+					f.grams = make(map[uint32]bool)
+				}
+				f.grams[gram4(s[i-3:i+1])] = true
+			}
+		}
+	}
+	return f
+}
+
+// clear reports whether id is sure to hold none of the secrets: it is
+// shorter than secret.MinLen, or made of hex digits and dashes with no 8
+// bytes of it ending in 4 bytes of grams.
+func (f *idFilter) clear(id string) bool {
+	if f.short {
+		return false
+	}
+	if len(id) < secret.MinLen {
+		return true
+	}
+	for i := 0; i < len(id); i++ {
+		if !hexOrDash(id[i]) {
+			return false
+		}
+	}
+	for i := 4; i+4 <= len(id); i++ {
+		if f.grams[gram4(id[i:i+4])] {
+			return false
+		}
+	}
+	return true
+}
+
+func hexOrDash(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '-'
+}
+
+// gram4 packs the 4 bytes of s.
+func gram4(s string) uint32 {
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // signatureOf is the signature of an SDK-HMAC-SHA256 Authorization header

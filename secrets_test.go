@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -30,6 +31,7 @@ import (
 	"github.com/hsskit/hss"
 	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/hsstest"
+	"github.com/hsskit/hss/internal/secret"
 	"github.com/hsskit/hss/sign"
 )
 
@@ -1136,4 +1138,112 @@ func TestClientPrintsNoSecret(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSuccessBuildsNoScrubber: a 2xx answer whose X-Request-Id has the
+// gateway's shape (32 hex digits, a UUID) is read without building the
+// index of the credentials' forms, for a token and for a signed request;
+// an id that may hold a piece of a secret still gets one, and is scrubbed.
+func TestSuccessBuildsNoScrubber(t *testing.T) {
+	const ak, sk = "AKSUCCESS0000000001", "sk-success-without-scrubber-0123456789"
+	for name, opt := range map[string]hss.Option{"token": nil, "AK/SK": hss.WithAKSK(ak, sk)} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1), hsstest.WithAKSK(ak, sk))
+			c := srv.Client(t, opt)
+			page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			require.NoError(t, err)
+			assert.Len(t, page.RequestID, 32)
+			assert.False(t, hss.ScrubberBuilt(c), "a clean success built the scrubber")
+		})
+	}
+	for _, id := range []string{"0a1b2c3d4e5f60718293a4b5c6d7e8f9", "7f3e0c7a-3b7e-4c4e-9a55-21b0c5d6e7f8", "r-1"} {
+		c, _ := coreMock(t, "https://hss.example.com", 200, coreOnePage, http.Header{"X-Request-Id": {id}})
+		page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		require.NoError(t, err)
+		assert.Equal(t, id, page.RequestID)
+		assert.False(t, hss.ScrubberBuilt(c), "id %s built the scrubber", id)
+	}
+
+	// A token with hex digits in it, echoed in the id's shape.
+	const token = "MIIE-0123456789abcdef-fedcba9876543210-token"
+	c, _ := coreMock(t, "https://hss.example.com", 200, coreOnePage, http.Header{"X-Request-Id": {"00000000-0123456789abcdef-fedcba98"}},
+		hss.WithToken(token))
+	page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.True(t, hss.ScrubberBuilt(c))
+	assert.Contains(t, page.RequestID, "REDACTED")
+	assert.NotContains(t, page.RequestID, "0123456789abcdef")
+}
+
+// TestRequestIDFilterMissesNoEcho: whatever the secrets, an id of hex
+// digits and dashes that the Client reads as clear without a scrubber is
+// one the scrubber would leave as it is. The ids hold pieces of every
+// form a server echoes a secret in, between random hex digits; the
+// secrets are rich in hex digits and dashes, so that the pieces often
+// have the ids' shape.
+func TestRequestIDFilterMissesNoEcho(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 6))
+	const alphabet = "0123456789abcdefABCDEF-----ghxyzGHXYZ+/=\"<>&\\ \u00e9\u4e16\x01"
+	runes := []rune(alphabet)
+	randomText := func(n int, from []rune) string {
+		b := make([]rune, n)
+		for i := range b {
+			b[i] = from[rng.IntN(len(from))]
+		}
+		return string(b)
+	}
+	hexRunes := []rune("0123456789abcdef-")
+	escapeAll := func(s string, digits string) string { // every character as \uXXXX
+		var b strings.Builder
+		for _, r := range utf16.Encode([]rune(s)) {
+			b.WriteString(`\u`)
+			for shift := 12; shift >= 0; shift -= 4 {
+				b.WriteByte(digits[r>>shift&0xf])
+			}
+		}
+		return b.String()
+	}
+	forms := append([]func(string) string{
+		func(s string) string { return escapeAll(s, "0123456789abcdef") },
+		func(s string) string { return escapeAll(s, "0123456789ABCDEF") },
+	}, func() (fs []func(string) string) {
+		for _, f := range secEchoForms {
+			fs = append(fs, f.form)
+		}
+		return fs
+	}()...)
+	checked, cleared := 0, 0
+	for range 300 {
+		v := credentials.Value{Token: randomText(8+rng.IntN(60), runes), SecurityToken: randomText(8+rng.IntN(60), runes)}
+		scrub := secret.NewScrubber(v.Token, v.SecurityToken)
+		for _, s := range []string{v.Token, v.SecurityToken} {
+			for _, form := range forms {
+				f := form(s)
+				for range 20 {
+					start := rng.IntN(len(f))
+					piece := f[start:min(len(f), start+8+rng.IntN(24))]
+					id := randomText(rng.IntN(8), hexRunes) + piece + randomText(rng.IntN(8), hexRunes)
+					if !hss.RequestIDClear(v, id) {
+						continue
+					}
+					checked++
+					if scrub.String(id) == id {
+						cleared++
+						continue
+					}
+					t.Fatalf("id %q read as clear, but the scrubber finds a secret in it: %q", id, scrub.String(id))
+				}
+			}
+		}
+	}
+	t.Logf("%d ids read as clear", checked)
+	assert.Greater(t, checked, 1000, "too few ids of the gateway's shape to tell anything")
+
+	// The test's own secrets leave the usual ids clear.
+	v := credentials.Value{Token: secToken, SecurityToken: secSecurityToken, SecretKey: secSK}
+	assert.True(t, hss.RequestIDClear(v, "0a1b2c3d4e5f60718293a4b5c6d7e8f9"))
+	assert.True(t, hss.RequestIDClear(v, "7f3e0c7a-3b7e-4c4e-9a55-21b0c5d6e7f8"))
+	assert.False(t, hss.RequestIDClear(credentials.Value{Token: "abc"}, "0a1b2c3d"), "a secret shorter than 8 bytes is scrubbed whole: no shortcut")
+	assert.False(t, hss.RequestIDClear(v, "request 0001"), "not the gateway's shape")
+	assert.True(t, hss.RequestIDClear(v, "req 1"), "shorter than any piece a scrubber finds")
 }

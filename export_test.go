@@ -1,0 +1,13 @@
+// Hooks through which the external tests see what the Client keeps to itself.
+package hss
+
+import "github.com/hsskit/hss/credentials"
+
+// ScrubberBuilt reports whether c has built the Scrubber of its
+// credentials: the index of their forms, which only an error, a log line
+// or an id that may echo a secret needs.
+func ScrubberBuilt(c *Client) bool { return c.scrubs.last.Load() != nil }
+
+// RequestIDClear reports whether the Client reads id as sure to hold none
+// of v's secrets, without building their Scrubber.
+func RequestIDClear(v credentials.Value, id string) bool { return newIDFilter(v).clear(id) }
