@@ -86,14 +86,32 @@ type keySigner interface {
 // newKeySigner is the keySigner of a Client that logs to logger.
 func newKeySigner(logger *slog.Logger) keySigner { return &skewedSigner{logger: logger} }
 
-// skewedSigner is a keySigner on a sign.Skew.
+// skewedSigner is a keySigner on a sign.Skew. It keeps the sign.Signer of
+// the key it signed with last, so that a key is checked once, when it
+// comes, and not on every attempt.
 type skewedSigner struct {
 	skew   sign.Skew
 	logger *slog.Logger // may be nil
+	last   atomic.Pointer[signerEntry]
+}
+
+// signerEntry is the sign.Signer of a credentials value.
+type signerEntry struct {
+	v credentials.Value
+	s *sign.Signer
 }
 
 func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) error {
-	return sign.Request(req, v.Key(), s.skew.Now(now))
+	e := s.last.Load()
+	if e == nil || e.v != v {
+		signer, err := sign.NewSigner(v.Key())
+		if err != nil {
+			return err
+		}
+		e = &signerEntry{v: v, s: signer}
+		s.last.Store(e)
+	}
+	return e.s.Sign(req, s.skew.Now(now))
 }
 
 func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time) {

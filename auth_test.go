@@ -69,6 +69,33 @@ func TestProviderKeysAreDatedByTheClientClock(t *testing.T) {
 	assert.Empty(t, clk.Sleeps())
 }
 
+// TestKeyCheckedOncePerValue: a Client checks an access key when it first
+// signs with it, and signs every later attempt with the same key through
+// the sign.Signer made then, without checking it again; a provider's new
+// key gets a Signer of its own.
+func TestKeyCheckedOncePerValue(t *testing.T) {
+	const ak, sk = "AKONCE0000000001", "once-secret-key-0123456789"
+	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1), hsstest.WithAKSK(ak, sk), hsstest.WithoutTokenAuth())
+	var keys atomic.Pointer[credentials.Value]
+	keys.Store(&credentials.Value{AccessKey: ak, SecretKey: sk, Source: "test"})
+	c := srv.Client(t, hss.WithCredentials(providerFunc(func(context.Context) (credentials.Value, error) { return *keys.Load(), nil })))
+	assert.Nil(t, hss.KeySigner(c))
+
+	srv.FailNext(2, http.StatusServiceUnavailable, "APIGW.0613", "busy", http.Header{"Retry-After": {"0"}})
+	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	first := hss.KeySigner(c)
+	require.NotNil(t, first)
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.Same(t, first, hss.KeySigner(c), "four attempts, one key, one Signer")
+
+	keys.Store(&credentials.Value{AccessKey: ak, SecretKey: sk, Source: "renewed"})
+	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	require.NoError(t, err)
+	assert.NotSame(t, first, hss.KeySigner(c), "a new value, a new Signer")
+}
+
 // TestSignedRequestUsesClientClock: an AK/SK request is dated by the
 // Client's clock, not the wall clock, and carries the security token.
 func TestSignedRequestUsesClientClock(t *testing.T) {

@@ -1,7 +1,10 @@
 // Hooks through which the external tests see what the Client keeps to itself.
 package hss
 
-import "github.com/hsskit/hss/credentials"
+import (
+	"github.com/hsskit/hss/credentials"
+	"github.com/hsskit/hss/sign"
+)
 
 // ScrubberBuilt reports whether c has built the Scrubber of its
 // credentials: the index of their forms, which only an error, a log line
@@ -11,3 +14,14 @@ func ScrubberBuilt(c *Client) bool { return c.scrubs.last.Load() != nil }
 // RequestIDClear reports whether the Client reads id as sure to hold none
 // of v's secrets, without building their Scrubber.
 func RequestIDClear(v credentials.Value, id string) bool { return newIDFilter(v).clear(id) }
+
+// KeySigner returns the sign.Signer c signed with last, nil when it has
+// not signed.
+func KeySigner(c *Client) *sign.Signer {
+	if s, ok := c.signer.(*skewedSigner); ok {
+		if e := s.last.Load(); e != nil {
+			return e.s
+		}
+	}
+	return nil
+}

@@ -46,6 +46,9 @@ type Profile struct {
 // profileSecrets are the secret entries of a Profile.
 type profileSecrets struct {
 	secretKey, securityToken string
+	// checkedAK is the ak the keys were checked with (Value.Validate) when
+	// the file was read and found usable; "" when they were not.
+	checkedAK string
 }
 
 // secretKey returns the sk entry, or "".
@@ -61,15 +64,20 @@ func (p *Profile) HasKeys() bool {
 }
 
 // Retrieve returns the profile's keys, or a *ConfigError naming what is
-// missing or malformed (never quoting a secret).
+// missing or malformed (never quoting a secret). The keys are checked when
+// the file is read, and again only when AccessKey has changed since.
 func (p *Profile) Retrieve(context.Context) (Value, error) {
 	if p == nil {
 		return Value{}, &ConfigError{Source: "credentials file", Reason: "no profile"}
 	}
+	sec := p.secrets.get()
+	v := Value{AccessKey: p.AccessKey, SecretKey: sec.secretKey, SecurityToken: sec.securityToken, Source: p.Path}
+	if sec.checkedAK != "" && sec.checkedAK == p.AccessKey {
+		return v, nil
+	}
 	if err := p.checkKeys(); err != nil {
 		return Value{}, err
 	}
-	v := Value{AccessKey: p.AccessKey, SecretKey: p.secretKey(), SecurityToken: p.securityToken(), Source: p.Path}
 	if err := v.Validate(); err != nil {
 		return Value{}, err
 	}
@@ -224,6 +232,10 @@ func parseProfile(path string, data []byte) (*Profile, error) {
 		return nil, &ConfigError{Source: path, Reason: "cannot read the credentials file", Err: errors.Unwrap(err)}
 	}
 	p.secrets = seal(secrets)
+	if _, err := p.Retrieve(context.Background()); err == nil {
+		secrets.checkedAK = p.AccessKey
+		p.secrets = seal(secrets)
+	}
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -171,6 +172,55 @@ func TestProfileRetrieveErrors(t *testing.T) {
 	_, err = nilProfile.Retrieve(context.Background())
 	var ce *credentials.ConfigError
 	require.ErrorAs(t, err, &ce)
+}
+
+// TestProfileKeysCheckedWhenRead: LoadProfile checks usable keys once,
+// and Retrieve hands them out without checking them again, unless
+// AccessKey was changed since, when it checks them anew.
+func TestProfileKeysCheckedWhenRead(t *testing.T) {
+	p, err := credentials.LoadProfile(writeFile(t, t.TempDir(), "credentials", profileText))
+	require.NoError(t, err)
+	assert.True(t, credentials.ProfileKeysChecked(p))
+	v, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, testAK, v.AccessKey)
+	assert.Equal(t, testSK, v.SecretKey)
+
+	p.AccessKey = "AK AK"
+	assert.False(t, credentials.ProfileKeysChecked(p))
+	_, err = p.Retrieve(context.Background())
+	var ce *credentials.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "ak", ce.Field)
+	p.AccessKey = "OTHERAKOTHERAKOTHERA"
+	v, err = p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "OTHERAKOTHERAKOTHERA", v.AccessKey)
+
+	bad, err := credentials.LoadProfile(writeFile(t, t.TempDir(), "credentials", "[basic]\nak = "+testAK+"\nsk = "+testSK+"\x01\n"))
+	require.NoError(t, err)
+	assert.False(t, credentials.ProfileKeysChecked(bad), "keys that fail the check are not marked checked")
+}
+
+// BenchmarkProfileRetrieve: a profile's keys, with a security token of 8
+// KiB, are checked when the file is read, not on each Retrieve.
+func BenchmarkProfileRetrieve(b *testing.B) {
+	token := strings.Repeat("QjV7mZ2xKp9RtL4wNc8YbH3sGf6DuE1a", 256)
+	dir := b.TempDir()
+	path := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(path, []byte("[basic]\nak = "+testAK+"\nsk = "+testSK+"\nsecurity_token = "+token+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	p, err := credentials.LoadProfile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Retrieve(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func TestDefaultProfilePath(t *testing.T) {

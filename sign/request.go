@@ -46,10 +46,48 @@ const emptyBodyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7
 // URL) gives an *Error; one whose host is not valid (empty, not ASCII: send
 // its punycode form, or holding '/', a space and such) gives an *Error
 // wrapping a *HostError. A refused request is left unsigned.
+//
+// A program that signs many requests with one key can check it once with
+// NewSigner and sign with the Signer, which does not check it again.
 func Request(req *http.Request, key Key, t time.Time) error {
 	if err := key.Validate(); err != nil {
 		return err
 	}
+	return request(req, key, t)
+}
+
+// Signer signs requests with one Key, checked by NewSigner once: Sign does
+// not check it again, as Request does for every request, which for a
+// temporary key means reading its security token of several kilobytes.
+// A Signer is safe for concurrent use. It holds its key where fmt,
+// encoding/json and log/slog do not reach it.
+type Signer struct {
+	// key is a func because fmt prints a func as an address under every
+	// verb, where it would print the strings of a Key held by value.
+	key func() Key
+}
+
+// NewSigner checks key with Key.Validate and returns a Signer of it, or
+// the *KeyError that says what is wrong with it.
+func NewSigner(key Key) (*Signer, error) {
+	if err := key.Validate(); err != nil {
+		return nil, err
+	}
+	return &Signer{key: func() Key { return key }}, nil
+}
+
+// Sign signs req in place as of t with the Signer's key, as Request does
+// (see there), without checking the key again. A Signer that NewSigner
+// did not make (nil, or the zero Signer) gives an *Error.
+func (s *Signer) Sign(req *http.Request, t time.Time) error {
+	if s == nil || s.key == nil {
+		return &Error{Reason: "the Signer was not made by NewSigner"}
+	}
+	return request(req, s.key(), t)
+}
+
+// request is Request for a key already checked.
+func request(req *http.Request, key Key, t time.Time) error {
 	if req == nil || req.URL == nil {
 		return &Error{Reason: "the request or its URL is nil"}
 	}

@@ -1,4 +1,4 @@
-// Request: the headers it sets, the host and body it signs, the keys and requests it refuses, and concurrent use.
+// Request and Signer: the headers they set, the host and body they sign, the keys and requests they refuse, the key checked once by a Signer, and concurrent use.
 package sign
 
 import (
@@ -291,6 +291,46 @@ func TestRequestRefusesBadKeys(t *testing.T) {
 	}
 }
 
+// TestSignerChecksTheKeyOnce: NewSigner refuses what Request refuses, with
+// the same *KeyError; a Signer signs as Request does; and Sign does not
+// check the key again, which a Signer holding a key Validate refuses (made
+// here without NewSigner) shows. A nil or zero Signer gives an *Error.
+func TestSignerChecksTheKeyOnce(t *testing.T) {
+	for _, key := range []Key{{SecretKey: testSK}, {AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken + "\r\nX-Evil: 1"}} {
+		s, err := NewSigner(key)
+		assert.Nil(t, s)
+		var ke *KeyError
+		require.ErrorAs(t, err, &ke)
+		assert.Equal(t, key.Validate(), err)
+	}
+
+	for _, key := range []Key{permanentKey, temporaryKey} {
+		s, err := NewSigner(key)
+		require.NoError(t, err)
+		byRequest, err := http.NewRequest("POST", "https://h.example.com/v5/p/x?b=2&a=1", strings.NewReader("body"))
+		require.NoError(t, err)
+		bySigner, err := http.NewRequest("POST", "https://h.example.com/v5/p/x?b=2&a=1", strings.NewReader("body"))
+		require.NoError(t, err)
+		require.NoError(t, Request(byRequest, key, vectorTime))
+		require.NoError(t, s.Sign(bySigner, vectorTime))
+		assert.Equal(t, byRequest.Header, bySigner.Header)
+		assert.Equal(t, "body", verify(t, bySigner, key))
+	}
+
+	unchecked := Key{AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken + " "}
+	require.Error(t, unchecked.Validate())
+	req, err := http.NewRequest("GET", "https://h.example.com/x", nil)
+	require.NoError(t, err)
+	require.NoError(t, (&Signer{key: func() Key { return unchecked }}).Sign(req, vectorTime), "Sign checks nothing of the key")
+	assert.NotEmpty(t, req.Header.Get("Authorization"))
+
+	for _, s := range []*Signer{nil, {}} {
+		var se *Error
+		require.ErrorAs(t, s.Sign(req, vectorTime), &se)
+		assert.Equal(t, "sign: cannot sign the request: the Signer was not made by NewSigner", se.Error())
+	}
+}
+
 // Requests that cannot be signed as the gateway verifies them are an
 // *Error, with the request left unsigned.
 func TestRequestRefusesUnsignableRequests(t *testing.T) {
@@ -424,5 +464,36 @@ func BenchmarkRequest(b *testing.B) {
 		if err := Request(req, temporaryKey, vectorTime); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSignLongSecurityToken: a temporary key's security token of 8
+// KiB, signed in by every request, is read by Key.Validate on every call of
+// Request and once in all by a Signer.
+func BenchmarkSignLongSecurityToken(b *testing.B) {
+	key := Key{AccessKey: testAK, SecretKey: testSK, SecurityToken: strings.Repeat("QjV7mZ2xKp9RtL4wNc8YbH3sGf6DuE1a", 256)}
+	req, err := http.NewRequest("GET", "https://hss.cn-north-4.myhuaweicloud.com/v5/0123456789abcdef0123456789abcdef/image/image-sync/tasks/task-1/registries?limit=200", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, err := NewSigner(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		sign func() error
+	}{
+		{"Request", func() error { return Request(req, key, vectorTime) }},
+		{"Signer", func() error { return signer.Sign(req, vectorTime) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bc.sign(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

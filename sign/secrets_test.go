@@ -1,4 +1,4 @@
-// Secrets: Key and Transport never show a secret when printed, marshalled or logged, however they are reached.
+// Secrets: Key, Transport and Signer never show a secret when printed, marshalled or logged, however they are reached.
 package sign_test
 
 import (
@@ -45,8 +45,8 @@ func leak(out string) string {
 	return ""
 }
 
-// TestSecretsNeverShown prints a Key and a Transport that has signed with
-// it, as values and pointers, alone and inside a struct, a slice, a map
+// TestSecretsNeverShown prints a Key, and a Transport and a Signer that
+// have signed with it, as values and pointers, alone and inside a struct, a slice, a map
 // and an http.Client, with every fmt verb, encoding/json and both slog
 // handlers, and finds no 8 bytes of a secret in what comes out. Key,
 // whose secrets are exported fields, redacts itself. Transport's only
@@ -54,7 +54,8 @@ func leak(out string) string {
 // write through Key's own methods, so it needs neither MarshalJSON nor
 // LogValue; it keeps Format for the verbs under which fmt prints a
 // *Transport field by field without calling Key's (see
-// TestSecretsTransportNeedsFormat).
+// TestSecretsTransportNeedsFormat). Signer holds its key in a func, which
+// fmt prints as an address, so it needs none of the three.
 func TestSecretsNeverShown(t *testing.T) {
 	key := sign.Key{AccessKey: testAK, SecretKey: printSK, SecurityToken: printSecurityToken}
 	base := roundTripFunc(func(r *http.Request) (*http.Response, error) { return ok(r), nil })
@@ -64,11 +65,14 @@ func TestSecretsNeverShown(t *testing.T) {
 	resp, err := tr.RoundTrip(req)
 	require.NoError(t, err)
 	require.NotEmpty(t, resp.Request.Header.Get("Authorization"), "the Transport signed with the key")
+	signer, err := sign.NewSigner(key)
+	require.NoError(t, err)
+	require.NoError(t, signer.Sign(req, epoch))
 
 	for _, h := range []struct {
 		v                               any
 		formats, marshals, logsItsValue bool
-	}{{key, true, true, true}, {&key, true, true, true}, {tr, true, false, false}, {&tr, true, false, false}} {
+	}{{key, true, true, true}, {&key, true, true, true}, {tr, true, false, false}, {&tr, true, false, false}, {signer, false, false, false}} {
 		_, formats := h.v.(fmt.Formatter)
 		_, marshals := h.v.(json.Marshaler)
 		_, logs := h.v.(slog.LogValuer)
@@ -83,6 +87,8 @@ func TestSecretsNeverShown(t *testing.T) {
 		"transport in a struct": struct{ T sign.Transport }{tr}, "*transport in a struct": struct{ T *sign.Transport }{&tr},
 		"in a slice": []any{key, &key, tr, &tr}, "in a map": map[string]any{"k": key, "t": &tr},
 		"http.Client": &http.Client{Transport: &tr},
+		"*signer":     signer, "signer": *signer, "*signer in a struct": struct{ S *sign.Signer }{signer},
+		"signer in a struct": struct{ S sign.Signer }{*signer},
 	}
 	for how, v := range reached {
 		t.Run(how, func(t *testing.T) {
@@ -154,7 +160,7 @@ func TestSecretsTransportNeedsFormat(t *testing.T) {
 
 // Zero values and nil pointers print, marshal and log without panicking.
 func TestSecretsZeroValuesPrint(t *testing.T) {
-	for _, v := range []any{sign.Key{}, sign.Transport{}, (*sign.Key)(nil), (*sign.Transport)(nil)} {
+	for _, v := range []any{sign.Key{}, sign.Transport{}, sign.Signer{}, (*sign.Key)(nil), (*sign.Transport)(nil), (*sign.Signer)(nil)} {
 		assert.NotPanics(t, func() {
 			for _, verb := range printVerbs {
 				assert.NotContains(t, fmt.Sprintf(verb, v), "PANIC", "%s of %T", verb, v)
