@@ -69,7 +69,17 @@ const MaxErrorBodyBytes = 1 << 20
 
 // Error reads like
 // "hss: GET /v5/p/image/image-sync/tasks/t/registries: 400 HSS.0001: Invalid parameter. (request id abc)".
-func (e *APIError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+// A nil *APIError reads "<nil>", as fmt prints it.
+func (e *APIError) Error() string {
+	if e == nil {
+		return nilError
+	}
+	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+}
+
+// nilError is the message of a nil pointer of every error type of the
+// package: what fmt prints for a nil pointer whose Error panics.
+const nilError = "<nil>"
 
 // detail is the message without the operation.
 func (e *APIError) detail() string {
@@ -126,6 +136,9 @@ type ValidationError struct {
 
 // Error reads like "hss: invalid limit: must be 0 or 10-200, got 5".
 func (e *ValidationError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	return "hss: invalid " + e.Field + ": " + e.Reason
 }
 
@@ -139,7 +152,12 @@ type DecodeError struct {
 }
 
 // Error says the body was not the expected JSON.
-func (e *DecodeError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+func (e *DecodeError) Error() string {
+	if e == nil {
+		return nilError
+	}
+	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+}
 
 func (e *DecodeError) detail() string {
 	var b strings.Builder
@@ -149,7 +167,12 @@ func (e *DecodeError) detail() string {
 }
 
 // Unwrap returns the decoder's error.
-func (e *DecodeError) Unwrap() error { return e.Err }
+func (e *DecodeError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // RequestError reports a call that got no usable answer: the connection
 // failed or broke off, the credentials could not be had, a wait would pass
@@ -170,7 +193,12 @@ type RequestError struct {
 
 // Error reads like
 // "hss: GET /v5/...: context deadline exceeded (after 2 attempts; last error: 503 APIGW.0613: ...)".
-func (e *RequestError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+func (e *RequestError) Error() string {
+	if e == nil {
+		return nilError
+	}
+	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+}
 
 func (e *RequestError) detail() string {
 	var b strings.Builder
@@ -186,6 +214,9 @@ func (e *RequestError) detail() string {
 
 // Unwrap returns the cause and the last attempt's error.
 func (e *RequestError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	if e.Last == nil {
 		return []error{e.Err}
 	}
@@ -206,6 +237,9 @@ type AttemptsError struct {
 
 // Error appends why the call gave up to the last error.
 func (e *AttemptsError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	msg := fmt.Sprintf("%v (gave up after %d attempt%s", e.Err, e.Attempts, plural(e.Attempts))
 	if e.Attempts == 0 {
 		msg = fmt.Sprintf("%v (not sent", e.Err)
@@ -217,7 +251,12 @@ func (e *AttemptsError) Error() string {
 }
 
 // Unwrap returns the last attempt's error.
-func (e *AttemptsError) Unwrap() error { return e.Err }
+func (e *AttemptsError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // RedirectError is the cause of a *RequestError when the service redirects
 // to another host, from https to http, or in a loop, or the http.Client's
@@ -236,6 +275,8 @@ type RedirectError struct {
 // Error names both hosts.
 func (e *RedirectError) Error() string {
 	switch {
+	case e == nil:
+		return nilError
 	case e.Loop:
 		return "refused redirect from " + e.From + " to " + e.To + ": more than 10 redirects"
 	case e.Err != nil:
@@ -245,21 +286,36 @@ func (e *RedirectError) Error() string {
 }
 
 // Unwrap returns the refusal of the http.Client's own CheckRedirect.
-func (e *RedirectError) Unwrap() error { return e.Err }
+func (e *RedirectError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // IsNotFound reports whether err says the task or resource does not exist:
 // HSS answers 400 HSS.0011 for that. A 404 (APIGW.0101, "API does not
 // exist") is not counted: it means a wrong endpoint or path prefix.
 func IsNotFound(err error) bool {
+	e := apiErrorIn(err)
+	return e != nil && status.Of(e.StatusCode, e.Code) == status.NotFound
+}
+
+// apiErrorIn is the first *APIError in err's chain, or nil: a nil
+// *APIError in the chain is no answer to read.
+func apiErrorIn(err error) *APIError {
 	var e *APIError
-	return errors.As(err, &e) && status.Of(e.StatusCode, e.Code) == status.NotFound
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // IsThrottled reports whether err is, or gave up after, the gateway's
 // throttling answer (429, or APIGW.0308).
 func IsThrottled(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && status.Of(e.StatusCode, e.Code) == status.Throttled
+	e := apiErrorIn(err)
+	return e != nil && status.Of(e.StatusCode, e.Code) == status.Throttled
 }
 
 // IsAuthError reports whether err is an authentication or authorisation
@@ -272,8 +328,8 @@ func IsAuthError(err error) bool {
 	if errors.As(err, &ce) && ce.Refused() {
 		return true
 	}
-	var e *APIError
-	if !errors.As(err, &e) {
+	e := apiErrorIn(err)
+	if e == nil {
 		return false
 	}
 	c := status.Of(e.StatusCode, e.Code)
@@ -292,11 +348,17 @@ func opPrefix(method, path string) string {
 func describe(err error) string {
 	switch e := err.(type) {
 	case *APIError:
-		return e.detail()
+		if e != nil {
+			return e.detail()
+		}
 	case *DecodeError:
-		return e.detail()
+		if e != nil {
+			return e.detail()
+		}
 	case *RequestError:
-		return e.detail()
+		if e != nil {
+			return e.detail()
+		}
 	}
 	return err.Error()
 }

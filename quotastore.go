@@ -81,7 +81,9 @@ func WithQuotaStore(store QuotaStore) Option {
 
 // NewMemoryQuotaStore returns a QuotaStore in this process's memory, for
 // Clients of one process that share a quota (several Clients for one
-// project, say), and for tests. Keys expire as the interface says.
+// project, say), and for tests. Keys expire as the interface says. Its
+// CompareAndSwap refuses a nil ctx with a *ValidationError, as quotafile's
+// Store refuses one.
 func NewMemoryQuotaStore() QuotaStore {
 	return &memoryQuotaStore{entries: make(map[string]memoryQuotaEntry)}
 }
@@ -101,6 +103,9 @@ type memoryQuotaEntry struct {
 // CompareAndSwap implements QuotaStore. Expiry is measured on the wall
 // clock.
 func (s *memoryQuotaStore) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ctx == nil {
+		return nil, false, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}

@@ -81,6 +81,12 @@ type Chain struct {
 	note    string // why there is no profile: "not found", "no home directory"
 }
 
+// errNilChain is what the methods of a nil *Chain return: a nil Chain
+// reads no environment, and &Chain{} is the one that reads the process's.
+func errNilChain() error {
+	return &ConfigError{Source: "credentials.Chain", Reason: "is nil; use &credentials.Chain{} to read the environment"}
+}
+
 // Getenv reads one variable through c.Getenv, trimmed of white space.
 func (c *Chain) getenv(name string) string {
 	if c.Getenv == nil {
@@ -101,8 +107,12 @@ func (c *Chain) home() (string, error) {
 }
 
 // Profile returns the credentials file's profile, nil when there is no
-// file, or a *ConfigError when the file exists but cannot be used.
+// file, or a *ConfigError when the file exists but cannot be used. A nil
+// *Chain gives the *ConfigError of errNilChain.
 func (c *Chain) Profile() (*Profile, error) {
+	if c == nil {
+		return nil, errNilChain()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.loadProfile()
@@ -139,8 +149,12 @@ func (c *Chain) loadProfile() (*Profile, error) {
 }
 
 // ProfilePath names the credentials file the Chain reads, with why it was
-// not used when it was not ("not found"), for messages.
+// not used when it was not ("not found"), for messages; "" for a nil
+// *Chain.
 func (c *Chain) ProfilePath() string {
+	if c == nil {
+		return ""
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, _ = c.loadProfile()
@@ -155,8 +169,12 @@ func (c *Chain) ProfilePath() string {
 
 // Provider returns the first source of the chain that has credentials.
 // When none has, the error wraps ErrNoCredentials and names every
-// variable, file and URL looked at; no error names a secret.
+// variable, file and URL looked at; no error names a secret. A nil *Chain
+// gives a *ConfigError.
 func (c *Chain) Provider(ctx context.Context) (Provider, error) {
+	if c == nil {
+		return nil, errNilChain()
+	}
 	var looked []string
 
 	if tok := c.getenv(EnvToken); tok != "" {

@@ -38,7 +38,12 @@ type ConfigError struct {
 }
 
 // Error reads like "credentials: /home/me/.huaweicloud/credentials: line 3: expected key = value".
+//
+// A nil *ConfigError reads "<nil>", as fmt prints it.
 func (e *ConfigError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	msg := "credentials: "
 	if e.Source != "" {
 		msg += e.Source + ": "
@@ -54,7 +59,16 @@ func (e *ConfigError) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *ConfigError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// nilError is the message of a nil *ConfigError or *Error: what fmt
+// prints for a nil pointer whose Error panics.
+const nilError = "<nil>"
 
 // Error reports that a credential source (IAM, the ECS metadata service)
 // could not give credentials: it answered with an error, or could not be
@@ -84,6 +98,9 @@ type Error struct {
 // Error reads like
 // "credentials: IAM iam.cn-north-4.myhuaweicloud.com: 401 IAM.0004: The password is wrong. (request id 5c1...)".
 func (e *Error) Error() string {
+	if e == nil {
+		return nilError
+	}
 	msg := "credentials: " + e.Source
 	if host := hostOf(e.URL); host != "" {
 		msg += " " + host
@@ -114,13 +131,18 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the transport or decoding error.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // Refused reports whether the source refused (it answered 400, 401, 403
 // or 404): asking again cannot help, and asking IAM again with a wrong
-// password would lock the user.
+// password would lock the user. A nil *Error refused nothing.
 func (e *Error) Refused() bool {
-	return e.StatusCode != 0 && status.OfSource(e.StatusCode) == status.Auth
+	return e != nil && e.StatusCode != 0 && status.OfSource(e.StatusCode) == status.Auth
 }
 
 // hostOf returns the host of a URL, or "" when there is none.

@@ -12,6 +12,9 @@ import (
 // under test says so, never on its own. It is an hss.Clock (pass it to
 // hss.WithClock) and its Now fits WithNow, so a client and the fake server
 // share one time line; WithClock does both. It is safe for concurrent use.
+//
+// A nil *Clock reads the zero time, never moves and records no sleep; its
+// Sleep and SleepUntil return at once. hss.WithClock refuses one.
 type Clock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -33,6 +36,9 @@ func NewClock(start time.Time) *Clock { return &Clock{now: start} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
+	if c == nil {
+		return time.Time{}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
@@ -44,7 +50,7 @@ func (c *Clock) Now() time.Time {
 // backs off for an hour runs in microseconds. Sleepers that start together
 // end together, as they would on a real clock.
 func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil || c == nil {
 		return err
 	}
 	start := c.Now()
@@ -62,7 +68,7 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 // end of a quota window, say) all wake at that moment, however many there
 // are. It makes Clock an hss.UntilSleeper.
 func (c *Clock) SleepUntil(ctx context.Context, t time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil || c == nil {
 		return err
 	}
 	c.mu.Lock()
@@ -76,6 +82,9 @@ func (c *Clock) SleepUntil(ctx context.Context, t time.Time) error {
 
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
@@ -86,6 +95,9 @@ func (c *Clock) Advance(d time.Duration) {
 // far t was ahead of the clock (0 when it was not); a call whose context
 // was already done records nothing.
 func (c *Clock) Sleeps() []time.Duration {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
@@ -93,6 +105,9 @@ func (c *Clock) Sleeps() []time.Duration {
 
 // Slept returns the sum of Sleeps.
 func (c *Clock) Slept() time.Duration {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var total time.Duration

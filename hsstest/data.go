@@ -61,6 +61,9 @@ type task struct {
 // registries rather than 400 HSS.0011. Adding an existing task changes
 // nothing.
 func (s *Server) AddTask(taskID string) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.tasks[taskID]; !ok {
@@ -72,6 +75,9 @@ func (s *Server) AddTask(taskID string) {
 // An empty EnterpriseProjectID becomes DefaultEnterpriseProjectID and an
 // empty RegistryID gets a generated one, as the service always has both.
 func (s *Server) AddRegistries(taskID string, regs ...Registry) {
+	if s == nil {
+		return
+	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -100,6 +106,9 @@ func (s *Server) AddRegistries(taskID string, regs ...Registry) {
 // nil when the task does not exist. Registries that WithSettle has settled
 // show their new status.
 func (s *Server) Registries(taskID string) []Registry {
+	if s == nil {
+		return nil
+	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,6 +142,9 @@ func (s *Server) settle(t *task, now time.Time) {
 // and returns them; see SeedRegistries. n must be 0-MaxSeed: any other
 // count is an *ArgError and changes nothing. 0 creates the task empty.
 func (s *Server) Seed(taskID string, n int) ([]Registry, error) {
+	if s == nil {
+		return nil, nilServer("Seed")
+	}
 	if err := checkSeed("Seed", taskID, n); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,16 @@ type ArgError struct {
 }
 
 // Error reads "hsstest: WithSeed("big", 300000): n must be 0-100000 (MaxSeed)".
+// A nil *ArgError reads "<nil>", as fmt prints it.
 func (e *ArgError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	return "hsstest: " + e.Call + ": " + e.Arg + " " + e.Reason
+}
+
+// nilServer is the error of a method of a nil *Server that has one to
+// return.
+func nilServer(call string) error {
+	return &ArgError{Call: "Server." + call, Arg: "receiver", Reason: "is nil; start a Server with NewServer, NewTLSServer or Start"}
 }

@@ -120,6 +120,9 @@ func (s *Server) SetLatency(d time.Duration) {
 // nothing more; false lets the request go on. w may be hijacked. The hook
 // runs concurrently for concurrent requests. nil removes it.
 func (s *Server) Handle(hook func(w http.ResponseWriter, r *http.Request) bool) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.hook = hook
 	s.mu.Unlock()
@@ -127,6 +130,9 @@ func (s *Server) Handle(hook func(w http.ResponseWriter, r *http.Request) bool) 
 
 // ClearFaults drops the queued faults, the latency and the hook.
 func (s *Server) ClearFaults() {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.faults, s.latency, s.jitter, s.hook = nil, 0, 0, nil
 	s.mu.Unlock()
@@ -138,6 +144,9 @@ func (s *Server) ClearFaults() {
 // that every fault it queued was used: a fault tied to a call the client
 // never made is still counted.
 func (s *Server) PendingFaults() int {
+	if s == nil {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

@@ -9,6 +9,9 @@ import "time"
 // latencies. Latency waits on real timers: inside a testing/synctest
 // bubble, with WithInMemoryNetwork, those run on the bubble's fake time.
 func (s *Server) SetLatencyRange(lo, hi time.Duration) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.latency, s.jitter = lo, max(hi-lo, 0)
 	s.mu.Unlock()

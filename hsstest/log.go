@@ -61,6 +61,9 @@ type RecordedRequest struct {
 // Requests returns a copy of the log, oldest first. A request appears once
 // its handling is over, so a request still hanging is not in it yet.
 func (s *Server) Requests() []RecordedRequest {
+	if s == nil {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]RecordedRequest(nil), s.log...)

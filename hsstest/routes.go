@@ -57,6 +57,9 @@ func Unauthenticated() RouteOption {
 // A nil handler, an empty method or a pattern not starting with "/" is an
 // *ArgError, and nothing is registered.
 func (s *Server) HandleFunc(method, pathPattern string, handler func(w http.ResponseWriter, r *http.Request), opts ...RouteOption) error {
+	if s == nil {
+		return nilServer("HandleFunc")
+	}
 	call := fmt.Sprintf("HandleFunc(%q, %q)", method, pathPattern)
 	if handler == nil {
 		return &ArgError{Call: call, Arg: "handler", Reason: "must not be nil"}

@@ -25,6 +25,9 @@ const (
 // Server is a fake HSS endpoint listening on loopback. Create it with
 // NewServer or NewTLSServer (or Start) and Close it when done. All its
 // methods are safe for concurrent use, also while requests are being served.
+// None panics on a nil *Server: those that return an error return an
+// *ArgError, Client fails its t, and the others do nothing and return
+// zero values.
 type Server struct {
 	cfg      config
 	url      string
@@ -135,6 +138,9 @@ func Start(useTLS bool, opts ...Option) (*Server, error) {
 // are released first (their connection is closed without an answer), so
 // Close never waits on them. Calling Close more than once is harmless.
 func (s *Server) Close() {
+	if s == nil {
+		return
+	}
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
@@ -161,24 +167,47 @@ func (s *Server) enter() bool {
 
 // URL returns the endpoint to give hss.NewClient, such as
 // "http://127.0.0.1:41234".
-func (s *Server) URL() string { return s.url }
+func (s *Server) URL() string {
+	if s == nil {
+		return ""
+	}
+	return s.url
+}
 
 // ProjectID returns the only project id the server accepts.
-func (s *Server) ProjectID() string { return s.cfg.projectID }
+func (s *Server) ProjectID() string {
+	if s == nil {
+		return ""
+	}
+	return s.cfg.projectID
+}
 
 // Token returns the IAM token the server accepts in X-Auth-Token.
-func (s *Server) Token() string { return s.cfg.token }
+func (s *Server) Token() string {
+	if s == nil {
+		return ""
+	}
+	return s.cfg.token
+}
 
 // HTTPClient returns an http.Client that reaches the server, bypassing any
 // proxy; for a TLS server its transport trusts the server's certificate.
-// Its idle connections are closed by Close.
-func (s *Server) HTTPClient() *http.Client { return s.client }
+// Its idle connections are closed by Close. A nil *Server has none: nil.
+func (s *Server) HTTPClient() *http.Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
 
 // NewClient returns an hss.Client for this server's URL and project,
 // authenticated with Token(), sending through HTTPClient(), and on the
 // server's Clock when WithClock gave one. opts are applied after those, so
 // they may replace any of them.
 func (s *Server) NewClient(opts ...hss.Option) (*hss.Client, error) {
+	if s == nil {
+		return nil, nilServer("NewClient")
+	}
 	base := []hss.Option{hss.WithToken(s.cfg.token), hss.WithHTTPClient(s.client)}
 	if s.cfg.clock != nil {
 		base = append(base, hss.WithClock(s.cfg.clock))

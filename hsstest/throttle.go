@@ -155,6 +155,9 @@ func (s *Server) checkThrottle() (q Quota, retryAfter int, ok bool) {
 // limit an operator changes; the current window keeps its count. A zero
 // Quota turns throttling off.
 func (s *Server) SetQuota(q Quota) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.throttle.quota = q
 	s.mu.Unlock()
@@ -162,6 +165,9 @@ func (s *Server) SetQuota(q Quota) {
 
 // Throttled returns how many calls the quota has answered with 429.
 func (s *Server) Throttled() int {
+	if s == nil {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.throttle.throttled

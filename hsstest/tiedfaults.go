@@ -39,6 +39,9 @@ type Faults struct {
 // return an *ArgError.
 func (s *Server) On(method, pathPattern string) *Faults {
 	call := fmt.Sprintf("On(%q, %q)", method, pathPattern)
+	if s == nil {
+		return &Faults{call: call, err: nilServer(call)}
+	}
 	pat, err := parsePattern(call, method, pathPattern)
 	return &Faults{s: s, call: call, err: err, match: func(r *http.Request) bool {
 		if r.Method != method {
@@ -57,6 +60,9 @@ func (s *Server) On(method, pathPattern string) *Faults {
 // It may call the Server's methods. A nil match makes every method of the
 // result return an *ArgError.
 func (s *Server) OnRequest(match func(r *http.Request) bool) *Faults {
+	if s == nil {
+		return &Faults{call: "OnRequest", err: nilServer("OnRequest")}
+	}
 	f := &Faults{s: s, call: "OnRequest", match: match}
 	if match == nil {
 		f.err = &ArgError{Call: "OnRequest(nil)", Arg: "match", Reason: "must not be nil"}
@@ -114,10 +120,13 @@ func (f *Faults) TruncateNext(n int) error {
 // for a Faults that did not come from On or OnRequest, or the error of the
 // On or OnRequest call that refused its arguments.
 func (f *Faults) usable(method string) error {
-	if f == nil || f.s == nil {
+	switch {
+	case f != nil && f.err != nil:
+		return f.err
+	case f == nil || f.s == nil:
 		return &ArgError{Call: "Faults." + method, Arg: "receiver", Reason: "must come from Server.On or Server.OnRequest"}
 	}
-	return f.err
+	return nil
 }
 
 // checkStatus refuses a status net/http cannot send as a final answer.

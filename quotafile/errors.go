@@ -12,6 +12,10 @@ var ErrFull = errors.New("the table is full")
 // errNotMade is the error of a Store that New did not make.
 var errNotMade = errors.New("quotafile: the Store was not made by New")
 
+// nilError is the message of a nil pointer of every error type of the
+// package: what fmt prints for a nil pointer whose Error panics.
+const nilError = "<nil>"
+
 // errCorrupt marks a file that holds no table: it is read as an empty one.
 var errCorrupt = errors.New("not a quota table")
 
@@ -30,6 +34,9 @@ type UnsafePathError struct {
 // writable by its group or others (mode 01777); use a directory of your
 // own, or chmod 700 /tmp".
 func (e *UnsafePathError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	msg := "quotafile: refusing " + e.Path + ": " + e.Reason
 	if e.Fix != "" {
 		msg += "; " + e.Fix
@@ -50,6 +57,9 @@ type FormatError struct {
 // Error reads like "quotafile: /home/me/.cache/hss/quota/quotas holds a
 // table in format 2; this version reads format 1".
 func (e *FormatError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	return fmt.Sprintf("quotafile: %s holds a table in format %d; this version reads format %d (give each version its own file, or upgrade)",
 		e.Path, e.Version, formatVersion)
 }
@@ -66,5 +76,8 @@ type ArgumentError struct {
 // Error reads like "quotafile: invalid key: must be at most 512 bytes, got
 // 600".
 func (e *ArgumentError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	return "quotafile: invalid " + e.Field + ": " + e.Reason
 }

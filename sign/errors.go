@@ -14,7 +14,17 @@ type KeyError struct {
 }
 
 // Error reads like "sign: invalid SecretKey: must not start or end with white space".
-func (e *KeyError) Error() string { return "sign: invalid " + e.Field + ": " + e.Reason }
+// A nil *KeyError reads "<nil>", as fmt prints it.
+func (e *KeyError) Error() string {
+	if e == nil {
+		return nilError
+	}
+	return "sign: invalid " + e.Field + ": " + e.Reason
+}
+
+// nilError is the message of a nil pointer of every error type of the
+// package: what fmt prints for a nil pointer whose Error panics.
+const nilError = "<nil>"
 
 // Error reports a request that cannot be signed, such as one whose path
 // holds a malformed %-escape or whose body cannot be read. Signing it again
@@ -28,6 +38,9 @@ type Error struct {
 
 // Error reads like "sign: cannot sign the request: malformed %-escape in the path".
 func (e *Error) Error() string {
+	if e == nil {
+		return nilError
+	}
 	if e.Err != nil {
 		return "sign: cannot sign the request: " + e.Reason + ": " + e.Err.Error()
 	}
@@ -35,7 +48,12 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // HostError reports a host that net/http would not send as given: empty,
 // not ASCII, or holding what a host cannot have, such as '/' or a space
@@ -53,6 +71,9 @@ const maxQuotedHost = 100
 
 // Error reads like `host "h.example.com/x" holds '/', which a host cannot have`.
 func (e *HostError) Error() string {
+	if e == nil {
+		return nilError
+	}
 	h := e.Host
 	if len(h) > maxQuotedHost {
 		h = h[:maxQuotedHost] + "..."
