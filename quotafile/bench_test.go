@@ -1,5 +1,4 @@
-// Benchmarks of a CompareAndSwap on a file: the overhead a shared quota
-// adds to a call (the target is at most 1 ms).
+// What a CompareAndSwap on a file costs: the overhead a shared quota adds to a call (the target is at most 1 ms).
 package quotafile_test
 
 import (

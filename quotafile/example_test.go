@@ -1,3 +1,4 @@
+// How a program shares the gateway's quotas through a quotafile.Store.
 package quotafile_test
 
 import (

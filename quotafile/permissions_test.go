@@ -1,7 +1,6 @@
 //go:build unix
 
-// Tests of the modes of the files and directories New creates, and of the
-// ones it refuses because another user could change them.
+// The modes of the files and directories New creates, and the ones it refuses because another user could change them.
 package quotafile_test
 
 import (

@@ -1,5 +1,4 @@
-// Tests of Stores in separate OS processes sharing one file: increments
-// that each count once, and a process killed while it holds the lock.
+// Stores in separate OS processes sharing one file: increments that each count once, and a process killed while it holds the lock.
 package quotafile
 
 import (

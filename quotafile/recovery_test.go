@@ -1,5 +1,4 @@
-// Tests of what a Store does with a file that holds no table of its own:
-// corrupt, truncated, huge or full files, and tables of a newer format.
+// A file that holds no table of the Store's own: corrupt, truncated, huge or full files, and tables of a newer format.
 package quotafile
 
 import (

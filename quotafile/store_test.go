@@ -1,5 +1,4 @@
-// Tests of the Store's promises as an hss.QuotaStore (the conformance
-// suite), of New's files and of the arguments it refuses.
+// The Store's promises as an hss.QuotaStore (the conformance suite), New's files, and the arguments it refuses.
 package quotafile_test
 
 import (

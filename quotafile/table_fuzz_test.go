@@ -1,6 +1,4 @@
-// Fuzzing of the table decoder with hostile files: it never panics, never
-// reads past its input, and what it accepts encodes back to the bytes it
-// read.
+// The table decoder, fuzzed with hostile files: it never panics, never reads past its input, and what it accepts encodes back to the bytes it read.
 package quotafile
 
 import (

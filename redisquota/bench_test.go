@@ -1,5 +1,4 @@
-// Benchmarks of a CompareAndSwap on a redis-server on loopback: the cost a
-// shared quota adds to a call (one round trip).
+// What a CompareAndSwap on a redis-server on loopback costs: the one round trip a shared quota adds to a call.
 package redisquota_test
 
 import (

@@ -1,3 +1,4 @@
+// How a fleet shares the gateway's quotas through a redisquota.Store.
 package redisquota_test
 
 import (

@@ -1,7 +1,6 @@
 //go:build unix
 
-// Clients that share a quota through one redis-server: they pace as one,
-// and a server that goes away mid-listing costs the sharing, never a call.
+// Clients that share a quota through one redis-server: they pace as one, and a server that goes away mid-listing costs the sharing, never a call.
 package redisquota_test
 
 import (

@@ -1,8 +1,6 @@
 //go:build unix
 
-// Tests of a Store whose server goes away: a killed server fails each call
-// at once, a stopped one within the call's context, and a server back on
-// the same port is used again.
+// A Store whose server goes away: a killed server fails each call at once, a stopped one within the call's context, and a server back on the same port is used again.
 package redisquota_test
 
 import (

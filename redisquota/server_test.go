@@ -1,5 +1,4 @@
-// A real redis-server for the tests, started by them on a free loopback
-// port with a temporary directory and no persistence.
+// A real redis-server for the tests, started on a free loopback port with a temporary directory and no persistence.
 package redisquota_test
 
 import (

@@ -1,6 +1,4 @@
-// Tests of the Store against a real redis-server: the promises of
-// hss.QuotaStore (the conformance suite), the keys' ttl, one round trip
-// per call, and what it refuses.
+// The Store against a real redis-server: the promises of hss.QuotaStore (the conformance suite), the keys' ttl, one round trip per call, and what it refuses.
 package redisquota_test
 
 import (

@@ -1,3 +1,4 @@
+// The SDK against the official Huawei Cloud Go SDK: the same page read by both, its cost benchmarked side by side, and the official SDK's request accepted by hsstest.
 package official
 
 import (

@@ -1,3 +1,4 @@
+// The benchmark's server: the page both clients read, served from memory.
 package official
 
 import (

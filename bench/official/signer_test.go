@@ -1,3 +1,4 @@
+// sign.Request against the official SDK's signer: randomized requests and known vectors signed alike, and every case where they differ.
 package official
 
 import (

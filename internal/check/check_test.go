@@ -1,3 +1,4 @@
+// Input checks: path ids (dot segments in every spelling, slashes, format characters), tokens, secrets and text, and reasons that never quote the value.
 package check
 
 import (

@@ -1,3 +1,4 @@
+// Error bodies: the code, message and request id Parse reads from each shape a service or gateway answers with, and the first line of a body that is not JSON.
 package errbody
 
 import (

@@ -1,3 +1,4 @@
+// Regions: which names are valid (every region HSS is offered in, none of the malformed ones), and the endpoint of a service in a region.
 package region
 
 import (

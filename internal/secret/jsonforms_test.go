@@ -1,3 +1,4 @@
+// The hand-written JSON escaper gives what encoding/json writes, with and without HTML escaping.
 package secret
 
 import (

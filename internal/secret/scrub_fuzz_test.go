@@ -1,3 +1,4 @@
+// scrubLong, fuzzed and on random pieces of secrets, replaces exactly what a brute-force search finds.
 package secret
 
 import (

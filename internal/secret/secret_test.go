@@ -1,3 +1,4 @@
+// Scrubbing: every form of an echoed secret (escaped, cut, a slice from inside) is replaced, short secrets only whole, and Clean makes text one safe line.
 package secret
 
 import (

@@ -1,3 +1,4 @@
+// The server-side signature verifier: the published vectors verify, and tampered, expired, malformed or unsigned requests are refused.
 package sigcheck
 
 import (

@@ -1,3 +1,4 @@
+// The status table: what each HTTP status and error code of an answer, or of a credential source, means for retries and the Is helpers.
 package status
 
 import (
