@@ -75,23 +75,23 @@ func TestProviderKeysAreDatedByTheClientClock(t *testing.T) {
 // key gets a Signer of its own.
 func TestKeyCheckedOncePerValue(t *testing.T) {
 	const ak, sk = "AKONCE0000000001", "once-secret-key-0123456789"
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1), hsstest.WithAKSK(ak, sk), hsstest.WithoutTokenAuth())
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1), hsstest.WithAKSK(ak, sk), hsstest.WithoutTokenAuth())
 	var keys atomic.Pointer[credentials.Value]
 	keys.Store(&credentials.Value{AccessKey: ak, SecretKey: sk, Source: "test"})
 	c := srv.Client(t, hss.WithCredentials(providerFunc(func(context.Context) (credentials.Value, error) { return *keys.Load(), nil })))
 	assert.Nil(t, hss.KeySigner(c))
 
 	srv.FailNext(2, http.StatusServiceUnavailable, "APIGW.0613", "busy", http.Header{"Retry-After": {"0"}})
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	first := hss.KeySigner(c)
 	require.NotNil(t, first)
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Same(t, first, hss.KeySigner(c), "four attempts, one key, one Signer")
 
 	keys.Store(&credentials.Value{AccessKey: ak, SecretKey: sk, Source: "renewed"})
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.NotSame(t, first, hss.KeySigner(c), "a new value, a new Signer")
 }
@@ -99,10 +99,10 @@ func TestKeyCheckedOncePerValue(t *testing.T) {
 // TestSignedRequestUsesClientClock: an AK/SK request is dated by the
 // Client's clock, not the wall clock, and carries the security token.
 func TestSignedRequestUsesClientClock(t *testing.T) {
-	clk := hsstest.NewClock(coreEpoch)
-	c, seen := coreMock(t, "https://hss.example.com", 200, coreOnePage, nil,
+	clk := hsstest.NewClock(testEpoch)
+	c, seen := newMockClient(t, "https://hss.example.com", 200, onePageJSON, nil,
 		hss.WithTemporaryAKSK("AKCORETEST", "core-secret-key-value", "core-security-token-value"), hss.WithClock(clk))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	r := seen.Last()
 	assert.Equal(t, "20260301T080000Z", r.Header.Get("X-Sdk-Date"))
@@ -116,10 +116,10 @@ func TestSignedRequestUsesClientClock(t *testing.T) {
 // gateway's 15-minute window.
 func TestIntegrationAKSKRetriedRequestsAreSignedAgain(t *testing.T) {
 	const ak, sk, st = "AKINTEGRATION", "integration-secret-key", "integration-security-token"
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 30), hsstest.WithTemporaryAKSK(ak, sk, st), hsstest.WithoutTokenAuth())
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 30), hsstest.WithTemporaryAKSK(ak, sk, st), hsstest.WithoutTokenAuth())
 	srv.FailNext(1, http.StatusServiceUnavailable, "", "", http.Header{"Retry-After": {"1200"}})
-	c, _, logs := coreClient(t, srv, hss.WithTemporaryAKSK(ak, sk, st), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 2, MaxDelay: time.Hour}))
-	resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: 50})
+	c, _, logs := newTestClient(t, srv, hss.WithTemporaryAKSK(ak, sk, st), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 2, MaxDelay: time.Hour}))
+	resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: 50})
 	require.NoError(t, err)
 	assert.Len(t, resp.DataList, 30)
 	reqs := srv.Requests()

@@ -22,7 +22,7 @@ import (
 
 func TestNewClientRejects(t *testing.T) {
 	const ep = "https://hss.example.com"
-	tok := hss.WithToken(coreToken)
+	tok := hss.WithToken(testToken)
 	maxDur := time.Duration(math.MaxInt64)
 	cases := []struct {
 		name, endpoint, project string
@@ -31,23 +31,23 @@ func TestNewClientRejects(t *testing.T) {
 		secret                  string // must not show in the error
 	}{
 		// Endpoint.
-		{"empty endpoint", "", coreProject, []hss.Option{tok}, "endpoint", "must not be empty", ""},
-		{"no scheme", "hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "scheme", ""},
-		{"ftp", "ftp://hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "scheme", ""},
-		{"plain http remote", "http://hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "WithInsecureHTTP", ""},
-		{"user info", "https://u:p@hss.example.com", coreProject, []hss.Option{tok}, "endpoint", "user info", ""},
-		{"query", "https://hss.example.com/?a=b", coreProject, []hss.Option{tok}, "endpoint", "query", ""},
-		{"empty query", "https://hss.example.com?", coreProject, []hss.Option{tok}, "endpoint", "query", ""},
-		{"fragment", "https://hss.example.com/#x", coreProject, []hss.Option{tok}, "endpoint", "fragment", ""},
-		{"trailing #", "https://hss.example.com#", coreProject, []hss.Option{tok}, "endpoint", "fragment", ""},
-		{"no host", "https:///x", coreProject, []hss.Option{tok}, "endpoint", "no host", ""},
-		{"empty host with port", "https://:443", coreProject, []hss.Option{tok}, "endpoint", "no host", ""},
-		{"port 0", ep + ":0", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
-		{"port 65536", ep + ":65536", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
-		{"port past int64", ep + ":99999999999999999999", coreProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
-		{"non-ASCII host", "https://hss.例え.jp", coreProject, []hss.Option{tok}, "endpoint", "punycode", ""},
-		{"control character", ep + "\n", coreProject, []hss.Option{tok}, "endpoint", "control", ""},
-		{"unparsable", "https://[::1", coreProject, []hss.Option{tok}, "endpoint", "not a URL", ""},
+		{"empty endpoint", "", testProject, []hss.Option{tok}, "endpoint", "must not be empty", ""},
+		{"no scheme", "hss.example.com", testProject, []hss.Option{tok}, "endpoint", "scheme", ""},
+		{"ftp", "ftp://hss.example.com", testProject, []hss.Option{tok}, "endpoint", "scheme", ""},
+		{"plain http remote", "http://hss.example.com", testProject, []hss.Option{tok}, "endpoint", "WithInsecureHTTP", ""},
+		{"user info", "https://u:p@hss.example.com", testProject, []hss.Option{tok}, "endpoint", "user info", ""},
+		{"query", "https://hss.example.com/?a=b", testProject, []hss.Option{tok}, "endpoint", "query", ""},
+		{"empty query", "https://hss.example.com?", testProject, []hss.Option{tok}, "endpoint", "query", ""},
+		{"fragment", "https://hss.example.com/#x", testProject, []hss.Option{tok}, "endpoint", "fragment", ""},
+		{"trailing #", "https://hss.example.com#", testProject, []hss.Option{tok}, "endpoint", "fragment", ""},
+		{"no host", "https:///x", testProject, []hss.Option{tok}, "endpoint", "no host", ""},
+		{"empty host with port", "https://:443", testProject, []hss.Option{tok}, "endpoint", "no host", ""},
+		{"port 0", ep + ":0", testProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"port 65536", ep + ":65536", testProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"port past int64", ep + ":99999999999999999999", testProject, []hss.Option{tok}, "endpoint", "port must be 1-65535", ""},
+		{"non-ASCII host", "https://hss.例え.jp", testProject, []hss.Option{tok}, "endpoint", "punycode", ""},
+		{"control character", ep + "\n", testProject, []hss.Option{tok}, "endpoint", "control", ""},
+		{"unparsable", "https://[::1", testProject, []hss.Option{tok}, "endpoint", "not a URL", ""},
 		// Project id.
 		{"empty project", ep, "", []hss.Option{tok}, "project_id", "1-256", ""},
 		{"long project", ep, strings.Repeat("p", 257), []hss.Option{tok}, "project_id", "1-256", ""},
@@ -65,52 +65,52 @@ func TestNewClientRejects(t *testing.T) {
 		{"control project", ep, "p\n", []hss.Option{tok}, "project_id", "control", ""},
 		{"invalid UTF-8 project", ep, "p\xff", []hss.Option{tok}, "project_id", "UTF-8", ""},
 		// Credentials.
-		{"no credentials", ep, coreProject, nil, "credentials", "WithToken", ""},
-		{"empty token", ep, coreProject, []hss.Option{hss.WithToken("")}, "X-Auth-Token", "1-32768 bytes", ""},
-		{"token 32,769 bytes", ep, coreProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32769))}, "X-Auth-Token", "1-32768 bytes, got 32769", ""},
-		{"token of 16,385 two-byte characters", ep, coreProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16385))}, "X-Auth-Token", "got 32770", ""},
-		{"token leading space", ep, coreProject, []hss.Option{hss.WithToken(" " + coreToken)}, "X-Auth-Token", "white space", coreToken},
-		{"token trailing space", ep, coreProject, []hss.Option{hss.WithToken(coreToken + " ")}, "X-Auth-Token", "white space", coreToken},
-		{"token no-break space", ep, coreProject, []hss.Option{hss.WithToken(coreToken + "\u00a0")}, "X-Auth-Token", "white space", coreToken},
-		{"token invalid UTF-8", ep, coreProject, []hss.Option{hss.WithToken(coreToken + "\xff")}, "X-Auth-Token", "UTF-8", coreToken},
-		{"token control", ep, coreProject, []hss.Option{hss.WithToken("MIIE\r\nX-Injected: 1")}, "X-Auth-Token", "control", "MIIE"},
-		{"temporary key without security token", ep, coreProject, []hss.Option{hss.WithTemporaryAKSK("AKCORETEST", "core-secret-key-value", "")}, "X-Security-Token", "must not be empty", "core-secret-key-value"},
-		{"nil credentials", ep, coreProject, []hss.Option{hss.WithCredentials(nil)}, "WithCredentials", "nil", ""},
+		{"no credentials", ep, testProject, nil, "credentials", "WithToken", ""},
+		{"empty token", ep, testProject, []hss.Option{hss.WithToken("")}, "X-Auth-Token", "1-32768 bytes", ""},
+		{"token 32,769 bytes", ep, testProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32769))}, "X-Auth-Token", "1-32768 bytes, got 32769", ""},
+		{"token of 16,385 two-byte characters", ep, testProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16385))}, "X-Auth-Token", "got 32770", ""},
+		{"token leading space", ep, testProject, []hss.Option{hss.WithToken(" " + testToken)}, "X-Auth-Token", "white space", testToken},
+		{"token trailing space", ep, testProject, []hss.Option{hss.WithToken(testToken + " ")}, "X-Auth-Token", "white space", testToken},
+		{"token no-break space", ep, testProject, []hss.Option{hss.WithToken(testToken + "\u00a0")}, "X-Auth-Token", "white space", testToken},
+		{"token invalid UTF-8", ep, testProject, []hss.Option{hss.WithToken(testToken + "\xff")}, "X-Auth-Token", "UTF-8", testToken},
+		{"token control", ep, testProject, []hss.Option{hss.WithToken("MIIE\r\nX-Injected: 1")}, "X-Auth-Token", "control", "MIIE"},
+		{"temporary key without security token", ep, testProject, []hss.Option{hss.WithTemporaryAKSK("AKCORETEST", "core-secret-key-value", "")}, "X-Security-Token", "must not be empty", "core-secret-key-value"},
+		{"nil credentials", ep, testProject, []hss.Option{hss.WithCredentials(nil)}, "WithCredentials", "nil", ""},
 		// Options.
-		{"nil http client", ep, coreProject, []hss.Option{tok, hss.WithHTTPClient(nil)}, "WithHTTPClient", "nil", ""},
-		{"bad user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("a\nb")}, "User-Agent", "control", ""},
-		{"blank user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("   ")}, "User-Agent", "empty or white space", ""},
-		{"empty user agent", ep, coreProject, []hss.Option{tok, hss.WithUserAgent("")}, "User-Agent", "empty or white space", ""},
-		{"nil clock", ep, coreProject, []hss.Option{tok, hss.WithClock(nil)}, "WithClock", "nil", ""},
-		{"nil *hsstest.Clock", ep, coreProject, []hss.Option{tok, hss.WithClock((*hsstest.Clock)(nil))}, "WithClock", "nil", ""},
-		{"nil *credentials.Static", ep, coreProject, []hss.Option{hss.WithCredentials((*credentials.Static)(nil))}, "WithCredentials", "nil", ""},
-		{"nil credentials func", ep, coreProject, []hss.Option{hss.WithCredentials(providerFunc(nil))}, "WithCredentials", "nil", ""},
-		{"nil *quotafile.Store", ep, coreProject, []hss.Option{tok, hss.WithQuotaStore((*quotafile.Store)(nil))}, "WithQuotaStore", "nil", ""},
-		{"nil getenv", ep, coreProject, []hss.Option{tok, hss.WithGetenv(nil)}, "WithGetenv", "nil", ""},
-		{"negative attempt timeout", ep, coreProject, []hss.Option{tok, hss.WithAttemptTimeout(-time.Nanosecond)}, "WithAttemptTimeout", "negative", ""},
-		{"max body MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MaxInt64)}, "WithMaxBodyBytes", "1024 to 1073741824", ""},
-		{"max body 1 GiB + 1", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(1<<30 + 1)}, "WithMaxBodyBytes", "1024 to", ""},
-		{"max body 1023", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(1023)}, "WithMaxBodyBytes", "got 1023", ""},
-		{"max body 0", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(0)}, "WithMaxBodyBytes", "got 0", ""},
-		{"max body negative", ep, coreProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MinInt64)}, "WithMaxBodyBytes", "1024 to", ""},
+		{"nil http client", ep, testProject, []hss.Option{tok, hss.WithHTTPClient(nil)}, "WithHTTPClient", "nil", ""},
+		{"bad user agent", ep, testProject, []hss.Option{tok, hss.WithUserAgent("a\nb")}, "User-Agent", "control", ""},
+		{"blank user agent", ep, testProject, []hss.Option{tok, hss.WithUserAgent("   ")}, "User-Agent", "empty or white space", ""},
+		{"empty user agent", ep, testProject, []hss.Option{tok, hss.WithUserAgent("")}, "User-Agent", "empty or white space", ""},
+		{"nil clock", ep, testProject, []hss.Option{tok, hss.WithClock(nil)}, "WithClock", "nil", ""},
+		{"nil *hsstest.Clock", ep, testProject, []hss.Option{tok, hss.WithClock((*hsstest.Clock)(nil))}, "WithClock", "nil", ""},
+		{"nil *credentials.Static", ep, testProject, []hss.Option{hss.WithCredentials((*credentials.Static)(nil))}, "WithCredentials", "nil", ""},
+		{"nil credentials func", ep, testProject, []hss.Option{hss.WithCredentials(providerFunc(nil))}, "WithCredentials", "nil", ""},
+		{"nil *quotafile.Store", ep, testProject, []hss.Option{tok, hss.WithQuotaStore((*quotafile.Store)(nil))}, "WithQuotaStore", "nil", ""},
+		{"nil getenv", ep, testProject, []hss.Option{tok, hss.WithGetenv(nil)}, "WithGetenv", "nil", ""},
+		{"negative attempt timeout", ep, testProject, []hss.Option{tok, hss.WithAttemptTimeout(-time.Nanosecond)}, "WithAttemptTimeout", "negative", ""},
+		{"max body MaxInt64", ep, testProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MaxInt64)}, "WithMaxBodyBytes", "1024 to 1073741824", ""},
+		{"max body 1 GiB + 1", ep, testProject, []hss.Option{tok, hss.WithMaxBodyBytes(1<<30 + 1)}, "WithMaxBodyBytes", "1024 to", ""},
+		{"max body 1023", ep, testProject, []hss.Option{tok, hss.WithMaxBodyBytes(1023)}, "WithMaxBodyBytes", "got 1023", ""},
+		{"max body 0", ep, testProject, []hss.Option{tok, hss.WithMaxBodyBytes(0)}, "WithMaxBodyBytes", "got 0", ""},
+		{"max body negative", ep, testProject, []hss.Option{tok, hss.WithMaxBodyBytes(math.MinInt64)}, "WithMaxBodyBytes", "1024 to", ""},
 		// Retry policy extremes: refused when the client is made, never a
 		// panic when a call backs off.
-		{"MaxDelay MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: maxDur})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
-		{"BaseDelay MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
-		{"both delays MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur, MaxDelay: maxDur})}, "RetryPolicy.", "24h0m0s", ""},
-		{"MaxThrottleWait MaxInt64", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: maxDur})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
-		{"MaxDelay past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
-		{"BaseDelay past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
-		{"MaxThrottleWait past MaxRetryAfter", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
-		{"negative BaseDelay", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: -1})}, "RetryPolicy.BaseDelay", "got -1ns", ""},
-		{"negative MaxDelay", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: math.MinInt64})}, "RetryPolicy.MaxDelay", "must be 0", ""},
-		{"MaxAttempts 101", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 101})}, "RetryPolicy.MaxAttempts", "1-100, got 101", ""},
-		{"MaxAttempts -1", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: -1})}, "RetryPolicy.MaxAttempts", "got -1", ""},
-		{"MaxAttempts MaxInt", ep, coreProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: math.MaxInt})}, "RetryPolicy.MaxAttempts", "1-100", ""},
+		{"MaxDelay MaxInt64", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: maxDur})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
+		{"BaseDelay MaxInt64", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
+		{"both delays MaxInt64", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: maxDur, MaxDelay: maxDur})}, "RetryPolicy.", "24h0m0s", ""},
+		{"MaxThrottleWait MaxInt64", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: maxDur})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
+		{"MaxDelay past MaxRetryAfter", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxDelay", "24h0m0s", ""},
+		{"BaseDelay past MaxRetryAfter", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: hss.MaxRetryAfter + 1})}, "RetryPolicy.BaseDelay", "24h0m0s", ""},
+		{"MaxThrottleWait past MaxRetryAfter", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: hss.MaxRetryAfter + 1})}, "RetryPolicy.MaxThrottleWait", "24h0m0s", ""},
+		{"negative BaseDelay", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{BaseDelay: -1})}, "RetryPolicy.BaseDelay", "got -1ns", ""},
+		{"negative MaxDelay", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: math.MinInt64})}, "RetryPolicy.MaxDelay", "must be 0", ""},
+		{"MaxAttempts 101", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 101})}, "RetryPolicy.MaxAttempts", "1-100, got 101", ""},
+		{"MaxAttempts -1", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: -1})}, "RetryPolicy.MaxAttempts", "got -1", ""},
+		{"MaxAttempts MaxInt", ep, testProject, []hss.Option{tok, hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: math.MaxInt})}, "RetryPolicy.MaxAttempts", "1-100", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := coreRefusingTransport()
+			tr := refusingTransport()
 			opts := append([]hss.Option{hss.WithHTTPClient(&http.Client{Transport: tr})}, tc.opts...)
 			var c *hss.Client
 			var err error
@@ -122,7 +122,7 @@ func TestNewClientRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Contains(t, err.Error(), "hss: invalid "+ve.Field+": ")
 			if tc.secret != "" {
-				coreNoSecret(t, err, tc.secret)
+				assertNoSecret(t, err, tc.secret)
 			}
 			assert.Zero(t, tr.Calls(), "nothing is sent")
 		})
@@ -135,12 +135,12 @@ func TestNewClientAcceptsBounds(t *testing.T) {
 		"https://hss.example.com", "https://hss.example.com:1", "https://hss.example.com:65535",
 		"https://hss.xn--fsqu00a.xn--3lr804guic", "https://gw.example.com/hss",
 	} {
-		c, err := hss.NewClient(ep+"/", coreProject, hss.WithToken(coreToken))
+		c, err := hss.NewClient(ep+"/", testProject, hss.WithToken(testToken))
 		require.NoError(t, err, ep)
 		assert.Equal(t, ep, c.Endpoint(), "a trailing slash is dropped")
-		assert.Equal(t, coreProject, c.ProjectID())
+		assert.Equal(t, testProject, c.ProjectID())
 	}
-	c, err := hss.NewClient("http://10.0.0.1/hss", coreProject, hss.WithToken(coreToken), hss.WithInsecureHTTP())
+	c, err := hss.NewClient("http://10.0.0.1/hss", testProject, hss.WithToken(testToken), hss.WithInsecureHTTP())
 	require.NoError(t, err)
 	assert.Equal(t, "http://10.0.0.1/hss", c.Endpoint())
 
@@ -153,23 +153,23 @@ func TestNewClientAcceptsBounds(t *testing.T) {
 		{"project 256 runes", strings.Repeat("任", 256), nil},
 		{"project of three dots", "...", nil},
 		{"project with escapes", "%2e%2e", nil},
-		{"token 32,768 bytes", coreProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32768))}},
-		{"token of 16,384 two-byte characters", coreProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16384))}},
-		{"nil option", coreProject, []hss.Option{nil}},
-		{"max body 1024", coreProject, []hss.Option{hss.WithMaxBodyBytes(1024)}},
-		{"max body 1 GiB", coreProject, []hss.Option{hss.WithMaxBodyBytes(1 << 30)}},
-		{"attempt timeout off", coreProject, []hss.Option{hss.WithAttemptTimeout(0)}},
-		{"attempt timeout 1ns", coreProject, []hss.Option{hss.WithAttemptTimeout(time.Nanosecond)}},
-		{"retry policy at its bounds", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{
+		{"token 32,768 bytes", testProject, []hss.Option{hss.WithToken(strings.Repeat("t", 32768))}},
+		{"token of 16,384 two-byte characters", testProject, []hss.Option{hss.WithToken(strings.Repeat("é", 16384))}},
+		{"nil option", testProject, []hss.Option{nil}},
+		{"max body 1024", testProject, []hss.Option{hss.WithMaxBodyBytes(1024)}},
+		{"max body 1 GiB", testProject, []hss.Option{hss.WithMaxBodyBytes(1 << 30)}},
+		{"attempt timeout off", testProject, []hss.Option{hss.WithAttemptTimeout(0)}},
+		{"attempt timeout 1ns", testProject, []hss.Option{hss.WithAttemptTimeout(time.Nanosecond)}},
+		{"retry policy at its bounds", testProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{
 			MaxAttempts: 100, BaseDelay: hss.MaxRetryAfter, MaxDelay: hss.MaxRetryAfter, MaxThrottleWait: hss.MaxRetryAfter, RetryBudget: 1000000,
 		})}},
-		{"retry policy turned off", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1, MaxThrottleWait: math.MinInt64, RetryBudget: math.MinInt})}},
-		{"no retries", coreProject, []hss.Option{hss.WithRetryPolicy(hss.NoRetries())}},
-		{"zero retry policy", coreProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{})}},
+		{"retry policy turned off", testProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1, MaxThrottleWait: math.MinInt64, RetryBudget: math.MinInt})}},
+		{"no retries", testProject, []hss.Option{hss.WithRetryPolicy(hss.NoRetries())}},
+		{"zero retry policy", testProject, []hss.Option{hss.WithRetryPolicy(hss.RetryPolicy{})}},
 	}
 	for _, tc := range accepted {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := append([]hss.Option{hss.WithToken(coreToken)}, tc.opts...)
+			opts := append([]hss.Option{hss.WithToken(testToken)}, tc.opts...)
 			c, err := hss.NewClient("https://hss.example.com", tc.project, opts...)
 			require.NoError(t, err)
 			assert.Equal(t, tc.project, c.ProjectID())
@@ -180,8 +180,8 @@ func TestNewClientAcceptsBounds(t *testing.T) {
 // TestNewClientOptionOrder: the options may come in any order; the
 // credentials given last win, and nothing depends on which came first.
 func TestNewClientOptionOrder(t *testing.T) {
-	c1, seen1 := coreMock(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil, hss.WithUserAgent("app/1"), hss.WithToken("MIIE-second-token"))
-	_, err := c1.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c1, seen1 := newMockClient(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil, hss.WithUserAgent("app/1"), hss.WithToken("MIIE-second-token"))
+	_, err := c1.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "MIIE-second-token", seen1.Last().Header.Get("X-Auth-Token"))
 	assert.Equal(t, "app/1 hss-go/"+hss.Version, seen1.Last().Header.Get("User-Agent"))
@@ -191,7 +191,7 @@ func TestWithHTTPClientDoesNotMutate(t *testing.T) {
 	called := 0
 	userPolicy := func(*http.Request, []*http.Request) error { called++; return nil }
 	hc := &http.Client{CheckRedirect: userPolicy}
-	_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithHTTPClient(hc))
+	_, err := hss.NewClient("https://hss.example.com", testProject, hss.WithToken(testToken), hss.WithHTTPClient(hc))
 	require.NoError(t, err)
 	require.NotNil(t, hc.CheckRedirect)
 	assert.NoError(t, hc.CheckRedirect(nil, nil), "the caller's policy is still its own")
@@ -208,15 +208,15 @@ func TestZeroValueClient(t *testing.T) {
 	for name, c := range map[string]*hss.Client{"zero": {}, "nil": nilClient} {
 		t.Run(name, func(t *testing.T) {
 			require.NotPanics(t, func() {
-				_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+				_, err := c.ListSyncTaskRegistries(ctx, testTask, nil)
 				require.ErrorContains(t, err, "not created by NewClient")
 
-				_, errs, err := coreCollect(c.ListSyncTaskRegistriesIter(ctx, coreTask, nil))
+				_, errs, err := collectRegistries(c.ListSyncTaskRegistriesIter(ctx, testTask, nil))
 				assert.Equal(t, 1, errs, "the iterator yields the error once")
 				require.ErrorContains(t, err, "not created by NewClient")
 
 				n := 0
-				for page, err := range c.ListSyncTaskRegistriesPages(ctx, coreTask, nil) {
+				for page, err := range c.ListSyncTaskRegistriesPages(ctx, testTask, nil) {
 					n++
 					assert.Nil(t, page)
 					require.ErrorContains(t, err, "not created by NewClient")
@@ -226,7 +226,7 @@ func TestZeroValueClient(t *testing.T) {
 				_, err = c.Do(ctx, http.MethodGet, "/v5/{project_id}/x", nil, nil, nil)
 				require.ErrorContains(t, err, "not created by NewClient")
 
-				_, err = c.WaitSyncTask(ctx, coreTask, nil)
+				_, err = c.WaitSyncTask(ctx, testTask, nil)
 				require.ErrorContains(t, err, "not created by NewClient")
 
 				assert.Empty(t, c.Endpoint())
@@ -258,7 +258,7 @@ func TestRegionEndpoint(t *testing.T) {
 	for _, r := range regions {
 		ep, err := hss.RegionEndpoint(r)
 		require.NoError(t, err, r)
-		_, err = hss.NewClient(ep, coreProject, hss.WithToken(coreToken))
+		_, err = hss.NewClient(ep, testProject, hss.WithToken(testToken))
 		assert.NoError(t, err, "the endpoint of %s is a valid endpoint", r)
 	}
 	regions[0] = "mutated"

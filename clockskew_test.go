@@ -22,10 +22,10 @@ func TestClockSkewCorrected(t *testing.T) {
 		t.Run(offset.String(), func(t *testing.T) {
 			clk := hsstest.NewClock(time.Now())
 			srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithClockOffset(offset), hsstest.WithSeed("task", 3),
-				hsstest.WithAKSK(redirectAK, redirectSK), hsstest.WithoutTokenAuth())
+				hsstest.WithAKSK(signingAK, signingSK), hsstest.WithoutTokenAuth())
 			defer srv.Close()
 			var logs bytes.Buffer
-			client := srv.Client(t, hss.WithAKSK(redirectAK, redirectSK),
+			client := srv.Client(t, hss.WithAKSK(signingAK, signingSK),
 				hss.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 			for range 3 {
 				_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
@@ -51,9 +51,9 @@ func TestClockSkewCorrected(t *testing.T) {
 func TestClockSkewLearnedFromDate(t *testing.T) {
 	clk := hsstest.NewClock(time.Now())
 	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithClockOffset(10*time.Minute), hsstest.WithSeed("task", 3),
-		hsstest.WithAKSK(redirectAK, redirectSK), hsstest.WithoutTokenAuth())
+		hsstest.WithAKSK(signingAK, signingSK), hsstest.WithoutTokenAuth())
 	defer srv.Close()
-	client := srv.Client(t, hss.WithAKSK(redirectAK, redirectSK))
+	client := srv.Client(t, hss.WithAKSK(signingAK, signingSK))
 	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
 	require.NoError(t, err, "10 minutes is within the gateway's 15")
 	clk.Advance(6 * time.Minute) // the client's clock alone would now be 16 minutes off

@@ -17,26 +17,26 @@ import (
 // while every 7th request fails and a rate limit is shared; run with
 // -race.
 func TestConcurrentUseOfOneClient(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 450))
-	want := coreInfos(srv.Registries(coreTask))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 450))
+	want := infosOf(srv.Registries(testTask))
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		if n.Add(1)%7 == 0 {
-			coreWriteError(w, http.StatusServiceUnavailable, "APIGW.0613", "busy")
+			writeAPIError(w, http.StatusServiceUnavailable, "APIGW.0613", "busy")
 			return true
 		}
 		return false
 	})
 	// Every 7th request fails, whoever sent it; 20 attempts make running
 	// out (a goroutine meeting 20 multiples of 7 in a row) impossible.
-	c, _, _ := coreClient(t, srv, hss.WithRateLimit(1e6, 100), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 20, RetryBudget: -1}))
+	c, _, _ := newTestClient(t, srv, hss.WithRateLimit(1e6, 100), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 20, RetryBudget: -1}))
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+			got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 			if err != nil {
 				errs <- err
 				return

@@ -19,8 +19,8 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-// coreResetConn closes conn with a TCP RST rather than a FIN.
-func coreResetConn(conn net.Conn) {
+// resetConn closes conn with a TCP RST rather than a FIN.
+func resetConn(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
@@ -28,7 +28,7 @@ func coreResetConn(conn net.Conn) {
 }
 
 func TestConnectionResetMidBodyThenSuccess(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 3))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 3))
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		if n.Add(1) != 1 {
@@ -39,11 +39,11 @@ func TestConnectionResetMidBodyThenSuccess(t *testing.T) {
 			return true
 		}
 		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{\"total_num\":3,\"data_list\":[")
-		coreResetConn(conn)
+		resetConn(conn)
 		return true
 	})
-	c, tr, logs := coreClient(t, srv)
-	resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, logs := newTestClient(t, srv)
+	resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Len(t, resp.DataList, 3)
 	assert.Equal(t, 2, tr.Calls())
@@ -53,23 +53,23 @@ func TestConnectionResetMidBodyThenSuccess(t *testing.T) {
 
 func TestTruncatedBody(t *testing.T) {
 	t.Run("then success", func(t *testing.T) {
-		srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 200))
+		srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 200))
 		srv.TruncateNext(1)
-		c, tr, _ := coreClient(t, srv)
-		resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: 200})
+		c, tr, _ := newTestClient(t, srv)
+		resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: 200})
 		require.NoError(t, err)
 		assert.Len(t, resp.DataList, 200)
 		assert.Equal(t, 2, tr.Calls())
 		assert.Len(t, clk.Sleeps(), 1)
 	})
 	t.Run("always", func(t *testing.T) {
-		srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 200))
+		srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 200))
 		srv.TruncateNext(10)
-		c, tr, _ := coreClient(t, srv)
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: 200})
+		c, tr, _ := newTestClient(t, srv)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: 200})
 		require.Error(t, err)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
-		coreNoSecret(t, err, srv.Token())
+		assertNoSecret(t, err, srv.Token())
 		var at *hss.AttemptsError
 		require.ErrorAs(t, err, &at)
 		assert.Equal(t, hss.DefaultMaxAttempts, at.Attempts)
@@ -77,7 +77,7 @@ func TestTruncatedBody(t *testing.T) {
 		var re *hss.RequestError
 		require.ErrorAs(t, err, &re)
 		assert.Equal(t, srv.Requests()[3].RequestID, re.RequestID, "the headers had arrived, with the request id")
-		assert.Equal(t, 1, coreOpCount(err.Error()))
+		assert.Equal(t, 1, countOps(err.Error()))
 	})
 }
 
@@ -86,7 +86,7 @@ func TestTruncatedBody(t *testing.T) {
 // error, with no deadline and no attempt timeout to save it, and close
 // the connection.
 func TestSwitchingProtocolsEndsTheCall(t *testing.T) {
-	srv, _ := coreServer(t)
+	srv, _ := newTestServer(t)
 	testDone := make(chan struct{})
 	t.Cleanup(func() { close(testDone) }) // runs before srv.Close
 	closedByClient := make(chan struct{})
@@ -107,10 +107,10 @@ func TestSwitchingProtocolsEndsTheCall(t *testing.T) {
 		}
 		return true
 	})
-	c, tr, _ := coreClient(t, srv, hss.WithAttemptTimeout(0))
+	c, tr, _ := newTestClient(t, srv, hss.WithAttemptTimeout(0))
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		done <- err
 	}()
 	var err error
@@ -136,14 +136,14 @@ func TestSwitchingProtocolsEndsTheCall(t *testing.T) {
 func TestTLSCertificateErrorNotRetried(t *testing.T) {
 	srv := hsstest.NewTLSServer()
 	t.Cleanup(srv.Close)
-	clk := hsstest.NewClock(coreEpoch)
-	tr := &coreTransport{next: &http.Transport{}} // trusts the system roots only, and no proxy
+	clk := hsstest.NewClock(testEpoch)
+	tr := &countingTransport{next: &http.Transport{}} // trusts the system roots only, and no proxy
 	c, err := hss.NewClient(srv.URL(), srv.ProjectID(), hss.WithToken(srv.Token()), hss.WithClock(clk),
 		hss.WithHTTPClient(&http.Client{Transport: tr}))
 	require.NoError(t, err)
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.Error(t, err)
-	coreNoSecret(t, err, srv.Token())
+	assertNoSecret(t, err, srv.Token())
 	assert.Contains(t, err.Error(), "certificate")
 	assert.Equal(t, 1, tr.Calls())
 	assert.Empty(t, clk.Sleeps(), "a bad certificate is not retried")
@@ -151,7 +151,7 @@ func TestTLSCertificateErrorNotRetried(t *testing.T) {
 	assert.False(t, errors.As(err, &at))
 	var re *hss.RequestError
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 }
 
 func TestConnectionRefusedRetried(t *testing.T) {
@@ -159,13 +159,13 @@ func TestConnectionRefusedRetried(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	clk := hsstest.NewClock(coreEpoch)
-	tr := &coreTransport{next: &http.Transport{}}
-	c, err := hss.NewClient("http://"+addr, coreProject, hss.WithToken(coreToken), hss.WithClock(clk), hss.WithHTTPClient(&http.Client{Transport: tr}))
+	clk := hsstest.NewClock(testEpoch)
+	tr := &countingTransport{next: &http.Transport{}}
+	c, err := hss.NewClient("http://"+addr, testProject, hss.WithToken(testToken), hss.WithClock(clk), hss.WithHTTPClient(&http.Client{Transport: tr}))
 	require.NoError(t, err)
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.Error(t, err)
-	coreNoSecret(t, err, coreToken)
+	assertNoSecret(t, err, testToken)
 	assert.Len(t, clk.Sleeps(), hss.DefaultMaxAttempts-1)
 	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
 	var at *hss.AttemptsError
@@ -181,20 +181,20 @@ func TestConnectionRefusedRetried(t *testing.T) {
 // transport at once, so no real time is waited on; the counts are the
 // client's own.
 func TestIntegrationConnectionFaults(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 450))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 450))
 	srv.ResetNext(1)
 	srv.TruncateNext(1)
-	tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(n int64, _ *http.Request) (*http.Response, bool, error) {
+	tr := &countingTransport{next: srv.HTTPClient().Transport, inject: func(n int64, _ *http.Request) (*http.Response, bool, error) {
 		if n == 4 { // the first attempt of the second page
-			return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: coreTimeoutError{}}
+			return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: timeoutError{}}
 		}
 		return nil, false, nil
 	}}
-	logger, logs := coreLogger()
+	logger, logs := newDebugLogger()
 	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}), hss.WithLogger(logger))
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	require.NoError(t, err)
-	assert.Equal(t, coreInfos(srv.Registries(coreTask)), got)
+	assert.Equal(t, infosOf(srv.Registries(testTask)), got)
 	assert.Equal(t, 6, tr.Calls(), "3 pages and 3 failed attempts")
 	out := logs.String()
 	assert.Contains(t, out, "connection reset by peer")

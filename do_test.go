@@ -155,7 +155,7 @@ func TestDoRetriesOnlyWhatSurelyWasNotSent(t *testing.T) {
 
 	// The connection is refused before anything is sent, so even a POST
 	// is retried, with backoff.
-	refused := &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
+	refused := &countingTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
 		return nil, true, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	}}
 	before := len(clk.Sleeps())
@@ -180,13 +180,13 @@ func TestDoPostNotRetriedAfterTimeout(t *testing.T) {
 	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/things", func(w http.ResponseWriter, r *http.Request) {})
 	// The request reaches the service; then reading the answer times out
 	// (the http.Client's Timeout, reported at once).
-	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	tr := &countingTransport{next: srv.HTTPClient().Transport}
 	tr.inject = func(n int64, r *http.Request) (*http.Response, bool, error) {
 		resp, err := tr.next.RoundTrip(r)
 		if err == nil {
 			resp.Body.Close()
 		}
-		return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: coreTimeoutError{}}
+		return nil, true, &net.OpError{Op: "read", Net: "tcp", Err: timeoutError{}}
 	}
 	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}))
 	_, err := c.Do(context.Background(), http.MethodPost, "/v5/{project_id}/things", nil, map[string]int{}, nil)

@@ -24,11 +24,11 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-// coreErrorClient answers every request with status, body and header,
+// newErrorClient answers every request with status, body and header,
 // without retries.
-func coreErrorClient(t *testing.T, status int, body string, header http.Header) *hss.Client {
+func newErrorClient(t *testing.T, status int, body string, header http.Header) *hss.Client {
 	t.Helper()
-	c, _ := coreMock(t, "https://hss.example.com", status, body, header, hss.WithRetryPolicy(hss.NoRetries()))
+	c, _ := newMockClient(t, "https://hss.example.com", status, body, header, hss.WithRetryPolicy(hss.NoRetries()))
 	return c
 }
 
@@ -43,7 +43,7 @@ func TestAPIErrorShapes(t *testing.T) {
 	}{
 		{"hss shape", 400, `{"error_code":"HSS.0001","error_msg":"Invalid parameter."}`, rid,
 			"HSS.0001", "Invalid parameter.", "abc",
-			"hss: GET /v5/" + coreProject + "/image/image-sync/tasks/t/registries: 400 HSS.0001: Invalid parameter. (request id abc)"},
+			"hss: GET /v5/" + testProject + "/image/image-sync/tasks/t/registries: 400 HSS.0001: Invalid parameter. (request id abc)"},
 		{"code/message shape", 401, `{"code":"APIGW.0301","message":"Incorrect IAM authentication information: x-auth-token not found"}`, rid,
 			"APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found", "abc", "401 APIGW.0301: Incorrect IAM"},
 		{"nested error shape", 403, `{"error":{"code":"APIGW.0302","message":"The IAM user is not authorized."}}`, nil,
@@ -66,7 +66,7 @@ func TestAPIErrorShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := coreErrorClient(t, tc.status, tc.body, tc.header)
+			c := newErrorClient(t, tc.status, tc.body, tc.header)
 			_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 			var ae *hss.APIError
 			require.ErrorAs(t, err, &ae)
@@ -76,17 +76,17 @@ func TestAPIErrorShapes(t *testing.T) {
 			assert.Equal(t, tc.reqID, ae.RequestID)
 			assert.Equal(t, tc.body, string(ae.Body))
 			assert.Equal(t, http.MethodGet, ae.Method)
-			assert.Equal(t, "/v5/"+coreProject+"/image/image-sync/tasks/t/registries", ae.Path)
+			assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/t/registries", ae.Path)
 			assert.Contains(t, err.Error(), tc.errStr)
 			assert.NotContains(t, err.Error(), "\n")
-			assert.Equal(t, 1, coreOpCount(err.Error()))
+			assert.Equal(t, 1, countOps(err.Error()))
 		})
 	}
 }
 
 func TestAPIErrorBodyCapped(t *testing.T) {
 	big := `{"error_code":"HSS.0001","error_msg":"` + strings.Repeat("x", 2<<20) + `"}`
-	c := coreErrorClient(t, 400, big, nil)
+	c := newErrorClient(t, 400, big, nil)
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	var ae *hss.APIError
 	require.ErrorAs(t, err, &ae)
@@ -172,10 +172,10 @@ func TestErrorHelpersAgreeWithRetries(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d %s", tc.status, tc.code), func(t *testing.T) {
-			srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+			srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
 			srv.FailNext(1, tc.status, tc.code, "failing", http.Header{"Retry-After": {"1"}})
-			c, tr, _ := coreClient(t, srv)
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			c, tr, _ := newTestClient(t, srv)
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			if tc.retried {
 				require.NoError(t, err)
 				assert.Equal(t, 2, tr.Calls())
@@ -198,14 +198,14 @@ func TestErrorHelpersAgreeWithRetries(t *testing.T) {
 	}
 }
 
-// coreFailingCredentials hands out err on every Retrieve and counts the
+// failingCredentials hands out err on every Retrieve and counts the
 // calls.
-type coreFailingCredentials struct {
+type failingCredentials struct {
 	err   error
 	calls atomic.Int64
 }
 
-func (f *coreFailingCredentials) Retrieve(context.Context) (credentials.Value, error) {
+func (f *failingCredentials) Retrieve(context.Context) (credentials.Value, error) {
 	f.calls.Add(1)
 	return credentials.Value{}, f.err
 }
@@ -234,16 +234,16 @@ func TestCredentialErrorsAgreeWithRetries(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-			creds := &coreFailingCredentials{err: tc.err}
-			c, tr, _ := coreClient(t, srv, hss.WithCredentials(creds))
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
+			creds := &failingCredentials{err: tc.err}
+			c, tr, _ := newTestClient(t, srv, hss.WithCredentials(creds))
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.err)
 			assert.Zero(t, tr.Calls(), "nothing is sent without credentials")
 			assert.Equal(t, tc.auth, hss.IsAuthError(err))
 			assert.False(t, hss.IsNotFound(err) || hss.IsThrottled(err))
-			assert.Equal(t, 1, coreOpCount(err.Error()), err.Error())
+			assert.Equal(t, 1, countOps(err.Error()), err.Error())
 			assert.NotContains(t, err.Error(), "credentials: credentials:", "the prefix is said once")
 			var at *hss.AttemptsError
 			if tc.retried {
@@ -263,11 +263,11 @@ func TestCredentialErrorsAgreeWithRetries(t *testing.T) {
 // TestFinalAnswerAfterRetryIsBare: a 400 after a 503 is the 400, not "gave
 // up after 2 attempts": the attempts did not run out.
 func TestFinalAnswerAfterRetryIsBare(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1))
 	srv.FailNext(1, http.StatusServiceUnavailable, "APIGW.0613", "IAM service unavailable")
 	srv.FailNext(1, http.StatusBadRequest, "HSS.0001", "Invalid parameter.")
-	c, tr, _ := coreClient(t, srv)
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, _ := newTestClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.Error(t, err)
 	ae, ok := err.(*hss.APIError)
 	require.True(t, ok, "the error is the bare *APIError, got %T: %v", err, err)
@@ -275,7 +275,7 @@ func TestFinalAnswerAfterRetryIsBare(t *testing.T) {
 	assert.Equal(t, "HSS.0001", ae.Code)
 	assert.Equal(t, srv.Requests()[1].RequestID, ae.RequestID)
 	assert.NotContains(t, err.Error(), "gave up")
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 	assert.Contains(t, err.Error(), "(request id "+ae.RequestID+")")
 	assert.Equal(t, 2, tr.Calls())
 }
@@ -285,10 +285,10 @@ func TestFinalAnswerAfterRetryIsBare(t *testing.T) {
 // which, with the operation once and the request id.
 func TestAttemptsErrorOnlyWhenABudgetRanOut(t *testing.T) {
 	t.Run("attempts", func(t *testing.T) {
-		srv, _ := coreServer(t)
+		srv, _ := newTestServer(t)
 		srv.FailNext(10, http.StatusBadGateway, "APIGW.0201", "backend unavailable")
-		c, tr, _ := coreClient(t, srv)
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		c, tr, _ := newTestClient(t, srv)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		var at *hss.AttemptsError
 		require.ErrorAs(t, err, &at)
 		assert.Equal(t, hss.DefaultMaxAttempts, at.Attempts)
@@ -299,22 +299,22 @@ func TestAttemptsErrorOnlyWhenABudgetRanOut(t *testing.T) {
 		assert.Equal(t, srv.Requests()[3].RequestID, ae.RequestID, "the last attempt's answer")
 		assert.True(t, strings.HasSuffix(err.Error(), "(gave up after 4 attempts)"), err.Error())
 		assert.Contains(t, err.Error(), "(request id "+ae.RequestID+")")
-		assert.Equal(t, 1, coreOpCount(err.Error()))
+		assert.Equal(t, 1, countOps(err.Error()))
 	})
 	t.Run("one attempt allowed", func(t *testing.T) {
-		srv, _ := coreServer(t)
+		srv, _ := newTestServer(t)
 		srv.FailNext(10, http.StatusBadGateway, "APIGW.0201", "backend unavailable")
-		c, tr, _ := coreClient(t, srv, hss.WithRetryPolicy(hss.NoRetries()))
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		c, tr, _ := newTestClient(t, srv, hss.WithRetryPolicy(hss.NoRetries()))
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		_, ok := err.(*hss.APIError)
 		assert.True(t, ok, "a single attempt is reported bare: %T", err)
 		assert.Equal(t, 1, tr.Calls())
 	})
 	t.Run("retry-after past MaxDelay", func(t *testing.T) {
-		srv, clk := coreServer(t)
+		srv, clk := newTestServer(t)
 		srv.FailNext(10, http.StatusServiceUnavailable, "APIGW.0613", "busy", http.Header{"Retry-After": {"3600"}})
-		c, tr, _ := coreClient(t, srv)
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		c, tr, _ := newTestClient(t, srv)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		var at *hss.AttemptsError
 		require.ErrorAs(t, err, &at)
 		assert.Equal(t, 1, at.Attempts)
@@ -323,15 +323,15 @@ func TestAttemptsErrorOnlyWhenABudgetRanOut(t *testing.T) {
 		assert.Equal(t, time.Hour, ae.RetryAfter)
 		assert.Contains(t, err.Error(), "(retry after 1h0m0s)")
 		assert.Contains(t, err.Error(), "the service asked to wait 1h0m0s, more than RetryPolicy.MaxDelay (30s)")
-		assert.Equal(t, 1, coreOpCount(err.Error()))
+		assert.Equal(t, 1, countOps(err.Error()))
 		assert.Equal(t, 1, tr.Calls())
 		assert.Empty(t, clk.Sleeps(), "never sleeps past MaxDelay")
 	})
 	t.Run("throttle budget", func(t *testing.T) {
-		srv, clk := coreServer(t)
+		srv, clk := newTestServer(t)
 		srv.FailNext(10, http.StatusTooManyRequests, "APIGW.0308", "The throttling threshold has been reached", http.Header{"Retry-After": {"600"}})
-		c, tr, _ := coreClient(t, srv)
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		c, tr, _ := newTestClient(t, srv)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		var at *hss.AttemptsError
 		require.ErrorAs(t, err, &at)
 		assert.Equal(t, 1, at.Attempts)
@@ -341,7 +341,7 @@ func TestAttemptsErrorOnlyWhenABudgetRanOut(t *testing.T) {
 		assert.GreaterOrEqual(t, ae.RetryAfter, 10*time.Minute)
 		assert.Equal(t, srv.Requests()[0].RequestID, ae.RequestID)
 		assert.Contains(t, err.Error(), "throttle budget (RetryPolicy.MaxThrottleWait)")
-		assert.Equal(t, 1, coreOpCount(err.Error()))
+		assert.Equal(t, 1, countOps(err.Error()))
 		assert.Equal(t, 1, tr.Calls())
 		assert.Empty(t, clk.Sleeps())
 	})
@@ -363,12 +363,12 @@ func TestDeadlineDuringBackoff(t *testing.T) {
 		{"throttle wait", http.StatusTooManyRequests, "APIGW.0308", "the gateway's quota clears in 2m0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, clk := coreServerAt(t, time.Now())
+			srv, clk := newTestServerAt(t, time.Now())
 			srv.FailNext(1, tc.status, tc.code, "busy", http.Header{"Retry-After": {"120"}})
-			c, tr, logs := coreClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: 10 * time.Minute}))
+			c, tr, logs := newTestClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{MaxDelay: 10 * time.Minute}))
 			ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(time.Minute))
 			defer cancel()
-			_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+			_, err := c.ListSyncTaskRegistries(ctx, testTask, nil)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, hss.ErrWaitPastDeadline)
 			assert.NotErrorIs(t, err, context.DeadlineExceeded)
@@ -393,15 +393,15 @@ func TestDeadlineDuringBackoff(t *testing.T) {
 // TestCallerDeadlineIsDeadlineExceeded: the one case that is
 // context.DeadlineExceeded is the caller's own context ending.
 func TestCallerDeadlineIsDeadlineExceeded(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, _, _ := coreClient(t, srv)
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, _, _ := newTestClient(t, srv)
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
-	_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, hss.ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, hss.ErrWaitPastDeadline)
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 }
 
 // TestTransportErrorChain: a connection that cannot be opened leaves the
@@ -411,19 +411,19 @@ func TestTransportErrorChain(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	c, err := hss.NewClient("http://"+addr, coreProject, hss.WithToken(coreToken), hss.WithRetryPolicy(hss.NoRetries()))
+	c, err := hss.NewClient("http://"+addr, testProject, hss.WithToken(testToken), hss.WithRetryPolicy(hss.NoRetries()))
 	require.NoError(t, err)
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	var re *hss.RequestError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, http.MethodGet, re.Method)
-	assert.Equal(t, "/v5/"+coreProject+"/image/image-sync/tasks/"+coreTask+"/registries", re.Path)
+	assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/"+testTask+"/registries", re.Path)
 	var op *net.OpError
 	require.ErrorAs(t, err, &op)
 	assert.Equal(t, "dial", op.Op)
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 	assert.NotContains(t, err.Error(), "http://"+addr+"/v5", "the URL is not repeated")
-	coreNoSecret(t, err, coreToken)
+	assertNoSecret(t, err, testToken)
 }
 
 func TestErrorMessages(t *testing.T) {

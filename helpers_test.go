@@ -21,39 +21,40 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/credentials"
 	"github.com/hsskit/hss/hsstest"
 )
 
-// Fixtures of the client, iterator, error and retry tests. Every helper
-// name starts with "core" so that it cannot collide with the helpers of
-// other test files of the package.
+// Fixtures that several test files share: the project, token and task
+// the tests use, servers on fake clocks, clients that count their
+// attempts and log, mocked answers, and the pages they serve.
 
 const (
-	// coreProject is the project the httpmock tests use; hsstest serves
+	// testProject is the project the httpmock tests use; hsstest serves
 	// the same one by default.
-	coreProject = hsstest.DefaultProjectID
-	// coreToken is the token of the httpmock tests; it must never show in
+	testProject = hsstest.DefaultProjectID
+	// testToken is the token of the httpmock tests; it must never show in
 	// an error or a log line.
-	coreToken = "MIIE-core-test-token-must-never-leak"
-	// coreTask is the task most tests list.
-	coreTask = "task-1"
+	testToken = "MIIE-core-test-token-must-never-leak"
+	// testTask is the task most tests list.
+	testTask = "task-1"
 )
 
-// coreEpoch is where fake clocks start when the tests do not compare them
+// testEpoch is where fake clocks start when the tests do not compare them
 // with a context's deadline.
-var coreEpoch = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+var testEpoch = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
-// coreServer starts an hsstest server on a fake clock that reads coreEpoch
+// newTestServer starts an hsstest server on a fake clock that reads testEpoch
 // and closes it when the test ends.
-func coreServer(t *testing.T, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
+func newTestServer(t *testing.T, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
 	t.Helper()
-	return coreServerAt(t, coreEpoch, opts...)
+	return newTestServerAt(t, testEpoch, opts...)
 }
 
-// coreServerAt is coreServer with a fake clock reading start. Tests that
+// newTestServerAt is newTestServer with a fake clock reading start. Tests that
 // give a context a deadline start the clock at time.Now(), since the
 // client compares the deadline with its clock.
-func coreServerAt(t *testing.T, start time.Time, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
+func newTestServerAt(t *testing.T, start time.Time, opts ...hsstest.Option) (*hsstest.Server, *hsstest.Clock) {
 	t.Helper()
 	clk := hsstest.NewClock(start)
 	srv := hsstest.NewServer(append([]hsstest.Option{hsstest.WithClock(clk)}, opts...)...)
@@ -61,17 +62,17 @@ func coreServerAt(t *testing.T, start time.Time, opts ...hsstest.Option) (*hsste
 	return srv, clk
 }
 
-// coreTransport counts the attempts a client makes, on the client's side,
+// countingTransport counts the attempts a client makes, on the client's side,
 // so that a test never counts server hits that race the client. inject,
 // when set, may answer attempt n (from 1) itself.
-type coreTransport struct {
+type countingTransport struct {
 	next   http.RoundTripper
 	calls  atomic.Int64
 	inject func(n int64, r *http.Request) (resp *http.Response, handled bool, err error)
 }
 
 // RoundTrip counts the attempt and passes it on.
-func (c *coreTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := c.calls.Add(1)
 	if c.inject != nil {
 		if resp, handled, err := c.inject(n, r); handled {
@@ -82,39 +83,39 @@ func (c *coreTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Calls returns the number of attempts sent.
-func (c *coreTransport) Calls() int { return int(c.calls.Load()) }
+func (c *countingTransport) Calls() int { return int(c.calls.Load()) }
 
-// coreLog collects what a client logs; safe for concurrent use.
-type coreLog struct {
+// logBuffer collects what a client logs; safe for concurrent use.
+type logBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (l *coreLog) Write(p []byte) (int, error) {
+func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
 }
 
-func (l *coreLog) String() string {
+func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
 
-// coreLogger returns a debug-level text logger writing to a new coreLog.
-func coreLogger() (*slog.Logger, *coreLog) {
-	logs := &coreLog{}
+// newDebugLogger returns a debug-level text logger writing to a new logBuffer.
+func newDebugLogger() (*slog.Logger, *logBuffer) {
+	logs := &logBuffer{}
 	return slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), logs
 }
 
-// coreClient returns a client of srv, on srv's clock, that sends through a
+// newTestClient returns a client of srv, on srv's clock, that sends through a
 // counting transport and logs at debug level. When the test ends it checks
 // that nothing logged holds the token.
-func coreClient(t *testing.T, srv *hsstest.Server, opts ...hss.Option) (*hss.Client, *coreTransport, *coreLog) {
+func newTestClient(t *testing.T, srv *hsstest.Server, opts ...hss.Option) (*hss.Client, *countingTransport, *logBuffer) {
 	t.Helper()
-	tr := &coreTransport{next: srv.HTTPClient().Transport}
-	logger, logs := coreLogger()
+	tr := &countingTransport{next: srv.HTTPClient().Transport}
+	logger, logs := newDebugLogger()
 	base := []hss.Option{hss.WithHTTPClient(&http.Client{Transport: tr}), hss.WithLogger(logger)}
 	c := srv.Client(t, append(base, opts...)...)
 	t.Cleanup(func() {
@@ -123,12 +124,12 @@ func coreClient(t *testing.T, srv *hsstest.Server, opts ...hss.Option) (*hss.Cli
 	return c, tr, logs
 }
 
-// coreMock returns a client of endpoint whose own http.Client goes through
+// newMockClient returns a client of endpoint whose own http.Client goes through
 // an httpmock transport answering every request with status, body and
 // header (never the global default transport), and the requests it saw.
-func coreMock(t *testing.T, endpoint string, status int, body string, header http.Header, opts ...hss.Option) (*hss.Client, *coreSeen) {
+func newMockClient(t *testing.T, endpoint string, status int, body string, header http.Header, opts ...hss.Option) (*hss.Client, *seenRequests) {
 	t.Helper()
-	seen := &coreSeen{}
+	seen := &seenRequests{}
 	mt := httpmock.NewMockTransport()
 	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
 		seen.add(r)
@@ -138,33 +139,33 @@ func coreMock(t *testing.T, endpoint string, status int, body string, header htt
 		}
 		return resp, nil
 	})
-	base := []hss.Option{hss.WithToken(coreToken), hss.WithHTTPClient(&http.Client{Transport: mt})}
-	c, err := hss.NewClient(endpoint, coreProject, append(base, opts...)...)
+	base := []hss.Option{hss.WithToken(testToken), hss.WithHTTPClient(&http.Client{Transport: mt})}
+	c, err := hss.NewClient(endpoint, testProject, append(base, opts...)...)
 	require.NoError(t, err)
 	return c, seen
 }
 
-// coreSeen records the requests an httpmock transport answered.
-type coreSeen struct {
+// seenRequests records the requests an httpmock transport answered.
+type seenRequests struct {
 	mu   sync.Mutex
 	reqs []*http.Request
 }
 
-func (s *coreSeen) add(r *http.Request) {
+func (s *seenRequests) add(r *http.Request) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, r)
 	s.mu.Unlock()
 }
 
 // Len returns the number of requests sent.
-func (s *coreSeen) Len() int {
+func (s *seenRequests) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.reqs)
 }
 
 // Last returns the last request sent, or nil.
-func (s *coreSeen) Last() *http.Request {
+func (s *seenRequests) Last() *http.Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.reqs) == 0 {
@@ -173,9 +174,9 @@ func (s *coreSeen) Last() *http.Request {
 	return s.reqs[len(s.reqs)-1]
 }
 
-// coreNoSecret fails the test when err or its %+v/%#v forms show any of
+// assertNoSecret fails the test when err or its %+v/%#v forms show any of
 // secrets.
-func coreNoSecret(t *testing.T, err error, secrets ...string) {
+func assertNoSecret(t *testing.T, err error, secrets ...string) {
 	t.Helper()
 	if err == nil {
 		return
@@ -187,9 +188,9 @@ func coreNoSecret(t *testing.T, err error, secrets ...string) {
 	}
 }
 
-// coreCollect drains an iterator of registries, stopping at the first
+// collectRegistries drains an iterator of registries, stopping at the first
 // error, and counts the errors yielded (the iterator must stop by itself).
-func coreCollect(seq func(func(hss.AssociateRegistriesResponseInfo, error) bool)) (regs []hss.AssociateRegistriesResponseInfo, errs int, err error) {
+func collectRegistries(seq func(func(hss.AssociateRegistriesResponseInfo, error) bool)) (regs []hss.AssociateRegistriesResponseInfo, errs int, err error) {
 	for reg, e := range seq {
 		if e != nil {
 			err = e
@@ -201,8 +202,8 @@ func coreCollect(seq func(func(hss.AssociateRegistriesResponseInfo, error) bool)
 	return regs, errs, err
 }
 
-// coreInfos returns what a client should list for the task's registries.
-func coreInfos(regs []hsstest.Registry) []hss.AssociateRegistriesResponseInfo {
+// infosOf returns what a client should list for the task's registries.
+func infosOf(regs []hsstest.Registry) []hss.AssociateRegistriesResponseInfo {
 	out := make([]hss.AssociateRegistriesResponseInfo, len(regs))
 	for i, r := range regs {
 		out[i] = r.Info()
@@ -210,16 +211,16 @@ func coreInfos(regs []hsstest.Registry) []hss.AssociateRegistriesResponseInfo {
 	return out
 }
 
-// coreWriteError answers status with an HSS error body.
-func coreWriteError(w http.ResponseWriter, status int, code, msg string) {
+// writeAPIError answers status with an HSS error body.
+func writeAPIError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, `{"error_code":%q,"error_msg":%q}`, code, msg)
 }
 
-// corePageJSON is a page of n registries named reg-<first+1>... with
+// pageJSON is a page of n registries named reg-<first+1>... with
 // total_num total.
-func corePageJSON(total, first, n int) []byte {
+func pageJSON(total, first, n int) []byte {
 	list := make([]hss.AssociateRegistriesResponseInfo, n)
 	for i := range list {
 		list[i].RegistryName = "reg-" + strconv.Itoa(first+i+1)
@@ -228,8 +229,8 @@ func corePageJSON(total, first, n int) []byte {
 	return b
 }
 
-// coreQueryInt reads an integer query parameter, or def when absent.
-func coreQueryInt(r *http.Request, key string, def int) int {
+// queryInt reads an integer query parameter, or def when absent.
+func queryInt(r *http.Request, key string, def int) int {
 	v := r.URL.Query().Get(key)
 	if v == "" {
 		return def
@@ -241,14 +242,14 @@ func coreQueryInt(r *http.Request, key string, def int) int {
 	return n
 }
 
-// corePages installs a hook on srv that answers every listing with
+// servePages installs a hook on srv that answers every listing with
 // page(offset, limit), and returns a counter of the pages it answered,
 // incremented before the answer is written.
-func corePages(srv *hsstest.Server, page func(offset, limit int) []byte) *atomic.Int64 {
+func servePages(srv *hsstest.Server, page func(offset, limit int) []byte) *atomic.Int64 {
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		n.Add(1)
-		body := page(coreQueryInt(r, "offset", 0), coreQueryInt(r, "limit", 10))
+		body := page(queryInt(r, "offset", 0), queryInt(r, "limit", 10))
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 		return true
@@ -256,35 +257,35 @@ func corePages(srv *hsstest.Server, page func(offset, limit int) []byte) *atomic
 	return &n
 }
 
-// coreOpCount counts how often the operation "GET <path>" shows in msg.
-func coreOpCount(msg string) int { return strings.Count(msg, "GET /v5/") }
+// countOps counts how often the operation "GET <path>" shows in msg.
+func countOps(msg string) int { return strings.Count(msg, "GET /v5/") }
 
-// coreTimeoutError is the error a transport returns when a read times
+// timeoutError is the error a transport returns when a read times
 // out.
-type coreTimeoutError struct{}
+type timeoutError struct{}
 
-func (coreTimeoutError) Error() string   { return "i/o timeout" }
-func (coreTimeoutError) Timeout() bool   { return true }
-func (coreTimeoutError) Temporary() bool { return true }
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
 
-// coreOnePage is a page of one failed registry.
-const coreOnePage = `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"Swr-private","registry_type":"SwrPrivate","sync_status":"failed","failed_reason":"timeout"}]}`
+// onePageJSON is a page of one failed registry.
+const onePageJSON = `{"total_num":1,"data_list":[{"registry_id":"r1","registry_name":"Swr-private","registry_type":"SwrPrivate","sync_status":"failed","failed_reason":"timeout"}]}`
 
-// secLog is a debug logger writing through both slog handlers, JSON and
+// teeLog is a debug logger writing through both slog handlers, JSON and
 // text, into one buffer.
-type secLog struct {
+type teeLog struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (l *secLog) Write(p []byte) (int, error) {
+func (l *teeLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
 }
 
 // take returns what was logged since the last take.
-func (l *secLog) take() string {
+func (l *teeLog) take() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := l.buf.String()
@@ -292,15 +293,15 @@ func (l *secLog) take() string {
 	return s
 }
 
-func (l *secLog) logger() *slog.Logger {
+func (l *teeLog) logger() *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
-	return slog.New(secTee{slog.NewJSONHandler(l, opts), slog.NewTextHandler(l, opts)})
+	return slog.New(teeHandler{slog.NewJSONHandler(l, opts), slog.NewTextHandler(l, opts)})
 }
 
-// secTee hands every record to each of its handlers.
-type secTee []slog.Handler
+// teeHandler hands every record to each of its handlers.
+type teeHandler []slog.Handler
 
-func (t secTee) Enabled(ctx context.Context, level slog.Level) bool {
+func (t teeHandler) Enabled(ctx context.Context, level slog.Level) bool {
 	for _, h := range t {
 		if h.Enabled(ctx, level) {
 			return true
@@ -309,7 +310,7 @@ func (t secTee) Enabled(ctx context.Context, level slog.Level) bool {
 	return false
 }
 
-func (t secTee) Handle(ctx context.Context, r slog.Record) error {
+func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	for _, h := range t {
 		if h.Enabled(ctx, r.Level) {
 			if err := h.Handle(ctx, r.Clone()); err != nil {
@@ -320,48 +321,55 @@ func (t secTee) Handle(ctx context.Context, r slog.Record) error {
 	return nil
 }
 
-func (t secTee) WithAttrs(attrs []slog.Attr) slog.Handler {
-	out := make(secTee, len(t))
+func (t teeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	out := make(teeHandler, len(t))
 	for i, h := range t {
 		out[i] = h.WithAttrs(attrs)
 	}
 	return out
 }
 
-func (t secTee) WithGroup(name string) slog.Handler {
-	out := make(secTee, len(t))
+func (t teeHandler) WithGroup(name string) slog.Handler {
+	out := make(teeHandler, len(t))
 	for i, h := range t {
 		out[i] = h.WithGroup(name)
 	}
 	return out
 }
 
-// coreCancelClock is an hsstest.Clock that cancels a context the moment
+// cancellingClock is an hsstest.Clock that cancels a context the moment
 // the client starts to wait on it.
-type coreCancelClock struct {
+type cancellingClock struct {
 	*hsstest.Clock
 	cancel context.CancelFunc
 }
 
-func (c coreCancelClock) Sleep(ctx context.Context, d time.Duration) error {
+func (c cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.cancel()
 	return c.Clock.Sleep(ctx, d)
 }
 
-func (c coreCancelClock) SleepUntil(ctx context.Context, t time.Time) error {
+func (c cancellingClock) SleepUntil(ctx context.Context, t time.Time) error {
 	c.cancel()
 	return c.Clock.SleepUntil(ctx, t)
 }
 
-// coreRefusingTransport fails the test's count when anything is sent; the
+// refusingTransport fails the test's count when anything is sent; the
 // constructor tests expect it never to be called.
-func coreRefusingTransport() *coreTransport {
-	return &coreTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
+func refusingTransport() *countingTransport {
+	return &countingTransport{inject: func(int64, *http.Request) (*http.Response, bool, error) {
 		return nil, true, errors.New("nothing may be sent")
 	}}
 }
 
+// The access key of the tests of signed requests (redirects signed again,
+// the gateway's clock).
 const (
-	redirectAK = "REDIRECTAKEXAMPLE123"
-	redirectSK = "redirect-secret-key-0123456789"
+	signingAK = "REDIRECTAKEXAMPLE123"
+	signingSK = "redirect-secret-key-0123456789"
 )
+
+// providerFunc is a credentials.Provider made of a function.
+type providerFunc func(ctx context.Context) (credentials.Value, error)
+
+func (f providerFunc) Retrieve(ctx context.Context) (credentials.Value, error) { return f(ctx) }

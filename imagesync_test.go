@@ -22,12 +22,12 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-// coreRID is the X-Request-Id the httpmock answers carry.
-var coreRID = http.Header{"X-Request-Id": {"rid-1"}}
+// requestIDHeader is the X-Request-Id the httpmock answers carry.
+var requestIDHeader = http.Header{"X-Request-Id": {"rid-1"}}
 
 func TestListSyncTaskRegistriesRequest(t *testing.T) {
-	c, seen := coreMock(t, "https://hss.cn-north-4.myhuaweicloud.com", 200, coreOnePage, coreRID, hss.WithUserAgent("my-app/1.2"))
-	resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{
+	c, seen := newMockClient(t, "https://hss.cn-north-4.myhuaweicloud.com", 200, onePageJSON, requestIDHeader, hss.WithUserAgent("my-app/1.2"))
+	resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{
 		EnterpriseProjectID: hss.AllEnterpriseProjects,
 		RegistryName:        "my reg",
 		RegistryTypes:       []hss.RegistryType{hss.RegistryTypeSwrPrivate, hss.RegistryTypeHarbor},
@@ -42,13 +42,13 @@ func TestListSyncTaskRegistriesRequest(t *testing.T) {
 	assert.Equal(t, "https", r.URL.Scheme)
 	assert.Equal(t, "hss.cn-north-4.myhuaweicloud.com", r.URL.Host)
 	assert.Equal(t, "hss.cn-north-4.myhuaweicloud.com", r.Host)
-	assert.Equal(t, "/v5/"+coreProject+"/image/image-sync/tasks/task-1/registries", r.URL.EscapedPath())
+	assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/task-1/registries", r.URL.EscapedPath())
 	assert.Equal(t, "enterprise_project_id=all_granted_eps&limit=50&offset=20&registry_name=my%20reg&registry_type=SwrPrivate%2CHarbor&sync_status=failed",
 		r.URL.RawQuery, "strict percent-encoding: a space is %20, as the official SDKs send it")
-	assert.Equal(t, coreToken, r.Header.Get("X-Auth-Token"))
+	assert.Equal(t, testToken, r.Header.Get("X-Auth-Token"))
 	assert.Equal(t, "my-app/1.2 hss-go/"+hss.Version, r.Header.Get("User-Agent"))
 	assert.Equal(t, "application/json", r.Header.Get("Accept"))
-	assert.Equal(t, coreProject, r.Header.Get("X-Project-Id"))
+	assert.Equal(t, testProject, r.Header.Get("X-Project-Id"))
 	for _, h := range []string{"Content-Type", "Authorization", "X-Security-Token", "X-Sdk-Date"} {
 		assert.Empty(t, r.Header.Get(h), h)
 	}
@@ -65,7 +65,7 @@ func TestListSyncTaskRegistriesRequest(t *testing.T) {
 }
 
 func TestListSyncTaskRegistriesDefaults(t *testing.T) {
-	c, seen := coreMock(t, "https://hss.example.com", 200, coreOnePage, nil)
+	c, seen := newMockClient(t, "https://hss.example.com", 200, onePageJSON, nil)
 	_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.NoError(t, err)
 	assert.Empty(t, seen.Last().URL.RawQuery, "nil opts sends no query")
@@ -97,7 +97,7 @@ func TestQueryOptionsStrictEncoding(t *testing.T) {
 		{opts{Limit: hss.MaxLimit}, "limit=200"},
 		{opts{Offset: 0, Limit: 0}, ""},
 	}
-	c, seen := coreMock(t, "https://hss.example.com", 200, coreOnePage, nil)
+	c, seen := newMockClient(t, "https://hss.example.com", 200, onePageJSON, nil)
 	for _, tc := range cases {
 		_, err := c.ListSyncTaskRegistries(context.Background(), "t", &tc.opts)
 		require.NoError(t, err, "%+v", tc.opts)
@@ -109,35 +109,35 @@ func TestQueryOptionsStrictEncoding(t *testing.T) {
 // TestQueryFiltersReachTheService: values that need escaping arrive at
 // the fake service as sent, so its filters find the registries.
 func TestQueryFiltersReachTheService(t *testing.T) {
-	srv, _ := coreServer(t)
-	srv.AddRegistries(coreTask,
+	srv, _ := newTestServer(t)
+	srv.AddRegistries(testTask,
 		hsstest.Registry{RegistryName: "my reg+1&x=y", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFailed, FailedReason: "boom"},
 		hsstest.Registry{RegistryName: "my reg 1&x=y", RegistryType: hss.RegistryTypeHarbor, SyncStatus: hss.SyncStatusFinished},
 		hsstest.Registry{RegistryName: "other", RegistryType: hss.RegistryTypeJfrog, SyncStatus: hss.SyncStatusFailed, EnterpriseProjectID: "ep-2"},
 	)
-	c, _, _ := coreClient(t, srv)
+	c, _, _ := newTestClient(t, srv)
 	ctx := context.Background()
 
-	page, err := c.ListSyncTaskRegistries(ctx, coreTask, &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg+1&x=y"})
+	page, err := c.ListSyncTaskRegistries(ctx, testTask, &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg+1&x=y"})
 	require.NoError(t, err)
 	require.Len(t, page.DataList, 1, "'+' reaches the service as '+', not as a space")
 	assert.Equal(t, hss.SyncStatusFailed, page.DataList[0].SyncStatus)
 	assert.Equal(t, "boom", page.DataList[0].FailedReason)
 
-	page, err = c.ListSyncTaskRegistries(ctx, coreTask, &hss.ListSyncTaskRegistriesOptions{
+	page, err = c.ListSyncTaskRegistries(ctx, testTask, &hss.ListSyncTaskRegistriesOptions{
 		EnterpriseProjectID: hss.AllEnterpriseProjects, SyncStatus: hss.SyncStatusFailed,
 		RegistryTypes: []hss.RegistryType{hss.RegistryTypeHarbor, hss.RegistryTypeJfrog},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 2, page.TotalNum)
-	page, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	page, err = c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, page.TotalNum, "the default enterprise project only")
 	assert.Equal(t, srv.Requests()[2].RequestID, page.RequestID)
 }
 
 func TestPathEscapingAndPrefix(t *testing.T) {
-	c, seen := coreMock(t, "http://gw.local/my%20gw/hss/", 200, coreOnePage, nil, hss.WithInsecureHTTP())
+	c, seen := newMockClient(t, "http://gw.local/my%20gw/hss/", 200, onePageJSON, nil, hss.WithInsecureHTTP())
 	for task, want := range map[string]string{
 		"a b?c#d":  "a%20b%3Fc%23d",
 		"任务-1":     "%E4%BB%BB%E5%8A%A1-1",
@@ -149,18 +149,18 @@ func TestPathEscapingAndPrefix(t *testing.T) {
 		_, err := c.ListSyncTaskRegistries(context.Background(), task, nil)
 		require.NoError(t, err, task)
 		r := seen.Last()
-		assert.Equal(t, "/my%20gw/hss/v5/"+coreProject+"/image/image-sync/tasks/"+want+"/registries", r.URL.EscapedPath(), task)
-		assert.Equal(t, "http://gw.local/my%20gw/hss/v5/"+coreProject+"/image/image-sync/tasks/"+want+"/registries", r.URL.String(), task)
+		assert.Equal(t, "/my%20gw/hss/v5/"+testProject+"/image/image-sync/tasks/"+want+"/registries", r.URL.EscapedPath(), task)
+		assert.Equal(t, "http://gw.local/my%20gw/hss/v5/"+testProject+"/image/image-sync/tasks/"+want+"/registries", r.URL.String(), task)
 	}
 
 	// A project id that needs escaping: the path escapes it, the header
 	// carries it as it is.
-	seen = &coreSeen{}
-	record := &coreTransport{inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+	seen = &seenRequests{}
+	record := &countingTransport{inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
 		seen.add(r)
-		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(coreOnePage)), Request: r}, true, nil
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(onePageJSON)), Request: r}, true, nil
 	}}
-	c, err := hss.NewClient("https://hss.example.com", "p x:1", hss.WithToken(coreToken), hss.WithHTTPClient(&http.Client{Transport: record}))
+	c, err := hss.NewClient("https://hss.example.com", "p x:1", hss.WithToken(testToken), hss.WithHTTPClient(&http.Client{Transport: record}))
 	require.NoError(t, err)
 	_, err = c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.NoError(t, err)
@@ -171,8 +171,8 @@ func TestPathEscapingAndPrefix(t *testing.T) {
 // TestEscapedIDsReachTheService: the fake service decodes each path
 // segment on its own, so unusual task ids round-trip.
 func TestEscapedIDsReachTheService(t *testing.T) {
-	srv, _ := coreServer(t)
-	c, _, _ := coreClient(t, srv)
+	srv, _ := newTestServer(t)
+	c, _, _ := newTestClient(t, srv)
 	for i, task := range []string{"a b?c#d", "任务-1", "%2e%2e", "...", "a;b=c"} {
 		srv.AddRegistries(task, hsstest.Registry{RegistryName: "reg-" + strconv.Itoa(i)})
 		page, err := c.ListSyncTaskRegistries(context.Background(), task, nil)
@@ -183,7 +183,7 @@ func TestEscapedIDsReachTheService(t *testing.T) {
 }
 
 func TestUnknownFieldsAndEnumsAreKept(t *testing.T) {
-	c, _ := coreMock(t, "https://hss.example.com", 200,
+	c, _ := newMockClient(t, "https://hss.example.com", 200,
 		`{"total_num":2,"extra":{"a":[1,2]},"data_list":[{"registry_type":"Quay","sync_status":"paused","new_field":true},{}]}`, nil)
 	resp, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 	require.NoError(t, err)
@@ -200,20 +200,20 @@ func TestUnknownFieldsAndEnumsAreKept(t *testing.T) {
 func TestNotJSONSuccessBody(t *testing.T) {
 	for _, body := range []string{"<html>gateway</html>", "", "[]", `{"total_num":"x"}`, `{"total_num":1`, "null", `{"data_list":{}}`} {
 		t.Run(body, func(t *testing.T) {
-			c, seen := coreMock(t, "https://hss.example.com", 200, body, coreRID)
+			c, seen := newMockClient(t, "https://hss.example.com", 200, body, requestIDHeader)
 			resp, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 			require.Error(t, err)
 			assert.Nil(t, resp)
 			var de *hss.DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, http.MethodGet, de.Method)
-			assert.Equal(t, "/v5/"+coreProject+"/image/image-sync/tasks/t/registries", de.Path)
+			assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/t/registries", de.Path)
 			assert.Equal(t, "rid-1", de.RequestID)
 			assert.Equal(t, 200, de.StatusCode)
 			assert.NotNil(t, de.Err)
 			assert.Contains(t, err.Error(), "not the expected JSON")
 			assert.Contains(t, err.Error(), "(request id rid-1)")
-			assert.Equal(t, 1, coreOpCount(err.Error()))
+			assert.Equal(t, 1, countOps(err.Error()))
 			assert.Equal(t, 1, seen.Len(), "a decode error is not retried")
 		})
 	}
@@ -222,27 +222,27 @@ func TestNotJSONSuccessBody(t *testing.T) {
 // TestContextCancelWhileServerHolds: cancelling while the service holds
 // the request ends the call with context.Canceled, without a retry.
 func TestContextCancelWhileServerHolds(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 3))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 3))
 	arrived := make(chan struct{}, 1)
 	srv.Handle(func(_ http.ResponseWriter, r *http.Request) bool {
 		arrived <- struct{}{}
 		<-r.Context().Done() // hold the request until the client gives up
 		return true
 	})
-	c, tr, _ := coreClient(t, srv)
+	c, tr, _ := newTestClient(t, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
-	_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
 	var re *hss.RequestError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Attempts)
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 	assert.Equal(t, 1, tr.Calls(), "a cancelled call is not retried")
 
-	_, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(ctx, testTask, nil)
 	assert.ErrorIs(t, err, context.Canceled, "an already cancelled context fails")
 }
 
@@ -250,7 +250,7 @@ func TestContextCancelWhileServerHolds(t *testing.T) {
 // reuse the pooled body buffers for bodies of the same length, and checks
 // that no kept string changed.
 func TestResponsesSurviveLaterCalls(t *testing.T) {
-	srv, _ := coreServer(t)
+	srv, _ := newTestServer(t)
 	var calls atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		n := calls.Add(1)
@@ -260,10 +260,10 @@ func TestResponsesSurviveLaterCalls(t *testing.T) {
 		_, _ = w.Write([]byte(body))
 		return true
 	})
-	c, _, _ := coreClient(t, srv)
+	c, _, _ := newTestClient(t, srv)
 	var kept []*hss.ListSyncTaskRegistriesResponse
 	for range 50 {
-		resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 		kept = append(kept, resp)
 	}
@@ -284,17 +284,17 @@ func TestResponsesSurviveLaterCalls(t *testing.T) {
 // TestListAgainstFakeService lists a seeded task page by page and with
 // filters, and compares with what the fake holds.
 func TestListAgainstFakeService(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 45))
-	c, tr, _ := coreClient(t, srv)
-	want := coreInfos(srv.Registries(coreTask))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 45))
+	c, tr, _ := newTestClient(t, srv)
+	want := infosOf(srv.Registries(testTask))
 
-	page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Offset: 40, Limit: 10})
+	page, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Offset: 40, Limit: 10})
 	require.NoError(t, err)
 	assert.Equal(t, 45, page.TotalNum)
 	assert.Equal(t, want[40:], page.DataList)
 	assert.Equal(t, "limit=10&offset=40", srv.Requests()[0].Query)
 
-	page, err = c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{
+	page, err = c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{
 		RegistryTypes: []hss.RegistryType{hss.RegistryTypeHarbor}, SyncStatus: hss.SyncStatusFailed, Limit: 200,
 	})
 	require.NoError(t, err)

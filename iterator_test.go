@@ -20,8 +20,8 @@ import (
 	"github.com/hsskit/hss/hsstest"
 )
 
-// coreListingJSON is a page holding regs with total_num total.
-func coreListingJSON(total int, regs []hss.AssociateRegistriesResponseInfo) []byte {
+// listingJSON is a page holding regs with total_num total.
+func listingJSON(total int, regs []hss.AssociateRegistriesResponseInfo) []byte {
 	if regs == nil {
 		regs = []hss.AssociateRegistriesResponseInfo{}
 	}
@@ -37,10 +37,10 @@ func TestIterPagesAndRequestCount(t *testing.T) {
 		{95, 10, 10}, {100, 10, 10}, {101, 10, 11}, {9, 10, 1},
 	} {
 		t.Run(fmt.Sprintf("n=%d limit=%d", tc.n, tc.limit), func(t *testing.T) {
-			srv, _ := coreServer(t, hsstest.WithSeed(coreTask, tc.n))
-			c, tr, _ := coreClient(t, srv)
-			want := coreInfos(srv.Registries(coreTask))
-			got, errs, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: tc.limit}))
+			srv, _ := newTestServer(t, hsstest.WithSeed(testTask, tc.n))
+			c, tr, _ := newTestClient(t, srv)
+			want := infosOf(srv.Registries(testTask))
+			got, errs, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: tc.limit}))
 			require.NoError(t, err)
 			assert.Zero(t, errs)
 			require.Len(t, got, tc.n)
@@ -63,7 +63,7 @@ func TestIterPagesAndRequestCount(t *testing.T) {
 			// The page iterator sees the same pages, with their request ids.
 			before := len(srv.Requests())
 			pages := 0
-			for page, err := range c.ListSyncTaskRegistriesPages(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: tc.limit}) {
+			for page, err := range c.ListSyncTaskRegistriesPages(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: tc.limit}) {
 				require.NoError(t, err)
 				assert.Equal(t, tc.n, page.TotalNum)
 				assert.Equal(t, srv.Requests()[before+pages].RequestID, page.RequestID)
@@ -75,32 +75,32 @@ func TestIterPagesAndRequestCount(t *testing.T) {
 }
 
 func TestIterStartsAtCallerOffset(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 250))
-	c, tr, _ := coreClient(t, srv)
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Offset: 40}))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 250))
+	c, tr, _ := newTestClient(t, srv)
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Offset: 40}))
 	require.NoError(t, err)
-	assert.Equal(t, coreInfos(srv.Registries(coreTask))[40:], got)
+	assert.Equal(t, infosOf(srv.Registries(testTask))[40:], got)
 	assert.Equal(t, 2, tr.Calls())
 	assert.Equal(t, "limit=200&offset=40", srv.Requests()[0].Query)
 	assert.Equal(t, "limit=200&offset=240", srv.Requests()[1].Query)
 }
 
 func TestIterIsLazyAndCopiesOptions(t *testing.T) {
-	srv, _ := coreServer(t)
+	srv, _ := newTestServer(t)
 	for i := range 30 {
-		srv.AddRegistries(coreTask, hsstest.Registry{RegistryName: fmt.Sprintf("harbor-%02d", i), RegistryType: hss.RegistryTypeHarbor})
+		srv.AddRegistries(testTask, hsstest.Registry{RegistryName: fmt.Sprintf("harbor-%02d", i), RegistryType: hss.RegistryTypeHarbor})
 	}
-	srv.AddRegistries(coreTask, hsstest.Registry{RegistryName: "jfrog", RegistryType: hss.RegistryTypeJfrog})
-	c, tr, _ := coreClient(t, srv)
+	srv.AddRegistries(testTask, hsstest.Registry{RegistryName: "jfrog", RegistryType: hss.RegistryTypeJfrog})
+	c, tr, _ := newTestClient(t, srv)
 	opts := &hss.ListSyncTaskRegistriesOptions{Limit: 10, RegistryTypes: []hss.RegistryType{hss.RegistryTypeHarbor}}
-	seq := c.ListSyncTaskRegistriesIter(context.Background(), coreTask, opts)
-	pages := c.ListSyncTaskRegistriesPages(context.Background(), coreTask, opts)
+	seq := c.ListSyncTaskRegistriesIter(context.Background(), testTask, opts)
+	pages := c.ListSyncTaskRegistriesPages(context.Background(), testTask, opts)
 	assert.Zero(t, tr.Calls(), "no request before the loop starts")
 	opts.Limit = 50
 	opts.Offset = 7
 	opts.RegistryTypes[0] = hss.RegistryTypeJfrog
 
-	got, _, err := coreCollect(seq)
+	got, _, err := collectRegistries(seq)
 	require.NoError(t, err)
 	assert.Len(t, got, 30)
 	reqs := srv.Requests()
@@ -110,7 +110,7 @@ func TestIterIsLazyAndCopiesOptions(t *testing.T) {
 	assert.Equal(t, "limit=10&offset=20&registry_type=Harbor", reqs[2].Query)
 
 	// Ranging again starts over from the caller's offset.
-	got, _, err = coreCollect(seq)
+	got, _, err = collectRegistries(seq)
 	require.NoError(t, err)
 	assert.Len(t, got, 30)
 	assert.Equal(t, 6, tr.Calls())
@@ -141,11 +141,11 @@ func TestIterIsLazyAndCopiesOptions(t *testing.T) {
 }
 
 func TestIterBreak(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1000))
-	c, tr, _ := coreClient(t, srv)
-	first := srv.Registries(coreTask)[0].Info()
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1000))
+	c, tr, _ := newTestClient(t, srv)
+	first := srv.Registries(testTask)[0].Info()
 	n := 0
-	for reg, err := range c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil) {
+	for reg, err := range c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil) {
 		require.NoError(t, err)
 		assert.Equal(t, first, reg)
 		n++
@@ -155,7 +155,7 @@ func TestIterBreak(t *testing.T) {
 	assert.Equal(t, 1, tr.Calls())
 
 	pages := 0
-	for page, err := range c.ListSyncTaskRegistriesPages(context.Background(), coreTask, nil) {
+	for page, err := range c.ListSyncTaskRegistriesPages(context.Background(), testTask, nil) {
 		require.NoError(t, err)
 		assert.Equal(t, 1000, page.TotalNum)
 		pages++
@@ -166,17 +166,17 @@ func TestIterBreak(t *testing.T) {
 }
 
 func TestIterErrorOnPage3(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1000))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1000))
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		if n.Add(1) != 3 { // the third request of each listing below
 			return false
 		}
-		coreWriteError(w, http.StatusBadRequest, "HSS.0001", "Invalid parameter.")
+		writeAPIError(w, http.StatusBadRequest, "HSS.0001", "Invalid parameter.")
 		return true
 	})
-	c, tr, _ := coreClient(t, srv)
-	got, errs, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	c, tr, _ := newTestClient(t, srv)
+	got, errs, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	assert.Len(t, got, 400)
 	assert.Equal(t, 1, errs, "the iterator yields the error once and stops")
 	var ae *hss.APIError
@@ -191,7 +191,7 @@ func TestIterErrorOnPage3(t *testing.T) {
 	var pages []*hss.ListSyncTaskRegistriesResponse
 	var perr error
 	perrs := 0
-	for p, err := range c.ListSyncTaskRegistriesPages(context.Background(), coreTask, nil) {
+	for p, err := range c.ListSyncTaskRegistriesPages(context.Background(), testTask, nil) {
 		if err != nil {
 			assert.Nil(t, p)
 			perr = err
@@ -209,10 +209,10 @@ func TestIterErrorOnPage3(t *testing.T) {
 }
 
 func TestIterEmptyPageStops(t *testing.T) {
-	srv, _ := coreServer(t)
-	served := corePages(srv, func(int, int) []byte { return coreListingJSON(1000, nil) })
-	c, _, _ := coreClient(t, srv)
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	srv, _ := newTestServer(t)
+	served := servePages(srv, func(int, int) []byte { return listingJSON(1000, nil) })
+	c, _, _ := newTestClient(t, srv)
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	require.ErrorIs(t, err, hss.ErrIncompletePage, "an empty page while total_num says more is an error, not a silent end")
 	assert.Contains(t, err.Error(), "resume with Offset 0")
 	assert.Empty(t, got)
@@ -222,10 +222,10 @@ func TestIterEmptyPageStops(t *testing.T) {
 func TestIterServerIgnoringOffset(t *testing.T) {
 	// The server always answers the first page: the iterator still moves
 	// on by the items received and ends at total_num.
-	srv, _ := coreServer(t)
-	served := corePages(srv, func(_, limit int) []byte { return corePageJSON(450, 0, limit) })
-	c, _, _ := coreClient(t, srv)
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	srv, _ := newTestServer(t)
+	served := servePages(srv, func(_, limit int) []byte { return pageJSON(450, 0, limit) })
+	c, _, _ := newTestClient(t, srv)
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	require.NoError(t, err)
 	assert.Len(t, got, 600)
 	assert.Equal(t, int64(3), served.Load())
@@ -234,10 +234,10 @@ func TestIterServerIgnoringOffset(t *testing.T) {
 func TestIterOverfullPage(t *testing.T) {
 	// More than the limit but within a page's 200: the iterator advances
 	// by what it got.
-	srv, _ := coreServer(t)
-	served := corePages(srv, func(offset, _ int) []byte { return corePageJSON(45, offset, min(15, 45-offset)) })
-	c, _, _ := coreClient(t, srv)
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Limit: 10}))
+	srv, _ := newTestServer(t)
+	served := servePages(srv, func(offset, _ int) []byte { return pageJSON(45, offset, min(15, 45-offset)) })
+	c, _, _ := newTestClient(t, srv)
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Limit: 10}))
 	require.NoError(t, err)
 	require.Len(t, got, 45)
 	for i, reg := range got {
@@ -246,10 +246,10 @@ func TestIterOverfullPage(t *testing.T) {
 	assert.Equal(t, int64(3), served.Load())
 
 	// More than any page may hold is a decode error, yielded once.
-	srv2, _ := coreServer(t)
-	corePages(srv2, func(offset, _ int) []byte { return corePageJSON(500, offset, hss.MaxLimit+1) })
-	c2, tr2, _ := coreClient(t, srv2)
-	got, errs, err := coreCollect(c2.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	srv2, _ := newTestServer(t)
+	servePages(srv2, func(offset, _ int) []byte { return pageJSON(500, offset, hss.MaxLimit+1) })
+	c2, tr2, _ := newTestClient(t, srv2)
+	got, errs, err := collectRegistries(c2.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	assert.Empty(t, got)
 	assert.Equal(t, 1, errs)
 	var de *hss.DecodeError
@@ -269,18 +269,18 @@ func TestIterStopsAtMaxOffset(t *testing.T) {
 		{hss.MaxOffset, 10, 1},
 	} {
 		t.Run(fmt.Sprintf("offset=%d limit=%d", tc.offset, tc.limit), func(t *testing.T) {
-			srv, _ := coreServer(t)
+			srv, _ := newTestServer(t)
 			var mu sync.Mutex
 			var offsets []int
-			corePages(srv, func(offset, limit int) []byte {
+			servePages(srv, func(offset, limit int) []byte {
 				mu.Lock()
 				offsets = append(offsets, offset)
 				mu.Unlock()
-				return corePageJSON(1_000_000_000, offset, limit)
+				return pageJSON(1_000_000_000, offset, limit)
 			})
-			c, tr, _ := coreClient(t, srv)
+			c, tr, _ := newTestClient(t, srv)
 			pages, last := 0, 0
-			for p, err := range c.ListSyncTaskRegistriesPages(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Offset: tc.offset, Limit: tc.limit}) {
+			for p, err := range c.ListSyncTaskRegistriesPages(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Offset: tc.offset, Limit: tc.limit}) {
 				require.NoError(t, err)
 				pages++
 				last = len(p.DataList)
@@ -311,15 +311,15 @@ func TestIterIncompletePage(t *testing.T) {
 		{0, 0, 200}, {0, 200, 200}, {0, 10, 10}, {500, 10, 10}, {hss.MaxOffset - 100, 50, 50},
 	} {
 		t.Run(fmt.Sprintf("offset=%d limit=%d", tc.offset, tc.limit), func(t *testing.T) {
-			srv, _ := coreServer(t)
-			corePages(srv, func(offset, _ int) []byte { return corePageJSON(1_000_000_000, offset, 1) })
-			c, tr, _ := coreClient(t, srv)
+			srv, _ := newTestServer(t)
+			servePages(srv, func(offset, _ int) []byte { return pageJSON(1_000_000_000, offset, 1) })
+			c, tr, _ := newTestClient(t, srv)
 			opts := &hss.ListSyncTaskRegistriesOptions{Offset: tc.offset, Limit: tc.limit}
 
 			var pages []*hss.ListSyncTaskRegistriesResponse
 			var err error
 			errs := 0
-			for p, e := range c.ListSyncTaskRegistriesPages(context.Background(), coreTask, opts) {
+			for p, e := range c.ListSyncTaskRegistriesPages(context.Background(), testTask, opts) {
 				if e != nil {
 					err = e
 					errs++
@@ -334,18 +334,18 @@ func TestIterIncompletePage(t *testing.T) {
 			assert.Contains(t, err.Error(), fmt.Sprintf("resume with Offset %d", resume))
 			assert.Contains(t, err.Error(), fmt.Sprintf("held 1 of the %d registries", tc.sentLimit))
 			assert.Contains(t, err.Error(), "(request id "+pages[0].RequestID+")")
-			assert.Equal(t, 1, coreOpCount(err.Error()))
+			assert.Equal(t, 1, countOps(err.Error()))
 			var re *hss.RequestError
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, http.MethodGet, re.Method)
-			assert.Equal(t, "/v5/"+coreProject+"/image/image-sync/tasks/"+coreTask+"/registries", re.Path)
+			assert.Equal(t, "/v5/"+testProject+"/image/image-sync/tasks/"+testTask+"/registries", re.Path)
 			assert.Equal(t, pages[0].RequestID, re.RequestID)
 			assert.NotErrorIs(t, err, context.DeadlineExceeded)
 			assert.Equal(t, 1, tr.Calls())
 			assert.LessOrEqual(t, tr.Calls(), (hss.MaxOffset+tc.sentLimit-1)/tc.sentLimit+1)
 
 			// The item iterator yields the page's registry, then the error.
-			got, errs, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, opts))
+			got, errs, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, opts))
 			require.Len(t, got, 1)
 			assert.Equal(t, "reg-"+strconv.Itoa(tc.offset+1), got[0].RegistryName)
 			assert.Equal(t, 1, errs)
@@ -358,8 +358,8 @@ func TestIterIncompletePage(t *testing.T) {
 // TestIterIncompletePageResume: resuming at the offset the error names
 // lists the rest, so nothing is skipped or repeated.
 func TestIterIncompletePageResume(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 450))
-	all := coreInfos(srv.Registries(coreTask))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 450))
+	all := infosOf(srv.Registries(testTask))
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		if n.Add(1) != 2 {
@@ -367,16 +367,16 @@ func TestIterIncompletePageResume(t *testing.T) {
 		}
 		// The second page breaks off after 150 of its 200 registries.
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(coreListingJSON(len(all), all[200:350]))
+		_, _ = w.Write(listingJSON(len(all), all[200:350]))
 		return true
 	})
-	c, _, _ := coreClient(t, srv)
-	got, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil))
+	c, _, _ := newTestClient(t, srv)
+	got, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil))
 	require.ErrorIs(t, err, hss.ErrIncompletePage)
 	require.Len(t, got, 350)
 	require.Contains(t, err.Error(), "resume with Offset 350")
 
-	rest, _, err := coreCollect(c.ListSyncTaskRegistriesIter(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{Offset: 350}))
+	rest, _, err := collectRegistries(c.ListSyncTaskRegistriesIter(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{Offset: 350}))
 	require.NoError(t, err)
 	assert.Equal(t, all, append(got, rest...))
 }
@@ -384,13 +384,13 @@ func TestIterIncompletePageResume(t *testing.T) {
 // TestIterContextCancelledMidListing: a context cancelled between pages
 // ends the listing with context.Canceled after the pages already yielded.
 func TestIterContextCancelledMidListing(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1000))
-	c, tr, _ := coreClient(t, srv)
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1000))
+	c, tr, _ := newTestClient(t, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got int
 	var err error
-	for _, e := range c.ListSyncTaskRegistriesIter(ctx, coreTask, nil) {
+	for _, e := range c.ListSyncTaskRegistriesIter(ctx, testTask, nil) {
 		if e != nil {
 			err = e
 			continue
@@ -409,7 +409,7 @@ func TestIterContextCancelledMidListing(t *testing.T) {
 // server's clock, which is the client's, and every third request failing
 // before it reaches the API: the listing still holds every registry once.
 func TestIntegrationListingThroughThrottleAndFailures(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 2000), hsstest.WithThrottle(4, 5*time.Second))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 2000), hsstest.WithThrottle(4, 5*time.Second))
 	var n atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 		if n.Add(1)%3 == 0 {
@@ -419,9 +419,9 @@ func TestIntegrationListingThroughThrottleAndFailures(t *testing.T) {
 		return false
 	})
 	start := clk.Now()
-	c, _, _ := coreClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{RetryBudget: -1}))
+	c, _, _ := newTestClient(t, srv, hss.WithRetryPolicy(hss.RetryPolicy{RetryBudget: -1}))
 	seen := map[string]int{}
-	for reg, err := range c.ListSyncTaskRegistriesIter(context.Background(), coreTask, nil) {
+	for reg, err := range c.ListSyncTaskRegistriesIter(context.Background(), testTask, nil) {
 		require.NoError(t, err)
 		seen[reg.RegistryID]++
 	}

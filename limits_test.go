@@ -76,7 +76,7 @@ func TestTransportErrorTextBounded(t *testing.T) {
 				_ = buf.Flush()
 				return true
 			})
-			var logs secLog
+			var logs teeLog
 			client := srv.Client(t, hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
 			_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
 			require.Error(t, err)
@@ -92,7 +92,7 @@ func TestHugeBodyIsAnErrorNotOOM(t *testing.T) {
 	const limit = 64 << 10
 	for _, declared := range []bool{true, false} {
 		t.Run(fmt.Sprintf("content-length=%v", declared), func(t *testing.T) {
-			srv, _ := coreServer(t)
+			srv, _ := newTestServer(t)
 			srv.Handle(func(w http.ResponseWriter, _ *http.Request) bool {
 				const size = 16 * limit
 				if declared {
@@ -107,12 +107,12 @@ func TestHugeBodyIsAnErrorNotOOM(t *testing.T) {
 				}
 				return true
 			})
-			c, tr, _ := coreClient(t, srv, hss.WithMaxBodyBytes(limit))
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			c, tr, _ := newTestClient(t, srv, hss.WithMaxBodyBytes(limit))
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			require.ErrorIs(t, err, hss.ErrBodyTooLarge)
-			coreNoSecret(t, err, srv.Token())
+			assertNoSecret(t, err, srv.Token())
 			assert.Equal(t, 1, tr.Calls(), "an over-long body is not retried")
-			assert.Equal(t, 1, coreOpCount(err.Error()))
+			assert.Equal(t, 1, countOps(err.Error()))
 			var at *hss.AttemptsError
 			assert.False(t, errors.As(err, &at))
 		})
@@ -129,11 +129,11 @@ func TestMaxBodyBytesBound(t *testing.T) {
 		ok   bool
 	}{{limit, true}, {limit + 1, false}} {
 		t.Run(strconv.Itoa(tc.size), func(t *testing.T) {
-			srv, _ := coreServer(t)
+			srv, _ := newTestServer(t)
 			body := page + strings.Repeat(" ", tc.size-len(page))
 			srv.FailNextRaw(1, http.StatusOK, []byte(body))
-			c, _, _ := coreClient(t, srv, hss.WithMaxBodyBytes(limit))
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			c, _, _ := newTestClient(t, srv, hss.WithMaxBodyBytes(limit))
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			if tc.ok {
 				assert.NoError(t, err)
 				return
@@ -234,7 +234,7 @@ func TestDecodePageCapIsMaxLimit200(t *testing.T) {
 // that declares more than the cap still is.
 func TestBodilessAnswersSkipTheBodyCap(t *testing.T) {
 	const limit, declared = 1024, 1 << 20
-	srv, _ := coreServer(t)
+	srv, _ := newTestServer(t)
 	route := "/v5/{project_id}/big"
 	for _, method := range []string{http.MethodHead, http.MethodGet} {
 		require.NoError(t, srv.HandleFunc(method, route, func(w http.ResponseWriter, r *http.Request) {
@@ -245,7 +245,7 @@ func TestBodilessAnswersSkipTheBodyCap(t *testing.T) {
 			}
 		}))
 	}
-	c, _, _ := coreClient(t, srv, hss.WithMaxBodyBytes(limit), hss.WithRetryPolicy(hss.NoRetries()))
+	c, _, _ := newTestClient(t, srv, hss.WithMaxBodyBytes(limit), hss.WithRetryPolicy(hss.NoRetries()))
 	resp, err := c.Do(context.Background(), http.MethodHead, route, nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -256,7 +256,7 @@ func TestBodilessAnswersSkipTheBodyCap(t *testing.T) {
 
 	// net/http drops a 204's Content-Length; a transport of the caller's
 	// may keep it.
-	tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+	tr := &countingTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
 		return &http.Response{StatusCode: http.StatusNoContent, Header: http.Header{}, ContentLength: declared,
 			Body: http.NoBody, Request: r}, true, nil
 	}}

@@ -152,10 +152,10 @@ func (o tagObserver) CallEnd(ctx context.Context, _ hss.CallInfo, _ hss.CallOutc
 // Observer is told every event, in the order the options came, and the
 // context one returns reaches the next. A nil pointer is refused like nil.
 func TestSeveralObservers(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1))
 	log := &recorder{}
 	client := srv.Client(t, hss.WithObserver(tagObserver{"a", log}), hss.WithObserver(tagObserver{"b", log}))
-	_, err := client.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := client.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		`a call after ""`, `b call after "a"`,

@@ -13,9 +13,9 @@ import (
 	"github.com/google/go-querystring/query"
 )
 
-// coreGoQuerystring is the encoder of record: the values the struct tags
+// goQuerystring is the encoder of record: the values the struct tags
 // of ListSyncTaskRegistriesOptions describe.
-func coreGoQuerystring(t *testing.T, o *ListSyncTaskRegistriesOptions) string {
+func goQuerystring(t *testing.T, o *ListSyncTaskRegistriesOptions) string {
 	t.Helper()
 	v, err := query.Values(o)
 	if err != nil {
@@ -24,11 +24,11 @@ func coreGoQuerystring(t *testing.T, o *ListSyncTaskRegistriesOptions) string {
 	return v.Encode()
 }
 
-// coreCheckQuery requires encodeQuery to carry exactly the values
+// checkQuery requires encodeQuery to carry exactly the values
 // go-querystring gives, in strict percent-encoding, in sorted key order.
-func coreCheckQuery(t *testing.T, o *ListSyncTaskRegistriesOptions) {
+func checkQuery(t *testing.T, o *ListSyncTaskRegistriesOptions) {
 	t.Helper()
-	got, want := o.encodeQuery(), coreGoQuerystring(t, o)
+	got, want := o.encodeQuery(), goQuerystring(t, o)
 	gotVals, err := url.ParseQuery(got)
 	if err != nil {
 		t.Fatalf("encodeQuery(%#v) = %q does not parse: %v", o, got, err)
@@ -40,14 +40,14 @@ func coreCheckQuery(t *testing.T, o *ListSyncTaskRegistriesOptions) {
 	if strings.Contains(got, "+") {
 		t.Fatalf("encodeQuery(%#v) = %q: '+' is ambiguous on the wire", o, got)
 	}
-	if strings.ReplaceAll(want, "+", "%20") != coreStrict(gotVals) || got != coreStrict(gotVals) {
+	if strings.ReplaceAll(want, "+", "%20") != strictQuery(gotVals) || got != strictQuery(gotVals) {
 		t.Fatalf("encodeQuery(%#v) = %q, want go-querystring's %q with %%20 for spaces", o, got, want)
 	}
 }
 
-// coreStrict encodes v sorted by key, escaping every byte outside
+// strictQuery encodes v sorted by key, escaping every byte outside
 // A-Z a-z 0-9 - _ . ~, written independently of request.go.
-func coreStrict(v url.Values) string {
+func strictQuery(v url.Values) string {
 	// Encode sorts by key and escapes all but the strict set, except
 	// that it writes a space as '+'; '+' itself it writes as %2B.
 	return strings.ReplaceAll(v.Encode(), "+", "%20")
@@ -72,7 +72,7 @@ func TestEncodeQueryMatchesGoQuerystring(t *testing.T) {
 		{RegistryName: "任务 1", EnterpriseProjectID: "\u202e"},
 		{EnterpriseProjectID: "e", RegistryName: "n", RegistryTypes: []RegistryType{"Other"}, SyncStatus: "running", Offset: 3, Limit: 30},
 	} {
-		coreCheckQuery(t, &o)
+		checkQuery(t, &o)
 	}
 	// The exact bytes of one query with everything set.
 	o := ListSyncTaskRegistriesOptions{EnterpriseProjectID: "all_granted_eps", RegistryName: "my reg+1", RegistryTypes: []RegistryType{"SwrPrivate", "Harbor"},
@@ -94,7 +94,7 @@ func TestEncodeValuesStrict(t *testing.T) {
 		{"name": {"a+b&c=d/ä*~"}, "limit": {"10"}},
 	} {
 		got := encodeValues(v)
-		if want := coreStrict(v); got != want {
+		if want := strictQuery(v); got != want {
 			t.Errorf("encodeValues(%v) = %q, want %q", v, got, want)
 		}
 		back, err := url.ParseQuery(got)
@@ -127,6 +127,6 @@ func FuzzEncodeQuery(f *testing.F) {
 				o.RegistryTypes = append(o.RegistryTypes, RegistryType(s))
 			}
 		}
-		coreCheckQuery(t, &o)
+		checkQuery(t, &o)
 	})
 }

@@ -18,10 +18,10 @@ import (
 )
 
 func TestRateLimitPaces(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(2, 1))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, tr, _ := newTestClient(t, srv, hss.WithRateLimit(2, 1))
 	for range 5 {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 	}
 	// Burst 1 at 2/s: the first call goes at once, each next one waits 500 ms.
@@ -36,45 +36,45 @@ func TestRateLimitPaces(t *testing.T) {
 // A wait of a second or more for WithRateLimit is logged at info level,
 // as throttle waits are; shorter ones are not.
 func TestRateLimitWaitsLogged(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, _, logs := coreClient(t, srv, hss.WithRateLimit(1.0/60, 1))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, _, logs := newTestClient(t, srv, hss.WithRateLimit(1.0/60, 1))
 	for range 2 {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 	}
 	assert.Equal(t, []time.Duration{time.Minute}, clk.Sleeps())
 	assert.Contains(t, logs.String(), `level=INFO msg="hss: paced by WithRateLimit; waiting" method=GET path=/v5/`)
 	assert.Contains(t, logs.String(), "wait=1m0s")
 
-	srv, _ = coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, _, logs = coreClient(t, srv, hss.WithRateLimit(2, 1))
+	srv, _ = newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, _, logs = newTestClient(t, srv, hss.WithRateLimit(2, 1))
 	for range 2 {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 	}
 	assert.NotContains(t, logs.String(), "paced by")
 }
 
 func TestRateLimitBurst(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, _, _ := coreClient(t, srv, hss.WithRateLimit(1, 3))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, _, _ := newTestClient(t, srv, hss.WithRateLimit(1, 3))
 	for range 3 {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 	}
 	assert.Empty(t, clk.Sleeps(), "a burst of 3 goes at once")
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{time.Second}, clk.Sleeps())
 
 	// An idle spell refills the bucket, up to the burst and no more.
 	clk.Advance(time.Hour)
 	for range 3 {
-		_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 	}
 	assert.Len(t, clk.Sleeps(), 1)
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{time.Second, time.Second}, clk.Sleeps())
 }
@@ -89,8 +89,8 @@ func TestRateLimitBounds(t *testing.T) {
 		{1.0/86400 - 1e-12, 1, false}, {1e-12, 1, false}, {0, 1, false}, {-1, 1, false}, {2e9, 1, false},
 		{1, 10001, false}, {1, 0, false}, {1, -1, false},
 	} {
-		tr := coreRefusingTransport()
-		_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithRateLimit(tc.rate, tc.burst),
+		tr := refusingTransport()
+		_, err := hss.NewClient("https://hss.example.com", testProject, hss.WithToken(testToken), hss.WithRateLimit(tc.rate, tc.burst),
 			hss.WithHTTPClient(&http.Client{Transport: tr}))
 		if tc.ok {
 			assert.NoError(t, err, "%v %d", tc.rate, tc.burst)
@@ -103,7 +103,7 @@ func TestRateLimitBounds(t *testing.T) {
 		assert.Zero(t, tr.Calls())
 	}
 	for _, rate := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		_, err := hss.NewClient("https://hss.example.com", coreProject, hss.WithToken(coreToken), hss.WithRateLimit(rate, 1))
+		_, err := hss.NewClient("https://hss.example.com", testProject, hss.WithToken(testToken), hss.WithRateLimit(rate, 1))
 		var ve *hss.ValidationError
 		assert.ErrorAs(t, err, &ve, "%v", rate)
 	}
@@ -113,15 +113,15 @@ func TestRateLimitBounds(t *testing.T) {
 // context's deadline returns at once with ErrWaitPastDeadline, which is
 // not context.DeadlineExceeded, and gives its slot back.
 func TestRateLimitWaitPastDeadline(t *testing.T) {
-	srv, clk := coreServerAt(t, time.Now(), hsstest.WithSeed(coreTask, 1))
-	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(1.0/60, 1))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	srv, clk := newTestServerAt(t, time.Now(), hsstest.WithSeed(testTask, 1))
+	c, tr, _ := newTestClient(t, srv, hss.WithRateLimit(1.0/60, 1))
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 
 	// A real deadline, far enough that no busy machine reaches it.
 	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(50*time.Second))
 	defer cancel()
-	_, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, hss.ErrWaitPastDeadline)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
@@ -135,7 +135,7 @@ func TestRateLimitWaitPastDeadline(t *testing.T) {
 	assert.Empty(t, clk.Sleeps(), "nothing slept in vain")
 
 	// The refused call gave its slot back: the next waits one interval.
-	_, err = c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{time.Minute}, clk.Sleeps())
 }
@@ -144,14 +144,14 @@ func TestRateLimitWaitPastDeadline(t *testing.T) {
 // ten calls at 10/s with no burst span at least 900 ms of the clock,
 // however they interleave.
 func TestRateLimitSharedAcrossGoroutines(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
-	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(10, 1))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
+	c, tr, _ := newTestClient(t, srv, hss.WithRateLimit(10, 1))
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			assert.NoError(t, err)
 		}()
 	}
@@ -159,24 +159,24 @@ func TestRateLimitSharedAcrossGoroutines(t *testing.T) {
 	assert.Equal(t, 10, tr.Calls())
 	// The tenth slot is at least 900 ms after the first; how far past
 	// that depends on how the goroutines met the fake clock.
-	assert.GreaterOrEqual(t, clk.Now().Sub(coreEpoch), 900*time.Millisecond)
+	assert.GreaterOrEqual(t, clk.Now().Sub(testEpoch), 900*time.Millisecond)
 	assert.NotEmpty(t, clk.Sleeps())
 }
 
 // TestRateLimitCancelWhileWaiting: cancelling while a call waits for the
 // rate limit ends it with context.Canceled and sends nothing.
 func TestRateLimitCancelWhileWaiting(t *testing.T) {
-	srv, clk := coreServer(t, hsstest.WithSeed(coreTask, 1))
+	srv, clk := newTestServer(t, hsstest.WithSeed(testTask, 1))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, tr, _ := coreClient(t, srv, hss.WithRateLimit(1, 1), hss.WithClock(coreCancelClock{Clock: clk, cancel: cancel}))
-	_, err := c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	c, tr, _ := newTestClient(t, srv, hss.WithRateLimit(1, 1), hss.WithClock(cancellingClock{Clock: clk, cancel: cancel}))
+	_, err := c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.NoError(t, err)
-	_, err = c.ListSyncTaskRegistries(ctx, coreTask, nil)
+	_, err = c.ListSyncTaskRegistries(ctx, testTask, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, hss.ErrWaitPastDeadline)
 	assert.Equal(t, 1, tr.Calls())
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 }
 
 // cancelOnWaitClock is an hsstest.Clock that cancels the context of the call

@@ -20,7 +20,7 @@ import (
 )
 
 func TestSameHostRedirectSignedAgain(t *testing.T) {
-	srv := hsstest.NewServer(hsstest.WithAKSK(redirectAK, redirectSK), hsstest.WithoutTokenAuth())
+	srv := hsstest.NewServer(hsstest.WithAKSK(signingAK, signingSK), hsstest.WithoutTokenAuth())
 	defer srv.Close()
 	for _, rt := range []struct{ method, from, to string }{
 		{http.MethodGet, "/v5/{project_id}/old", "/v5/{project_id}/new"},
@@ -38,7 +38,7 @@ func TestSameHostRedirectSignedAgain(t *testing.T) {
 			_ = json.NewEncoder(w).Encode(map[string]string{"query": r.URL.RawQuery, "body": string(body)})
 		}))
 	}
-	client := srv.Client(t, hss.WithAKSK(redirectAK, redirectSK))
+	client := srv.Client(t, hss.WithAKSK(signingAK, signingSK))
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		t.Run(method, func(t *testing.T) {
 			before := len(srv.Requests())
@@ -82,14 +82,14 @@ func TestRedirectedAnswerNamesTheNewPath(t *testing.T) {
 // Location's path or query.
 func TestRedirectToAnotherHostRefused(t *testing.T) {
 	const leak = "TOKENLIKE-9f8e7d6c5b4a"
-	other, _ := coreServer(t)
-	srv, clk := coreServer(t)
+	other, _ := newTestServer(t)
+	srv, clk := newTestServer(t)
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		http.Redirect(w, r, other.URL()+"/v5/"+leak+"/x?token="+leak+"&X-Auth-Token="+leak, http.StatusFound)
 		return true
 	})
-	c, tr, logs := coreClient(t, srv)
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, logs := newTestClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.Error(t, err)
 	var re *hss.RedirectError
 	require.ErrorAs(t, err, &re)
@@ -100,7 +100,7 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), logs.String()} {
 		assert.NotContains(t, out, leak)
 	}
-	coreNoSecret(t, err, srv.Token())
+	assertNoSecret(t, err, srv.Token())
 	assert.Empty(t, other.Requests(), "nothing reached the other host")
 	assert.Equal(t, 1, tr.Calls(), "a refused redirect is not retried")
 	assert.Empty(t, clk.Sleeps())
@@ -109,15 +109,15 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 // TestRedirectHTTPSToHTTPRefused: a redirect that drops TLS is refused,
 // even to the same host and port.
 func TestRedirectHTTPSToHTTPRefused(t *testing.T) {
-	clk := hsstest.NewClock(coreEpoch)
+	clk := hsstest.NewClock(testEpoch)
 	srv := hsstest.NewTLSServer(hsstest.WithClock(clk))
 	t.Cleanup(srv.Close)
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		http.Redirect(w, r, "http://"+strings.TrimPrefix(srv.URL(), "https://")+r.URL.RequestURI(), http.StatusMovedPermanently)
 		return true
 	})
-	c, tr, _ := coreClient(t, srv)
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, _ := newTestClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	var re *hss.RedirectError
 	require.ErrorAs(t, err, &re)
 	assert.True(t, strings.HasPrefix(re.To, "http://"), re.To)
@@ -127,15 +127,15 @@ func TestRedirectHTTPSToHTTPRefused(t *testing.T) {
 // TestRedirectLoopIsFinal: a redirect loop ends after 10 redirects with a
 // *RedirectError, and is not retried (10 requests, not 40).
 func TestRedirectLoopIsFinal(t *testing.T) {
-	srv, clk := coreServer(t)
+	srv, clk := newTestServer(t)
 	var hits atomic.Int64
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		hits.Add(1)
 		http.Redirect(w, r, r.URL.RequestURI(), http.StatusFound)
 		return true
 	})
-	c, tr, _ := coreClient(t, srv)
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, _ := newTestClient(t, srv)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	var re *hss.RedirectError
 	require.ErrorAs(t, err, &re)
 	assert.True(t, re.Loop)
@@ -145,11 +145,11 @@ func TestRedirectLoopIsFinal(t *testing.T) {
 	assert.Equal(t, int64(10), hits.Load())
 	assert.Equal(t, 10, tr.Calls(), "one attempt of 10 hops: the transport sees each hop")
 	assert.Empty(t, clk.Sleeps())
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 }
 
 func TestRedirectSameHostFollowed(t *testing.T) {
-	srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 2))
+	srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 2))
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		if p, ok := strings.CutPrefix(r.URL.Path, "/old"); ok {
 			http.Redirect(w, r, p+"?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
@@ -157,10 +157,10 @@ func TestRedirectSameHostFollowed(t *testing.T) {
 		}
 		return false
 	})
-	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	tr := &countingTransport{next: srv.HTTPClient().Transport}
 	c, err := hss.NewClient(srv.URL()+"/old", srv.ProjectID(), hss.WithToken(srv.Token()), hss.WithHTTPClient(&http.Client{Transport: tr}))
 	require.NoError(t, err)
-	resp, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	resp, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.Len(t, resp.DataList, 2)
 	reqs := srv.Requests()
@@ -171,16 +171,16 @@ func TestRedirectSameHostFollowed(t *testing.T) {
 // TestCallerRedirectPolicyRefusalIsFinal: a redirect the caller's own
 // CheckRedirect refuses is a refused redirect: it is not retried.
 func TestCallerRedirectPolicyRefusalIsFinal(t *testing.T) {
-	srv, clk := coreServer(t)
+	srv, clk := newTestServer(t)
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		http.Redirect(w, r, "/elsewhere", http.StatusFound)
 		return true
 	})
 	errNoRedirects := errors.New("this program follows no redirects")
-	tr := &coreTransport{next: srv.HTTPClient().Transport}
+	tr := &countingTransport{next: srv.HTTPClient().Transport}
 	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return errNoRedirects }}
 	c := srv.Client(t, hss.WithHTTPClient(hc))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.ErrorIs(t, err, errNoRedirects)
 	assert.Equal(t, 1, tr.Calls(), "a refused redirect is not retried")
 	assert.Empty(t, clk.Sleeps())

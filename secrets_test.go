@@ -332,7 +332,7 @@ func TestSecretEchoesNeverShow(t *testing.T) {
 	clk := hsstest.NewClock(time.Date(2031, 3, 4, 5, 0, 0, 0, time.UTC))
 	srv := hsstest.NewServer(hsstest.WithClock(clk))
 	defer srv.Close()
-	var logs secLog
+	var logs teeLog
 	ctx := context.Background()
 	for _, kind := range secKinds {
 		// No retry budget: every call here fails, and each must be retried.
@@ -396,7 +396,7 @@ func TestSecretEchoesNeverShow(t *testing.T) {
 func TestSecretNeverInTransportErrors(t *testing.T) {
 	srv := hsstest.NewServer()
 	defer srv.Close()
-	var logs secLog
+	var logs teeLog
 	client := srv.Client(t, hss.WithToken(secToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
 	leaks := newSecLeaks(map[string]string{"token": secToken})
 	for name, answer := range map[string]func(token string) string{
@@ -471,7 +471,7 @@ func TestSecretRequestIDBounded(t *testing.T) {
 func TestSecretRefusedRedirectShowsHostOnly(t *testing.T) {
 	srv := hsstest.NewServer()
 	defer srv.Close()
-	var logs secLog
+	var logs teeLog
 	client := srv.Client(t, hss.WithToken(secToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
 	leaks := newSecLeaks(map[string]string{"token": secToken})
 	tail := func(r *http.Request) string {
@@ -548,7 +548,7 @@ func TestSecretQueryNeverLogged(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{}`))
 	})
-	var logs secLog
+	var logs teeLog
 	client := srv.Client(t, hss.WithLogger(logs.logger()))
 	q := url.Values{"limit": {"10"}, "token": {secToken}, "sk": {secSK}, "X-Security-Token": {secSecurityToken}, "task_id": {"t"}}
 	_, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/echo", q, nil, nil)
@@ -683,7 +683,7 @@ func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
 		clk := hsstest.NewClock(time.Now())
 		srv := hsstest.NewServer(hsstest.WithClock(clk))
 		defer srv.Close()
-		var logs secLog
+		var logs teeLog
 		client := srv.Client(t, hss.WithCredentials(ts), hss.WithLogger(logs.logger()))
 		_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", nil)
 		require.Error(t, err)
@@ -814,7 +814,7 @@ var secVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3
 func TestSecretHoldersNeverShowSecrets(t *testing.T) {
 	leaks := newSecLeaks(map[string]string{"token": secToken, "secret key": secSK, "security token": secSecurityToken,
 		"password": secPassword, "issued token": secIssuedToken})
-	var logs secLog
+	var logs teeLog
 	logger := logs.logger()
 	for name, held := range secHolders(t) {
 		t.Run(name, func(t *testing.T) {
@@ -855,7 +855,7 @@ func TestSecretHoldersNeverShowSecrets(t *testing.T) {
 // TestSecretZeroHoldersPrintSafely: zero values and nil pointers of the
 // secret-holding types print, marshal and log without panicking.
 func TestSecretZeroHoldersPrintSafely(t *testing.T) {
-	var logs secLog
+	var logs teeLog
 	logger := logs.logger()
 	for name, v := range map[string]any{
 		"hss.Client": hss.Client{}, "credentials.TokenSource": credentials.TokenSource{}, "credentials.Metadata": credentials.Metadata{},
@@ -966,7 +966,7 @@ func TestDoDecodeErrorScrubsEchoedToken(t *testing.T) {
 		}{},
 	} {
 		t.Run(name, func(t *testing.T) {
-			var logs secLog // both slog handlers, JSON and text
+			var logs teeLog // both slog handlers, JSON and text
 			client := srv.Client(t, hss.WithToken(secIAMLikeToken), hss.WithLogger(logs.logger()))
 			_, err := client.Do(context.Background(), http.MethodGet, "/v1/{project_id}/things", nil, nil, out)
 			var de *hss.DecodeError
@@ -992,7 +992,7 @@ func TestPartlyEscapedEchoScrubbed(t *testing.T) {
 			dotnet(r.Header.Get("X-Auth-Token")))
 		return true
 	})
-	var logs secLog
+	var logs teeLog
 	client := srv.Client(t, hss.WithToken(secIAMLikeToken), hss.WithLogger(logs.logger()), hss.WithRetryPolicy(hss.NoRetries()))
 	_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
 	var ae *hss.APIError
@@ -1014,14 +1014,14 @@ func TestFaultsLeakNoAKSKSecrets(t *testing.T) {
 		},
 		"401 echoing the request": func(*hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
 			return func(w http.ResponseWriter, r *http.Request) bool {
-				coreWriteError(w, http.StatusUnauthorized, "APIGW.0301", "verify aksk signature fail: "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Security-Token"))
+				writeAPIError(w, http.StatusUnauthorized, "APIGW.0301", "verify aksk signature fail: "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Security-Token"))
 				return true
 			}
 		},
 		"request id echoing the signature": func(*hsstest.Server) func(http.ResponseWriter, *http.Request) bool {
 			return func(w http.ResponseWriter, r *http.Request) bool {
 				w.Header().Set("X-Request-Id", r.Header.Get("Authorization"))
-				coreWriteError(w, http.StatusInternalServerError, "APIGW.0601", "Internal server error.")
+				writeAPIError(w, http.StatusInternalServerError, "APIGW.0601", "Internal server error.")
 				return true
 			}
 		},
@@ -1044,7 +1044,7 @@ func TestFaultsLeakNoAKSKSecrets(t *testing.T) {
 	}
 	for name, setup := range scenarios {
 		t.Run(name, func(t *testing.T) {
-			srv, _ := coreServer(t, hsstest.WithTemporaryAKSK(ak, sk, secToken), hsstest.WithSeed(coreTask, 200))
+			srv, _ := newTestServer(t, hsstest.WithTemporaryAKSK(ak, sk, secToken), hsstest.WithSeed(testTask, 200))
 			var mu sync.Mutex
 			var signatures []string
 			fault := setup(srv)
@@ -1056,10 +1056,10 @@ func TestFaultsLeakNoAKSKSecrets(t *testing.T) {
 				}
 				return fault != nil && fault(w, r)
 			})
-			logs := &coreLog{}
+			logs := &logBuffer{}
 			logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c := srv.Client(t, hss.WithTemporaryAKSK(ak, sk, secToken), hss.WithLogger(logger))
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg", Limit: 200})
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, &hss.ListSyncTaskRegistriesOptions{RegistryName: "my reg", Limit: 200})
 			require.Error(t, err)
 			var ae *hss.APIError
 			body := ""
@@ -1092,7 +1092,7 @@ func TestEchoedTokenIsScrubbed(t *testing.T) {
 		{"<html><head><title>401 " + token + "</title></head></html>", nil},
 		{`{"error_code":"APIGW.0301","error_msg":"x"}`, http.Header{"X-Request-Id": {token}}},
 	} {
-		c, _ := coreMock(t, "https://hss.example.com", 401, tc.body, tc.header, hss.WithToken(token))
+		c, _ := newMockClient(t, "https://hss.example.com", 401, tc.body, tc.header, hss.WithToken(token))
 		_, err := c.ListSyncTaskRegistries(context.Background(), "t", nil)
 		var ae *hss.APIError
 		require.ErrorAs(t, err, &ae)
@@ -1108,11 +1108,11 @@ func TestEchoedTokenIsScrubbed(t *testing.T) {
 func TestClientPrintsNoSecret(t *testing.T) {
 	const sk, securityToken = "core-secret-key-value", "core-security-token-value"
 	for name, opt := range map[string]hss.Option{
-		"token":         hss.WithToken(coreToken),
+		"token":         hss.WithToken(testToken),
 		"temporary key": hss.WithTemporaryAKSK("AKCORETEST", sk, securityToken),
 	} {
 		t.Run(name, func(t *testing.T) {
-			c, err := hss.NewClient("https://gw.example.com/hss/", coreProject, opt)
+			c, err := hss.NewClient("https://gw.example.com/hss/", testProject, opt)
 			require.NoError(t, err)
 			var outs []string
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
@@ -1131,7 +1131,7 @@ func TestClientPrintsNoSecret(t *testing.T) {
 			slog.New(slog.NewTextHandler(&text, nil)).Info("made", "client", c)
 			outs = append(outs, js.String(), text.String())
 			for _, out := range outs {
-				for _, s := range []string{coreToken, sk, securityToken} {
+				for _, s := range []string{testToken, sk, securityToken} {
 					assert.NotContains(t, out, s)
 					assert.NotContains(t, out, s[:8], "not even a piece")
 				}
@@ -1148,17 +1148,17 @@ func TestSuccessBuildsNoScrubber(t *testing.T) {
 	const ak, sk = "AKSUCCESS0000000001", "sk-success-without-scrubber-0123456789"
 	for name, opt := range map[string]hss.Option{"token": nil, "AK/SK": hss.WithAKSK(ak, sk)} {
 		t.Run(name, func(t *testing.T) {
-			srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1), hsstest.WithAKSK(ak, sk))
+			srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1), hsstest.WithAKSK(ak, sk))
 			c := srv.Client(t, opt)
-			page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			page, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			require.NoError(t, err)
 			assert.Len(t, page.RequestID, 32)
 			assert.False(t, hss.ScrubberBuilt(c), "a clean success built the scrubber")
 		})
 	}
 	for _, id := range []string{"0a1b2c3d4e5f60718293a4b5c6d7e8f9", "7f3e0c7a-3b7e-4c4e-9a55-21b0c5d6e7f8", "r-1"} {
-		c, _ := coreMock(t, "https://hss.example.com", 200, coreOnePage, http.Header{"X-Request-Id": {id}})
-		page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+		c, _ := newMockClient(t, "https://hss.example.com", 200, onePageJSON, http.Header{"X-Request-Id": {id}})
+		page, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 		require.NoError(t, err)
 		assert.Equal(t, id, page.RequestID)
 		assert.False(t, hss.ScrubberBuilt(c), "id %s built the scrubber", id)
@@ -1166,9 +1166,9 @@ func TestSuccessBuildsNoScrubber(t *testing.T) {
 
 	// A token with hex digits in it, echoed in the id's shape.
 	const token = "MIIE-0123456789abcdef-fedcba9876543210-token"
-	c, _ := coreMock(t, "https://hss.example.com", 200, coreOnePage, http.Header{"X-Request-Id": {"00000000-0123456789abcdef-fedcba98"}},
+	c, _ := newMockClient(t, "https://hss.example.com", 200, onePageJSON, http.Header{"X-Request-Id": {"00000000-0123456789abcdef-fedcba98"}},
 		hss.WithToken(token))
-	page, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	page, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.NoError(t, err)
 	assert.True(t, hss.ScrubberBuilt(c))
 	assert.Contains(t, page.RequestID, "REDACTED")

@@ -20,7 +20,7 @@ import (
 // TestBodyStallsPastTheAttemptTimeout: a body that stops mid-way ends the
 // attempt when its time runs out, with an error that says so once.
 func TestBodyStallsPastTheAttemptTimeout(t *testing.T) {
-	srv, _ := coreServer(t)
+	srv, _ := newTestServer(t)
 	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Length", "100")
 		_, _ = w.Write([]byte(`{"total_num":`))
@@ -28,8 +28,8 @@ func TestBodyStallsPastTheAttemptTimeout(t *testing.T) {
 		<-r.Context().Done()
 		return true
 	})
-	c, _, _ := coreClient(t, srv, hss.WithAttemptTimeout(50*time.Millisecond), hss.WithRetryPolicy(hss.NoRetries()))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, _, _ := newTestClient(t, srv, hss.WithAttemptTimeout(50*time.Millisecond), hss.WithRetryPolicy(hss.NoRetries()))
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
 	assert.Contains(t, err.Error(), "registries: reading the answer: attempt timed out after 50ms (request id ")
@@ -42,12 +42,12 @@ func TestBodyStallsPastTheAttemptTimeout(t *testing.T) {
 // client observed, never the server's count of requests, which races the
 // client giving up.
 func TestServerNeverAnswers(t *testing.T) {
-	srv, clk := coreServer(t)
+	srv, clk := newTestServer(t)
 	srv.HangNext(100)
-	c, tr, _ := coreClient(t, srv, hss.WithAttemptTimeout(time.Nanosecond))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	c, tr, _ := newTestClient(t, srv, hss.WithAttemptTimeout(time.Nanosecond))
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.Error(t, err)
-	coreNoSecret(t, err, srv.Token())
+	assertNoSecret(t, err, srv.Token())
 	assert.ErrorIs(t, err, hss.ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
 	assert.Contains(t, err.Error(), "attempt timed out after 1ns")
@@ -56,7 +56,7 @@ func TestServerNeverAnswers(t *testing.T) {
 	assert.Equal(t, hss.DefaultMaxAttempts, at.Attempts)
 	assert.Equal(t, hss.DefaultMaxAttempts, tr.Calls())
 	assert.Len(t, clk.Sleeps(), hss.DefaultMaxAttempts-1)
-	assert.Equal(t, 1, coreOpCount(err.Error()))
+	assert.Equal(t, 1, countOps(err.Error()))
 }
 
 // TestAttemptTimeoutBesideHTTPClientTimeout: given WithAttemptTimeout and
@@ -77,16 +77,16 @@ func TestAttemptTimeoutBesideHTTPClientTimeout(t *testing.T) {
 		{"WithAttemptTimeout(0) leaves the http.Client's", time.Hour, []hss.Option{hss.WithAttemptTimeout(0)}, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, _ := coreServer(t, hsstest.WithSeed(coreTask, 1))
+			srv, _ := newTestServer(t, hsstest.WithSeed(testTask, 1))
 			var left atomic.Int64
-			tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+			tr := &countingTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
 				if deadline, ok := r.Context().Deadline(); ok {
 					left.Store(int64(time.Until(deadline)))
 				}
 				return nil, false, nil
 			}}
 			c := srv.Client(t, append([]hss.Option{hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: tc.hc})}, tc.opts...)...)
-			_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+			_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 			require.NoError(t, err)
 			got := time.Duration(left.Load())
 			assert.LessOrEqual(t, got, tc.want)
@@ -95,8 +95,8 @@ func TestAttemptTimeoutBesideHTTPClientTimeout(t *testing.T) {
 	}
 
 	// The shorter WithAttemptTimeout ends the attempt, and the error says so.
-	srv, _ := coreServer(t)
-	tr := &coreTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+	srv, _ := newTestServer(t)
+	tr := &countingTransport{next: srv.HTTPClient().Transport, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
 		if deadline, ok := r.Context().Deadline(); !ok || time.Until(deadline) > time.Minute {
 			return nil, true, errors.New("the attempt has no bound shorter than the http.Client's")
 		}
@@ -105,15 +105,10 @@ func TestAttemptTimeoutBesideHTTPClientTimeout(t *testing.T) {
 	}}
 	c := srv.Client(t, hss.WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Hour}),
 		hss.WithAttemptTimeout(time.Nanosecond), hss.WithRetryPolicy(hss.NoRetries()))
-	_, err := c.ListSyncTaskRegistries(context.Background(), coreTask, nil)
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
 	require.ErrorIs(t, err, hss.ErrAttemptTimeout)
 	assert.Contains(t, err.Error(), "attempt timed out after 1ns")
 }
-
-// providerFunc is a credentials.Provider made of a function.
-type providerFunc func(ctx context.Context) (credentials.Value, error)
-
-func (f providerFunc) Retrieve(ctx context.Context) (credentials.Value, error) { return f(ctx) }
 
 // TestCredentialFetchTimeoutIsNotCallerDeadline: a credential
 // source that hangs (an IAM or ECS metadata endpoint that never answers)

@@ -13,7 +13,7 @@ import (
 )
 
 func TestValidationAtAndPastEachBound(t *testing.T) {
-	c, seen := coreMock(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil)
+	c, seen := newMockClient(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil)
 
 	type opts = hss.ListSyncTaskRegistriesOptions
 	cases := []struct {
@@ -146,7 +146,7 @@ func TestValidationNeverQuotesOversizedInput(t *testing.T) {
 }
 
 func TestNilContext(t *testing.T) {
-	c, seen := coreMock(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil)
+	c, seen := newMockClient(t, "https://hss.example.com", 200, `{"total_num":0,"data_list":[]}`, nil)
 	var ve *hss.ValidationError
 	//lint:ignore SA1012 the test is about a nil context
 	_, err := c.ListSyncTaskRegistries(nil, "t", nil) //nolint:staticcheck
