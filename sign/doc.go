@@ -3,8 +3,8 @@
 // Huawei Cloud API accepts. It works for any Huawei Cloud service, not only
 // HSS, and depends on the standard library alone.
 //
-// Request signs one request in place; Transport signs every request an
-// http.Client sends:
+// Request signs one request in place; a Signer signs many with one key,
+// checked once; Transport signs every request an http.Client sends:
 //
 //	hc := &http.Client{Transport: &sign.Transport{Key: sign.Key{AccessKey: ak, SecretKey: sk}}}
 //	resp, err := hc.Get("https://ecs.cn-north-4.myhuaweicloud.com/v1/" + projectID + "/cloudservers/detail")
@@ -58,6 +58,7 @@
 // # Secrets
 //
 // A Key prints, marshals and logs its secret key and security token as
-// REDACTED, and so does a Transport, whose only secrets are in its Key. No
-// error of this package holds a secret or a signature.
+// REDACTED, and so does a Transport, whose only secrets are in its Key. A
+// Signer shows nothing of its key. No error of this package holds a secret
+// or a signature.
 package sign
