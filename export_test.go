@@ -11,9 +11,9 @@ import (
 // or an id that may echo a secret needs.
 func ScrubberBuilt(c *Client) bool { return c.scrubs.last.Load() != nil }
 
-// RequestIDClear reports whether the Client reads id as sure to hold none
-// of v's secrets, without building their Scrubber.
-func RequestIDClear(v credentials.Value, id string) bool { return newIDFilter(v).clear(id) }
+// RequestIDFilter returns what tells whether the Client reads a request id
+// as sure to hold none of v's secrets, without building their Scrubber.
+func RequestIDFilter(v credentials.Value) (isClear func(id string) bool) { return newIDFilter(v).clear }
 
 // KeySigner returns the sign.Signer c signed with last, nil when it has
 // not signed.

@@ -14,18 +14,16 @@ import (
 // logObserver) first, then the user's own in the order given, or nil when
 // there is none.
 func newObserver(log Observer, user []Observer) Observer {
-	all := make(observers, 0, 1+len(user))
 	if log != nil {
-		all = append(all, log)
+		user = append([]Observer{log}, user...)
 	}
-	all = append(all, user...)
-	switch len(all) {
+	switch len(user) {
 	case 0:
 		return nil
 	case 1:
-		return all[0]
+		return user[0]
 	}
-	return all
+	return observers(user)
 }
 
 // logObserver is WithLogger's log: every attempt at debug level, and every
