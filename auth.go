@@ -31,8 +31,10 @@ func WithToken(token string) Option {
 }
 
 // WithAKSK signs every request with a permanent access key (AK) and secret
-// key (SK). Bad keys make the constructor fail with a *ValidationError that
-// never quotes sk.
+// key (SK), on the gateway's clock as its answers tell it, for a local
+// clock off by up to sign.MaxOffset (24 hours; see the package doc). Bad
+// keys make the constructor fail with a *ValidationError that never quotes
+// sk.
 func WithAKSK(ak, sk string) Option {
 	return func(c *config) error {
 		return c.setKey(credentials.Value{AccessKey: ak, SecretKey: sk, Source: "WithAKSK"})
@@ -71,13 +73,16 @@ func (c *config) setKey(v credentials.Value) error {
 // neither the signer nor the clock correction.
 type keySigner interface {
 	// sign signs req with the access key of v, at the gateway's time when
-	// the Client's clock reads now.
-	sign(req *http.Request, v credentials.Value, now time.Time) error
-	// learn reads the gateway's clock from an answer (body being the start
-	// of an error answer's body), and logs a new offset once, at info.
-	learn(ctx context.Context, resp *http.Response, body []byte, now time.Time)
-	// expired reports an answer that refused the signature's date.
-	expired(resp *http.Response, body []byte) bool
+	// the Client's clock reads now, and returns the offset from the
+	// Client's clock it signed with.
+	sign(req *http.Request, v credentials.Value, now time.Time) (time.Duration, error)
+	// learn reads the gateway's clock from an answer to a request signed
+	// with offset used (body being the start of an error answer's body),
+	// and logs a new offset once, at info. When the answer refused the
+	// signature's date, again reports that the offset changed since, so
+	// that signing again may get through; else why says why the Client
+	// cannot correct its clock.
+	learn(ctx context.Context, resp *http.Response, body []byte, now time.Time, used time.Duration) (again bool, why string)
 	// attach puts v in req's context, so that a redirect the Client
 	// follows is signed again (see Client.resign).
 	attach(req *http.Request, v credentials.Value) *http.Request
@@ -92,23 +97,46 @@ type skewedSigner struct {
 	logger *slog.Logger // may be nil
 }
 
-func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) error {
-	return sign.Request(req, v.Key(), s.skew.Now(now))
+func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) (time.Duration, error) {
+	off := s.skew.Offset()
+	return off, sign.Request(req, v.Key(), now.Add(off))
 }
 
-func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time) {
+func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time, used time.Duration) (bool, string) {
 	if s.skew.Learn(now, resp, body) && s.logger != nil {
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "hss: the gateway's clock is off from this one; signing on the gateway's",
 			slog.String("offset", s.skew.Offset().String()))
 	}
+	if !sign.SignatureExpired(resp, body) {
+		return false, ""
+	}
+	if s.skew.Offset() != used {
+		return true, ""
+	}
+	return false, uncorrectable(resp, body, now, used)
+}
+
+// uncorrectable says why a refusal of the signature's date that taught no
+// new offset cannot be helped by signing again.
+func uncorrectable(resp *http.Response, body []byte, now time.Time, used time.Duration) string {
+	gw, ok := sign.GatewayTime(resp, body)
+	if !ok {
+		return "the gateway refused the signature's date without telling its own time, so this machine's clock cannot be corrected"
+	}
+	off := gw.Sub(now)
+	if off.Abs() > sign.MaxOffset {
+		side := "behind"
+		if off < 0 {
+			side = "ahead of"
+		}
+		return fmt.Sprintf("this machine's clock is %s %s the gateway's, more than the %s the SDK corrects (sign.MaxOffset): set it right",
+			off.Abs().Round(time.Second), side, sign.MaxOffset)
+	}
+	return fmt.Sprintf("the gateway refused a signature dated by its own clock as its answers tell it (%s from this machine's)", used)
 }
 
 func (s *skewedSigner) attach(req *http.Request, v credentials.Value) *http.Request {
 	return req.WithContext(context.WithValue(req.Context(), credsKey{}, v))
-}
-
-func (s *skewedSigner) expired(resp *http.Response, body []byte) bool {
-	return sign.SignatureExpired(resp, body)
 }
 
 // keyFields are the names a *ValidationError gives the parts of a key.
@@ -237,29 +265,31 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 // authenticate adds the credentials to req: X-Auth-Token for a token, an
 // SDK-HMAC-SHA256 signature dated by the gateway's clock (the Client's,
 // corrected by what answers told of the gateway's) for a key. It returns
-// the credentials used. Credentials are checked once, when a source hands
-// them out.
-func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, error) {
+// the credentials used and the offset from the Client's clock a signature
+// was dated with. Credentials are checked once, when a source hands them
+// out.
+func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, time.Duration, error) {
 	v, err := c.cfg.creds.Retrieve(ctx)
 	if err != nil {
-		return v, err
+		return v, 0, err
 	}
 	if !c.static {
 		if last := c.validated.Load(); last == nil || *last != v {
 			if err := v.Validate(); err != nil {
-				return credentials.Value{}, err
+				return credentials.Value{}, 0, err
 			}
 			c.validated.Store(&v)
 		}
 	}
 	if v.Token != "" {
 		req.Header["X-Auth-Token"] = []string{v.Token}
-		return v, nil
+		return v, 0, nil
 	}
 	if c.signer == nil { // a token Client never gets a key; say so if one comes
-		return credentials.Value{}, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
+		return credentials.Value{}, 0, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
 	}
-	return v, c.signer.sign(req, v, c.cfg.clock.Now())
+	off, err := c.signer.sign(req, v, c.cfg.clock.Now())
+	return v, off, err
 }
 
 // credsKey carries, in an attempt's context, the access key it was signed
@@ -275,7 +305,8 @@ func (c *Client) resign(req *http.Request) error {
 	}
 	req.Header.Del("Authorization")
 	req.Header.Del(sign.HeaderDate)
-	return c.signer.sign(req, v, c.cfg.clock.Now())
+	_, err := c.signer.sign(req, v, c.cfg.clock.Now())
+	return err
 }
 
 // scrubCache keeps the scrubber of the credentials last used, so that an

@@ -185,7 +185,7 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 	actx, cancel := c.attemptContext(ctx)
 	defer cancel()
 	req := c.newRequest(actx, cl)
-	v, err := c.authenticate(actx, req)
+	v, used, err := c.authenticate(actx, req)
 	if err != nil {
 		return c.credentialsFailed(ctx, actx, cl, err)
 	}
@@ -196,7 +196,7 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 	if err != nil {
 		return c.transportFailed(ctx, actx, cl, req, v, err)
 	}
-	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
+	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header, used)
 	res.creds, res.answered, res.status, res.header = v, true, resp.StatusCode, resp.Header
 	return res
 }

@@ -59,9 +59,15 @@ type APIError struct {
 	// needs. A Retry-After beyond MaxRetryAfter reads as MaxRetryAfter, a
 	// wait no call makes.
 	RetryAfter time.Duration
-	// Method and Path name the request; Path has no query.
+	// Method is the request's HTTP method.
 	Method string
-	Path   string
+	// Path is the escaped path of the request, without its query, with
+	// every echo of the request's credentials replaced by REDACTED.
+	Path string
+	// hint says what the Client knows of the cause that the answer does
+	// not: why it did not sign again after a refusal of the signature's
+	// date.
+	hint string
 }
 
 // MaxErrorBodyBytes is how much of an error body is read and kept.
@@ -81,6 +87,9 @@ func (e *APIError) detail() string {
 		msg += ": " + e.Message
 	} else if e.Code == "" {
 		msg += " " + http.StatusText(e.StatusCode)
+	}
+	if e.hint != "" {
+		msg += " (" + e.hint + ")"
 	}
 	switch {
 	case e.RetryAfter >= MaxRetryAfter:

@@ -19,8 +19,9 @@ import (
 // other status becomes an *APIError. The caller's context always wins: the
 // body is closed when it ends, whatever the server does. Everything the
 // server sent that reaches an error or a log is scrubbed of the request's
-// credentials first.
-func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header) attemptResult {
+// credentials first. used is the offset from the Client's clock the
+// request was signed with, when it was.
+func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header, used time.Duration) attemptResult {
 	defer resp.Body.Close()
 	path := cl.u.EscapedPath()
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Path != cl.u.Path {
@@ -52,15 +53,20 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
 		verdict := judgeAnswer(e.StatusCode, e.Code)
 		if signed {
-			c.signer.learn(ctx, resp, e.Body, c.cfg.clock.Now())
-			if c.signer.expired(resp, e.Body) {
+			// Signed again only on an offset other than the one refused:
+			// the same one would be refused again, and count towards the
+			// gateway's lock of a failing key.
+			switch again, why := c.signer.learn(ctx, resp, e.Body, c.cfg.clock.Now(), used); {
+			case again:
 				verdict = resign
+			case why != "":
+				verdict, e.hint = final, why
 			}
 		}
 		return attemptResult{err: e, verdict: verdict, requestID: e.RequestID, retryAfter: explicit}
 	}
 	if signed {
-		c.signer.learn(ctx, resp, nil, c.cfg.clock.Now())
+		c.signer.learn(ctx, resp, nil, c.cfg.clock.Now(), used)
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
