@@ -86,7 +86,7 @@ func (c *Client) do(ctx context.Context, cl *call) (answer, error) {
 	}
 	st.info = c.callInfo(cl)
 	start := c.cfg.clock.Now()
-	ctx = c.obs.CallStart(ctx, st.info)
+	ctx = orGiven(c.obs.CallStart(ctx, st.info), ctx)
 	err := c.attempts(ctx, cl, &st)
 	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.answer.status, RequestID: st.answer.requestID,
 		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
@@ -172,7 +172,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptRe
 	if c.obs == nil {
 		return c.attemptOnce(ctx, cl)
 	}
-	ctx = c.obs.AttemptStart(ctx, st.info, n)
+	ctx = orGiven(c.obs.AttemptStart(ctx, st.info, n), ctx)
 	start := c.cfg.clock.Now()
 	res := c.attemptOnce(ctx, cl)
 	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,

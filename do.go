@@ -174,6 +174,9 @@ func doBody(body any) ([]byte, error) {
 	case json.RawMessage:
 		return b, nil
 	case io.Reader:
+		if isNil(b) {
+			return nil, &ValidationError{Field: "body", Reason: fmt.Sprintf("is a nil %T; pass nil for no body", body)}
+		}
 		data, err := io.ReadAll(io.LimitReader(b, MaxRequestBodyBytes+1))
 		switch {
 		case err != nil:
@@ -196,6 +199,9 @@ func doDecoder(out any) (func(int, []byte, string) error, error) {
 		return nil, nil
 	}
 	if w, ok := out.(io.Writer); ok {
+		if isNil(w) {
+			return nil, &ValidationError{Field: "out", Reason: fmt.Sprintf("is a nil %T; pass nil to ignore the answer", out)}
+		}
 		return func(_ int, b []byte, _ string) error {
 			_, err := w.Write(b)
 			return err
@@ -220,6 +226,16 @@ func doDecoder(out any) (func(int, []byte, string) error, error) {
 		}
 		return json.Unmarshal(b, out)
 	}, nil
+}
+
+// isNil reports whether x holds a nil pointer, map, slice, func or
+// channel, whose methods may panic.
+func isNil(x any) bool {
+	switch v := reflect.ValueOf(x); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }
 
 // checkMethod accepts an HTTP method in upper case.

@@ -76,6 +76,33 @@ func TestDoSendsBodiesByteForByte(t *testing.T) {
 	assert.Len(t, srv.Requests(), before, "nothing sent")
 }
 
+// TestDoRefusesNilReadersAndWriters: a nil pointer that is an io.Reader
+// body or an io.Writer out is a *ValidationError naming the argument,
+// before anything is sent, not a panic once the request is on its way.
+func TestDoRefusesNilReadersAndWriters(t *testing.T) {
+	srv, _ := doServer(t)
+	client := srv.Client(t)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		body, out any
+		field     string
+	}{
+		"nil *strings.Reader body": {body: (*strings.Reader)(nil), field: "body"},
+		"nil *bytes.Buffer body":   {body: (*bytes.Buffer)(nil), field: "body"},
+		"nil *bytes.Buffer out":    {out: (*bytes.Buffer)(nil), field: "out"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { _, err = client.Do(ctx, http.MethodPost, doTasks, nil, tc.body, tc.out) })
+			var ve *hss.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Field)
+			assert.Contains(t, ve.Reason, "nil")
+		})
+	}
+	assert.Empty(t, srv.Requests(), "nothing sent")
+}
+
 // zeros reads zero bytes forever.
 type zeros struct{}
 

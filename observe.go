@@ -16,7 +16,7 @@ import (
 // carry what CallStart returns, and an attempt's http.Request carries what
 // AttemptStart returns, so that a span started there is the parent of what
 // an instrumented transport (otelhttp) records and propagates. Return ctx
-// itself to add nothing.
+// itself to add nothing; a nil context is taken for ctx.
 //
 // The methods are called from the goroutine that makes the call, in order:
 // CallStart; then, for each attempt, any Wait before it, AttemptStart and
@@ -183,16 +183,25 @@ type observers []Observer
 
 func (os observers) CallStart(ctx context.Context, call CallInfo) context.Context {
 	for _, o := range os {
-		ctx = o.CallStart(ctx, call)
+		ctx = orGiven(o.CallStart(ctx, call), ctx)
 	}
 	return ctx
 }
 
 func (os observers) AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context {
 	for _, o := range os {
-		ctx = o.AttemptStart(ctx, call, attempt)
+		ctx = orGiven(o.AttemptStart(ctx, call, attempt), ctx)
 	}
 	return ctx
+}
+
+// orGiven is the context an Observer returned, or the one it was given
+// when it returned nil.
+func orGiven(returned, given context.Context) context.Context {
+	if returned == nil {
+		return given
+	}
+	return returned
 }
 
 func (os observers) AttemptEnd(ctx context.Context, call CallInfo, a AttemptOutcome) {
