@@ -262,34 +262,38 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 	return newClient(endpoint, project, cfg)
 }
 
-// authenticate adds the credentials to req: X-Auth-Token for a token, an
-// SDK-HMAC-SHA256 signature dated by the gateway's clock (the Client's,
-// corrected by what answers told of the gateway's) for a key. It returns
-// the credentials used and the offset from the Client's clock a signature
-// was dated with. Credentials are checked once, when a source hands them
-// out.
-func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, time.Duration, error) {
+// credentials returns what the Client's credentials source hands out,
+// checked once per value: the source checked a static value when the
+// Client was made.
+func (c *Client) credentials(ctx context.Context) (credentials.Value, error) {
 	v, err := c.cfg.creds.Retrieve(ctx)
 	if err != nil {
-		return v, 0, err
+		return credentials.Value{}, err
 	}
 	if !c.static {
 		if last := c.validated.Load(); last == nil || *last != v {
 			if err := v.Validate(); err != nil {
-				return credentials.Value{}, 0, err
+				return credentials.Value{}, err
 			}
 			c.validated.Store(&v)
 		}
 	}
+	return v, nil
+}
+
+// authorize adds v to req: X-Auth-Token for a token, an SDK-HMAC-SHA256
+// signature dated by the gateway's clock (the Client's, corrected by what
+// answers told of the gateway's) for a key. It returns the offset from the
+// Client's clock a signature was dated with.
+func (c *Client) authorize(req *http.Request, v credentials.Value) (time.Duration, error) {
 	if v.Token != "" {
 		req.Header["X-Auth-Token"] = []string{v.Token}
-		return v, 0, nil
+		return 0, nil
 	}
 	if c.signer == nil { // a token Client never gets a key; say so if one comes
-		return credentials.Value{}, 0, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
+		return 0, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
 	}
-	off, err := c.signer.sign(req, v, c.cfg.clock.Now())
-	return v, off, err
+	return c.signer.sign(req, v, c.cfg.clock.Now())
 }
 
 // credsKey carries, in an attempt's context, the access key it was signed

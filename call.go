@@ -46,17 +46,28 @@ type answer struct {
 
 // callState is what the attempt loop knows about one call so far.
 type callState struct {
-	sent       int           // attempts sent
-	failures   int           // attempts that failed transiently
-	spent      int           // retry-budget tokens taken
-	waited     time.Duration // waiting for the gateway's quota
-	waitedAll  time.Duration // waiting for anything
-	stallStart time.Time     // when the call began waiting for the quota
-	refresh    bool          // the one retry with fresh credentials was used
-	resigned   bool          // the one retry signed on the gateway's clock was used
-	last       error         // the last attempt's error
-	answer     answer        // the last answer
-	info       CallInfo      // the call, for the Observer; zero without one
+	sent       int               // attempts sent
+	failures   int               // attempts that failed transiently
+	spent      int               // retry-budget tokens taken
+	waited     time.Duration     // waiting for the gateway's quota
+	waitedAll  time.Duration     // waiting for anything
+	stallStart time.Time         // when the call began waiting for the quota
+	refresh    bool              // the one retry with fresh credentials was used
+	resigned   bool              // the one retry signed on the gateway's clock was used
+	last       error             // the last attempt's error
+	answer     answer            // the last answer
+	info       CallInfo          // the call, for the Observer; zero without one
+	creds      credentials.Value // the credentials of the last attempt, or those info is scrubbed of
+	pre        *prefetched       // the first attempt's credentials, fetched to scrub info; nil once used
+}
+
+// prefetched is what a credentials source handed out before the call's
+// first attempt, for the attempt to use.
+type prefetched struct {
+	v      credentials.Value
+	err    error
+	ctx    context.Context // the attempt-bounded context it was fetched in
+	cancel context.CancelFunc
 }
 
 // attemptResult is what one attempt produced.
@@ -84,7 +95,22 @@ func (c *Client) do(ctx context.Context, cl *call) (answer, error) {
 		err := c.attempts(ctx, cl, &st)
 		return st.answer, err
 	}
-	st.info = c.callInfo(cl)
+	if c.static {
+		st.creds = c.lastCredentials()
+	} else {
+		// What the Observer is told is scrubbed of the credentials the
+		// request will carry: those of an earlier call may be others, or
+		// none yet. The first attempt uses what is fetched here.
+		pctx, cancel := c.attemptContext(ctx)
+		defer cancel()
+		v, err := c.credentials(pctx)
+		st.pre = &prefetched{v: v, err: err, ctx: pctx, cancel: cancel}
+		st.creds = v
+		if err != nil {
+			st.creds = c.lastCredentials()
+		}
+	}
+	st.info = c.callInfo(cl, st.creds)
 	start := c.cfg.clock.Now()
 	ctx = orGiven(c.obs.CallStart(ctx, st.info), ctx)
 	err := c.attempts(ctx, cl, &st)
@@ -158,7 +184,11 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) error {
 // stopped is the error of a call that stopped because of cause (the end
 // of its context, or a wait that would pass its deadline).
 func (c *Client) stopped(ctx context.Context, cl *call, st *callState, cause error) error {
-	e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: st.last, Attempts: st.sent}
+	creds := st.creds
+	if creds == (credentials.Value{}) {
+		creds = c.lastCredentials()
+	}
+	e := &RequestError{Method: cl.method, Path: c.scrubber(creds, nil).String(cl.u.EscapedPath()), Err: cause, Last: st.last, Attempts: st.sent}
 	if errors.Is(st.last, cause) || errors.Is(st.last, context.Cause(ctx)) {
 		e.Last = nil // the last attempt only saw the same end of the context
 	}
@@ -170,22 +200,46 @@ func (c *Client) stopped(ctx context.Context, cl *call, st *callState, cause err
 func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptResult {
 	n := st.sent + 1
 	if c.obs == nil {
-		return c.attemptOnce(ctx, cl)
+		res := c.attemptOnce(ctx, cl, nil)
+		st.creds = res.creds
+		return res
 	}
 	ctx = orGiven(c.obs.AttemptStart(ctx, st.info, n), ctx)
 	start := c.cfg.clock.Now()
-	res := c.attemptOnce(ctx, cl)
+	pre := st.pre
+	st.pre = nil
+	res := c.attemptOnce(ctx, cl, pre)
+	if res.creds != st.creds && res.creds != (credentials.Value{}) {
+		// Credentials fetched since the call began: what the Observer is
+		// told from now on is scrubbed of them.
+		st.creds = res.creds
+		st.info = c.callInfo(cl, res.creds)
+	}
 	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
 		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
 	return res
 }
 
-// attemptOnce is one attempt, stage by stage.
-func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
+// attemptOnce is one attempt, stage by stage; pre, when not nil, holds the
+// credentials fetched for it.
+func (c *Client) attemptOnce(ctx context.Context, cl *call, pre *prefetched) attemptResult {
 	actx, cancel := c.attemptContext(ctx)
 	defer cancel()
 	req := c.newRequest(actx, cl)
-	v, used, err := c.authenticate(actx, req)
+	var (
+		v   credentials.Value
+		err error
+	)
+	if pre != nil {
+		v, err = pre.v, pre.err
+		if err != nil {
+			defer pre.cancel()
+			return c.credentialsFailed(ctx, pre.ctx, cl, err)
+		}
+	} else if v, err = c.credentials(actx); err != nil {
+		return c.credentialsFailed(ctx, actx, cl, err)
+	}
+	used, err := c.authorize(req, v)
 	if err != nil {
 		return c.credentialsFailed(ctx, actx, cl, err)
 	}
@@ -194,7 +248,9 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 	}
 	resp, err := c.cfg.hc.Do(req)
 	if err != nil {
-		return c.transportFailed(ctx, actx, cl, req, v, err)
+		res := c.transportFailed(ctx, actx, cl, req, v, err)
+		res.creds = v
+		return res
 	}
 	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header, used)
 	res.creds, res.answered, res.status, res.header = v, true, resp.StatusCode, resp.Header
@@ -208,10 +264,10 @@ func (c *Client) wait(ctx context.Context, st *callState, why WaitReason, d time
 	}
 }
 
-// callInfo names cl for Observers, with secrets redacted from its path and
-// query.
-func (c *Client) callInfo(cl *call) CallInfo {
-	scrub := c.scrubber(c.lastCredentials(), nil)
-	return CallInfo{Operation: cl.op, Method: cl.method, Route: cl.template, Host: c.endpoint.Host,
+// callInfo names cl for Observers, with the secrets of v, and the values
+// of secret-looking query keys, redacted from its route, path and query.
+func (c *Client) callInfo(cl *call, v credentials.Value) CallInfo {
+	scrub := c.scrubber(v, nil)
+	return CallInfo{Operation: cl.op, Method: cl.method, Route: scrub.String(cl.template), Host: c.endpoint.Host,
 		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }

@@ -203,6 +203,9 @@ func isASCII(s string) bool {
 	return true
 }
 
+// maxRedirects is the most redirects one attempt follows.
+const maxRedirects = 10
+
 // checkRedirect refuses a redirect to another host, from https to http, or
 // past the tenth, then lets the caller's own policy decide.
 func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Request, []*http.Request) error) error {
@@ -211,7 +214,7 @@ func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Reque
 	switch {
 	case req.URL.Host != first.Host || (first.Scheme == "https" && req.URL.Scheme != "https"):
 		return &RedirectError{From: from, To: to}
-	case len(via) >= 10:
+	case len(via) >= maxRedirects:
 		return &RedirectError{From: from, To: to, Loop: true}
 	case user != nil:
 		if err := user(req, via); err != nil && !errors.Is(err, http.ErrUseLastResponse) {

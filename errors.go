@@ -64,6 +64,10 @@ type APIError struct {
 	// Path is the escaped path of the request, without its query, with
 	// every echo of the request's credentials replaced by REDACTED.
 	Path string
+	// RedirectedTo is the escaped path of the answer, scrubbed as Path,
+	// when the Client followed a redirect to the same host; empty
+	// otherwise.
+	RedirectedTo string
 	// hint says what the Client knows of the cause that the answer does
 	// not: why it did not sign again after a refusal of the signature's
 	// date.
@@ -75,7 +79,9 @@ const MaxErrorBodyBytes = 1 << 20
 
 // Error reads like
 // "hss: GET /v5/p/image/image-sync/tasks/t/registries: 400 HSS.0001: Invalid parameter. (request id abc)".
-func (e *APIError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+func (e *APIError) Error() string {
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
+}
 
 // detail is the message without the operation.
 func (e *APIError) detail() string {
@@ -133,14 +139,17 @@ func (e *ValidationError) Error() string {
 // DecodeError reports a 2xx answer whose body is not the JSON the API
 // documents, or holds more registries than a page can.
 type DecodeError struct {
-	Method, Path string // the request
+	Method, Path string // the request; Path scrubbed as APIError.Path
+	RedirectedTo string // the path that answered after a redirect, as APIError.RedirectedTo
 	StatusCode   int    // HTTP status of the answer
 	RequestID    string // X-Request-Id of the answer
 	Err          error  // what the decoder found
 }
 
 // Error says the body was not the expected JSON.
-func (e *DecodeError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+func (e *DecodeError) Error() string {
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
+}
 
 func (e *DecodeError) detail() string {
 	var b strings.Builder
@@ -162,7 +171,8 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // *credentials.Error, ...), and Last, the error of the last attempt when
 // the call stopped after one (often an *APIError).
 type RequestError struct {
-	Method, Path string // the request
+	Method, Path string // the request; Path scrubbed as APIError.Path
+	RedirectedTo string // the path that answered after a redirect, as APIError.RedirectedTo
 	RequestID    string // X-Request-Id, when an answer started to arrive
 	Err          error  // the cause
 	Last         error  // the last attempt's error, when the call stopped after it
@@ -171,7 +181,9 @@ type RequestError struct {
 
 // Error reads like
 // "hss: GET /v5/...: context deadline exceeded (after 2 attempts; last error: 503 APIGW.0613: ...)".
-func (e *RequestError) Error() string { return "hss: " + opPrefix(e.Method, e.Path) + e.detail() }
+func (e *RequestError) Error() string {
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
+}
 
 func (e *RequestError) detail() string {
 	var b strings.Builder
@@ -225,9 +237,10 @@ func (e *AttemptsError) Unwrap() error { return e.Err }
 // own CheckRedirect refuses: the SDK does not follow, so credentials never
 // leave the endpoint the caller chose, and does not retry. (A redirect to
 // the same host is followed, signed again for its method, path and query
-// when the Client signs; an error of the answer then names the path that
-// answered.) It names both sides by scheme and host only: the rest of a
-// Location is the server's to write, and may hold anything.
+// when the Client signs; an error of the answer then names the path asked
+// for and the path that answered, scrubbed: see APIError.RedirectedTo.) It
+// names both sides by scheme and host only: the rest of a Location is the
+// server's to write, and may hold anything.
 type RedirectError struct {
 	From, To string // scheme://host of each side
 	Loop     bool   // too many redirects
@@ -281,10 +294,14 @@ func IsAuthError(err error) bool {
 	return c == status.Auth || c == status.TokenExpired
 }
 
-// opPrefix is "METHOD PATH: ", or "" when the error has no request.
-func opPrefix(method, path string) string {
-	if method == "" {
+// opPrefix is "METHOD PATH: ", "METHOD PATH (redirected to TO): " after
+// a redirect, or "" when the error has no request.
+func opPrefix(method, path, to string) string {
+	switch {
+	case method == "":
 		return ""
+	case to != "":
+		return method + " " + path + " (redirected to " + to + "): "
 	}
 	return method + " " + path + ": "
 }

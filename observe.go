@@ -51,13 +51,17 @@ type CallInfo struct {
 	Method string
 	// Route is the path template, the same for every call of one API:
 	// "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries". For
-	// Do it is the path given, with ids replaced by "{id}" (see Client.Do).
+	// Do it is the path given, with ids replaced by "{id}" (see Client.Do)
+	// and every echo of the credentials scrubbed as in Path.
 	Route string
 	// Host is the endpoint's host, with its port when it has one.
 	Host string
 	// Path is the escaped path sent, and Query the query, with the value
-	// of every secret-looking key and every echo of the Client's
-	// credentials replaced by REDACTED.
+	// of every secret-looking key and every echo of the credentials the
+	// call's requests carry replaced by REDACTED. Those credentials are
+	// fetched before CallStart when the Client's source is not static;
+	// when an attempt gets others (the source renewed them), the events
+	// from its AttemptEnd on carry a CallInfo scrubbed of them too.
 	Path, Query string
 }
 
