@@ -29,6 +29,7 @@ type call struct {
 	contentType string   // of body
 	header      http.Header
 	template    string // the path template, for Observers
+	given       bool   // the path is the caller's (Do), so its template may hold anything
 	route       string // method and path template: the quota's key
 	idempotent  bool   // retried on any transient failure, not only when unsent
 	// decode reads a 2xx body; nil ignores it. It must not keep body: the
@@ -268,6 +269,10 @@ func (c *Client) wait(ctx context.Context, st *callState, why WaitReason, d time
 // of secret-looking query keys, redacted from its route, path and query.
 func (c *Client) callInfo(cl *call, v credentials.Value) CallInfo {
 	scrub := c.scrubber(v, nil)
-	return CallInfo{Operation: cl.op, Method: cl.method, Route: scrub.String(cl.template), Host: c.endpoint.Host,
+	route := cl.template
+	if cl.given {
+		route = scrub.String(route)
+	}
+	return CallInfo{Operation: cl.op, Method: cl.method, Route: route, Scheme: c.endpoint.Scheme, Host: c.endpoint.Host,
 		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }

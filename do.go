@@ -141,6 +141,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	cl := &call{
 		op:         "Do",
 		template:   template,
+		given:      true,
 		method:     method,
 		u:          c.url(decoded, raw, encodeValues(query)),
 		route:      method + " " + template,

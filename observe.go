@@ -54,6 +54,8 @@ type CallInfo struct {
 	// Do it is the path given, with ids replaced by "{id}" (see Client.Do)
 	// and every echo of the credentials scrubbed as in Path.
 	Route string
+	// Scheme is the endpoint's scheme: "https", or "http".
+	Scheme string
 	// Host is the endpoint's host, with its port when it has one.
 	Host string
 	// Path is the escaped path sent, and Query the query, with the value
