@@ -87,6 +87,12 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	if cl.decode != nil {
 		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {
+			var we writeError
+			if errors.As(err, &we) { // the answer was fine; out refused it
+				path, to := answerPaths(cl, resp, scrubber())
+				return attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
+					Err: fmt.Errorf("writing the answer to out: %w", we.err)}, verdict: final, requestID: reqID}
+			}
 			// A decoder's error may quote the value it could not read,
 			// which may be an echo of a secret.
 			if msg := err.Error(); secret.Text(msg, scrubber(), maxTransportErrorLen) != msg {
