@@ -667,18 +667,20 @@ func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
 	})
 
 	t.Run("through the Client, retried and logged", func(t *testing.T) {
-		_, ts := secIAM(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		// IAM asks for a second's wait, which the Client waits, on the
+		// token source's clock, before it asks for a token again.
+		_, ts, clk := secIAMOn(t, func(n int, w http.ResponseWriter, r *http.Request) {
 			echo := secPasswordEcho(t, r)
 			assert.Equal(t, secJSON(secPassword, true), echo, "IAM reads the password JSON-escaped")
 			if n == 1 {
 				w.Header().Set("X-Request-Id", echo)
+				w.Header().Set("Retry-After", "1")
 				w.WriteHeader(http.StatusServiceUnavailable)
 				fmt.Fprintf(w, `{"error":{"code":"IAM.9999","message":"busy checking %s"}}`, echo)
 				return
 			}
 			refuse(w, echo, echo)
 		})
-		clk := hsstest.NewClock(time.Now())
 		srv := hsstest.NewServer(hsstest.WithClock(clk))
 		defer srv.Close()
 		var logs secLog
