@@ -29,8 +29,8 @@ var (
 	ErrWaitPastDeadline = errors.New("the wait would pass the context's deadline")
 	// ErrIncompletePage: a page held fewer registries than the limit sent
 	// while total_num promised more, so paging on could skip registries or
-	// never end. The iterators stop with it; resume at the offset the
-	// message gives.
+	// never end. The iterators stop with it (resume at the offset the
+	// message gives), and WaitSyncTask with a *DecodeError wrapping it.
 	ErrIncompletePage = errors.New("page holds fewer registries than asked for while total_num promises more")
 )
 
@@ -137,7 +137,8 @@ func (e *ValidationError) Error() string {
 }
 
 // DecodeError reports a 2xx answer whose body is not the JSON the API
-// documents, or holds more registries than a page can.
+// documents, holds more registries than a page can, or (for a poll of
+// WaitSyncTask) a count that cannot be.
 type DecodeError struct {
 	Method, Path string // the request; Path scrubbed as APIError.Path
 	RedirectedTo string // the path that answered after a redirect, as APIError.RedirectedTo
