@@ -52,10 +52,10 @@ type WaitProgress struct {
 type SyncTaskResult struct {
 	// TaskID is the task waited for.
 	TaskID string
-	// Finished and Failed hold the task's registries by status; Failed
-	// ones carry FailedReason.
+	// Finished holds the task's registries that finished.
 	Finished []AssociateRegistriesResponseInfo
-	Failed   []AssociateRegistriesResponseInfo
+	// Failed holds those that failed, each with its FailedReason.
+	Failed []AssociateRegistriesResponseInfo
 	// Other holds registries in a status the SDK does not know.
 	Other   []AssociateRegistriesResponseInfo
 	Polls   int           // polls made
