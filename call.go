@@ -86,37 +86,18 @@ type attemptResult struct {
 }
 
 // do makes the call, retrying as the policy allows, and tells the
-// Observer.
+// Observer (see telling).
 func (c *Client) do(ctx context.Context, cl *call) (answer, error) {
 	if ctx == nil {
 		return answer{}, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
 	var st callState
+	var err error
 	if c.obs == nil {
-		err := c.attempts(ctx, cl, &st)
-		return st.answer, err
-	}
-	if c.static {
-		st.creds = c.lastCredentials()
+		err = c.attempts(ctx, cl, &st)
 	} else {
-		// What the Observer is told is scrubbed of the credentials the
-		// request will carry: those of an earlier call may be others, or
-		// none yet. The first attempt uses what is fetched here.
-		pctx, cancel := c.attemptContext(ctx)
-		defer cancel()
-		v, err := c.credentials(pctx)
-		st.pre = &prefetched{v: v, err: err, ctx: pctx, cancel: cancel}
-		st.creds = v
-		if err != nil {
-			st.creds = c.lastCredentials()
-		}
+		err = c.cfg.tell.call(ctx, c, cl, &st)
 	}
-	st.info = c.callInfo(cl, st.creds)
-	start := c.cfg.clock.Now()
-	ctx = orGiven(c.obs.CallStart(ctx, st.info), ctx)
-	err := c.attempts(ctx, cl, &st)
-	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.answer.status, RequestID: st.answer.requestID,
-		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
 	return st.answer, err
 }
 
@@ -199,25 +180,11 @@ func (c *Client) stopped(ctx context.Context, cl *call, st *callState, cause err
 // attempt makes attempt number st.sent+1 of cl: build the request,
 // authenticate it, send it, read the answer. It tells the Observer.
 func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptResult {
-	n := st.sent + 1
-	if c.obs == nil {
-		res := c.attemptOnce(ctx, cl, nil)
-		st.creds = res.creds
-		return res
+	if c.obs != nil {
+		return c.cfg.tell.attempt(ctx, c, cl, st)
 	}
-	ctx = orGiven(c.obs.AttemptStart(ctx, st.info, n), ctx)
-	start := c.cfg.clock.Now()
-	pre := st.pre
-	st.pre = nil
-	res := c.attemptOnce(ctx, cl, pre)
-	if res.creds != st.creds && res.creds != (credentials.Value{}) {
-		// Credentials fetched since the call began: what the Observer is
-		// told from now on is scrubbed of them.
-		st.creds = res.creds
-		st.info = c.callInfo(cl, res.creds)
-	}
-	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
-		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
+	res := c.attemptOnce(ctx, cl, nil)
+	st.creds = res.creds
 	return res
 }
 
@@ -261,18 +228,6 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call, pre *prefetched) att
 // wait tells the Observer, if any, that the call waits d, and why.
 func (c *Client) wait(ctx context.Context, st *callState, why WaitReason, d time.Duration, cause error) {
 	if c.obs != nil {
-		c.obs.Wait(ctx, st.info, WaitInfo{Reason: why, Duration: d, Attempts: st.sent, Cause: cause, Class: classify(cause)})
+		c.cfg.tell.wait(ctx, c, st, why, d, cause)
 	}
-}
-
-// callInfo names cl for Observers, with the secrets of v, and the values
-// of secret-looking query keys, redacted from its route, path and query.
-func (c *Client) callInfo(cl *call, v credentials.Value) CallInfo {
-	scrub := c.scrubber(v, nil)
-	route := cl.template
-	if cl.given {
-		route = scrub.String(route)
-	}
-	return CallInfo{Operation: cl.op, Method: cl.method, Route: route, Scheme: c.endpoint.Scheme, Host: c.endpoint.Host,
-		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }

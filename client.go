@@ -68,6 +68,7 @@ type config struct {
 	quotaStore     QuotaStore
 	newSharing     func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
 	logObserver    Observer                                    // WithLogger's log
+	tell           telling                                     // set with observer and logObserver, so that only their users link it
 	getenv         func(string) string                         // NewClientFromEnv only
 	// signer makes the signer of access keys; set by the options that can
 	// hand out one.
@@ -322,7 +323,7 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		c.logObserver = nil
 		if l != nil {
-			c.logObserver = logObserver{l}
+			c.logObserver, c.tell = logObserver{l}, tell{}
 		}
 		return nil
 	}

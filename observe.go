@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
 )
 
 // Observer is told what a Client does on a caller's behalf: each call, each
@@ -178,9 +180,84 @@ func WithObserver(o Observer) Option {
 		if o == nil {
 			return &ValidationError{Field: "WithObserver", Reason: "must not be nil"}
 		}
-		c.observer = o
+		c.observer, c.tell = o, tell{}
 		return nil
 	}
+}
+
+// telling is how a Client tells its Observer of a call, its attempts and
+// its waits. WithObserver and WithLogger set it, so that a program that
+// uses neither links none of what it takes: CallInfo and its scrubbing,
+// the outcomes, the sorting of errors.
+type telling interface {
+	call(ctx context.Context, c *Client, cl *call, st *callState) error
+	attempt(ctx context.Context, c *Client, cl *call, st *callState) attemptResult
+	wait(ctx context.Context, c *Client, st *callState, why WaitReason, d time.Duration, cause error)
+}
+
+// tell is the telling of every Client that has an Observer.
+type tell struct{}
+
+// call makes the call between CallStart and CallEnd. What the Observer is
+// told is scrubbed of the credentials the requests carry: those of an
+// earlier call may be others, or none yet, so a source that is not static
+// is asked for them first, and the first attempt uses what it handed out.
+func (tell) call(ctx context.Context, c *Client, cl *call, st *callState) error {
+	if c.static {
+		st.creds = c.lastCredentials()
+	} else {
+		pctx, cancel := c.attemptContext(ctx)
+		defer cancel()
+		v, err := c.credentials(pctx)
+		st.pre = &prefetched{v: v, err: err, ctx: pctx, cancel: cancel}
+		st.creds = v
+		if err != nil {
+			st.creds = c.lastCredentials()
+		}
+	}
+	st.info = c.callInfo(cl, st.creds)
+	start := c.cfg.clock.Now()
+	ctx = orGiven(c.obs.CallStart(ctx, st.info), ctx)
+	err := c.attempts(ctx, cl, st)
+	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.answer.status, RequestID: st.answer.requestID,
+		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
+	return err
+}
+
+// attempt makes an attempt between AttemptStart and AttemptEnd.
+func (tell) attempt(ctx context.Context, c *Client, cl *call, st *callState) attemptResult {
+	n := st.sent + 1
+	ctx = orGiven(c.obs.AttemptStart(ctx, st.info, n), ctx)
+	start := c.cfg.clock.Now()
+	pre := st.pre
+	st.pre = nil
+	res := c.attemptOnce(ctx, cl, pre)
+	if res.creds != st.creds && res.creds != (credentials.Value{}) {
+		// Credentials fetched since the call began: what the Observer is
+		// told from now on is scrubbed of them.
+		st.creds = res.creds
+		st.info = c.callInfo(cl, res.creds)
+	}
+	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
+		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
+	return res
+}
+
+// wait tells of a wait.
+func (tell) wait(ctx context.Context, c *Client, st *callState, why WaitReason, d time.Duration, cause error) {
+	c.obs.Wait(ctx, st.info, WaitInfo{Reason: why, Duration: d, Attempts: st.sent, Cause: cause, Class: classify(cause)})
+}
+
+// callInfo names cl for Observers, with the secrets of v, and the values
+// of secret-looking query keys, redacted from its route, path and query.
+func (c *Client) callInfo(cl *call, v credentials.Value) CallInfo {
+	scrub := c.scrubber(v, nil)
+	route := cl.template
+	if cl.given {
+		route = scrub.String(route)
+	}
+	return CallInfo{Operation: cl.op, Method: cl.method, Route: route, Scheme: c.endpoint.Scheme, Host: c.endpoint.Host,
+		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }
 
 // observers tells several Observers the same events, in order; the context
