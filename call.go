@@ -198,6 +198,9 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call, pre *prefetched) att
 		v   credentials.Value
 		err error
 	)
+	if pre != nil && pre.err == nil && pre.v.Expired(c.cfg.clock.Now()) {
+		pre = nil // they expired while the call waited for its turn
+	}
 	if pre != nil {
 		v, err = pre.v, pre.err
 		if err != nil {
