@@ -121,7 +121,8 @@ func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []by
 func uncorrectable(resp *http.Response, body []byte, now time.Time, used time.Duration) string {
 	gw, ok := sign.GatewayTime(resp, body)
 	if !ok {
-		return "the gateway refused the signature's date without telling its own time, so this machine's clock cannot be corrected"
+		return fmt.Sprintf("the gateway refused the signature's date without telling its own time, so the SDK, which corrects a clock off by up to %s (sign.MaxOffset), cannot correct this one: check that it is right",
+			sign.MaxOffset)
 	}
 	off := gw.Sub(now)
 	if off.Abs() > sign.MaxOffset {
@@ -130,7 +131,7 @@ func uncorrectable(resp *http.Response, body []byte, now time.Time, used time.Du
 			side = "ahead of"
 		}
 		return fmt.Sprintf("this machine's clock is %s %s the gateway's, more than the %s the SDK corrects (sign.MaxOffset): set it right",
-			off.Abs().Round(time.Second), side, sign.MaxOffset)
+			off.Abs().Round(time.Minute), side, sign.MaxOffset)
 	}
 	return fmt.Sprintf("the gateway refused a signature dated by its own clock as its answers tell it (%s from this machine's)", used)
 }
