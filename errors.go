@@ -118,10 +118,11 @@ type ValidationError struct {
 	// "registry_name", "registry_type", "sync_status",
 	// "enterprise_project_id", "X-Auth-Token", "User-Agent", "method",
 	// "path", "body"; for the parts of an access key "ak", "sk" and
-	// "X-Security-Token". For an option it is the option's name:
-	// "endpoint", "WithMaxBodyBytes", "WithAttemptTimeout", "WithRateLimit",
-	// "WithHTTPClient", "WithClock", "WithCredentials", "WithGetenv",
-	// "RetryPolicy.<field>", "WaitOptions.Interval". NewClientFromEnv names
+	// "X-Security-Token"; for Do's out, "out". For an option it is the
+	// option's name: "endpoint", "WithMaxBodyBytes", "WithAttemptTimeout",
+	// "WithRateLimit", "WithDoHeader", "WithHTTPClient", "WithClock",
+	// "WithCredentials", "WithGetenv", "RetryPolicy.<field>",
+	// "WaitOptions.Interval". NewClientFromEnv names
 	// the variable a value came from ("$HSS_REGION"); "credentials" means
 	// none were given, "ctx" a nil context, "Client" a Client no
 	// constructor made.
