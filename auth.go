@@ -31,8 +31,10 @@ func WithToken(token string) Option {
 }
 
 // WithAKSK signs every request with a permanent access key (AK) and secret
-// key (SK). Bad keys make the constructor fail with a *ValidationError that
-// never quotes sk.
+// key (SK), on the gateway's clock as its answers tell it, for a local
+// clock off by up to sign.MaxOffset (24 hours; see the package doc). Bad
+// keys make the constructor fail with a *ValidationError that never quotes
+// sk.
 func WithAKSK(ak, sk string) Option {
 	return func(c *config) error {
 		return c.setKey(credentials.Value{AccessKey: ak, SecretKey: sk, Source: "WithAKSK"})
@@ -71,13 +73,16 @@ func (c *config) setKey(v credentials.Value) error {
 // neither the signer nor the clock correction.
 type keySigner interface {
 	// sign signs req with the access key of v, at the gateway's time when
-	// the Client's clock reads now.
-	sign(req *http.Request, v credentials.Value, now time.Time) error
-	// learn reads the gateway's clock from an answer (body being the start
-	// of an error answer's body), and logs a new offset once, at info.
-	learn(ctx context.Context, resp *http.Response, body []byte, now time.Time)
-	// expired reports an answer that refused the signature's date.
-	expired(resp *http.Response, body []byte) bool
+	// the Client's clock reads now, and returns the offset from the
+	// Client's clock it signed with.
+	sign(req *http.Request, v credentials.Value, now time.Time) (time.Duration, error)
+	// learn reads the gateway's clock from an answer to a request signed
+	// with offset used (body being the start of an error answer's body),
+	// and logs a new offset once, at info. When the answer refused the
+	// signature's date, again reports that the offset changed since, so
+	// that signing again may get through; else why says why the Client
+	// cannot correct its clock.
+	learn(ctx context.Context, resp *http.Response, body []byte, now time.Time, used time.Duration) (again bool, why string)
 	// attach puts v in req's context, so that a redirect the Client
 	// follows is signed again (see Client.resign).
 	attach(req *http.Request, v credentials.Value) *http.Request
@@ -101,32 +106,56 @@ type signerEntry struct {
 	s *sign.Signer
 }
 
-func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) error {
+func (s *skewedSigner) sign(req *http.Request, v credentials.Value, now time.Time) (time.Duration, error) {
 	e := s.last.Load()
 	if e == nil || e.v != v {
 		signer, err := sign.NewSigner(v.Key())
 		if err != nil {
-			return err
+			return 0, err
 		}
 		e = &signerEntry{v: v, s: signer}
 		s.last.Store(e)
 	}
-	return e.s.Sign(req, s.skew.Now(now))
+	off := s.skew.Offset()
+	return off, e.s.Sign(req, now.Add(off))
 }
 
-func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time) {
+func (s *skewedSigner) learn(ctx context.Context, resp *http.Response, body []byte, now time.Time, used time.Duration) (bool, string) {
 	if s.skew.Learn(now, resp, body) && s.logger != nil {
 		s.logger.LogAttrs(ctx, slog.LevelInfo, "hss: the gateway's clock is off from this one; signing on the gateway's",
 			slog.String("offset", s.skew.Offset().String()))
 	}
+	if !sign.SignatureExpired(resp, body) {
+		return false, ""
+	}
+	if s.skew.Offset() != used {
+		return true, ""
+	}
+	return false, uncorrectable(resp, body, now, used)
+}
+
+// uncorrectable says why a refusal of the signature's date that taught no
+// new offset cannot be helped by signing again.
+func uncorrectable(resp *http.Response, body []byte, now time.Time, used time.Duration) string {
+	gw, ok := sign.GatewayTime(resp, body)
+	if !ok {
+		return fmt.Sprintf("the gateway refused the signature's date without telling its own time, so the SDK, which corrects a clock off by up to %s (sign.MaxOffset), cannot correct this one: check that it is right",
+			sign.MaxOffset)
+	}
+	off := gw.Sub(now)
+	if off.Abs() > sign.MaxOffset {
+		side := "behind"
+		if off < 0 {
+			side = "ahead of"
+		}
+		return fmt.Sprintf("this machine's clock is %s %s the gateway's, more than the %s the SDK corrects (sign.MaxOffset): set it right",
+			off.Abs().Round(time.Minute), side, sign.MaxOffset)
+	}
+	return fmt.Sprintf("the gateway refused a signature dated by its own clock as its answers tell it (%s from this machine's)", used)
 }
 
 func (s *skewedSigner) attach(req *http.Request, v credentials.Value) *http.Request {
 	return req.WithContext(context.WithValue(req.Context(), credsKey{}, v))
-}
-
-func (s *skewedSigner) expired(resp *http.Response, body []byte) bool {
-	return sign.SignatureExpired(resp, body)
 }
 
 // keyFields are the names a *ValidationError gives the parts of a key.
@@ -253,15 +282,13 @@ func NewClientFromEnv(ctx context.Context, opts ...Option) (*Client, error) {
 	return newClient(endpoint, project, cfg)
 }
 
-// authenticate adds the credentials to req: X-Auth-Token for a token, an
-// SDK-HMAC-SHA256 signature dated by the gateway's clock (the Client's,
-// corrected by what answers told of the gateway's) for a key. It returns
-// the credentials used. Credentials are checked once, when a source hands
-// them out.
-func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentials.Value, error) {
+// credentials returns what the Client's credentials source hands out,
+// checked once per value: the source checked a static value when the
+// Client was made.
+func (c *Client) credentials(ctx context.Context) (credentials.Value, error) {
 	v, err := c.cfg.creds.Retrieve(ctx)
 	if err != nil {
-		return v, err
+		return credentials.Value{}, err
 	}
 	if !c.static {
 		if last := c.validated.Load(); last == nil || *last != v {
@@ -271,14 +298,22 @@ func (c *Client) authenticate(ctx context.Context, req *http.Request) (credentia
 			c.validated.Store(&v)
 		}
 	}
+	return v, nil
+}
+
+// authorize adds v to req: X-Auth-Token for a token, an SDK-HMAC-SHA256
+// signature dated by the gateway's clock (the Client's, corrected by what
+// answers told of the gateway's) for a key. It returns the offset from the
+// Client's clock a signature was dated with.
+func (c *Client) authorize(req *http.Request, v credentials.Value) (time.Duration, error) {
 	if v.Token != "" {
 		req.Header["X-Auth-Token"] = []string{v.Token}
-		return v, nil
+		return 0, nil
 	}
 	if c.signer == nil { // a token Client never gets a key; say so if one comes
-		return credentials.Value{}, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
+		return 0, &credentials.ConfigError{Source: v.Source, Reason: "an access key where a token was expected"}
 	}
-	return v, c.signer.sign(req, v, c.cfg.clock.Now())
+	return c.signer.sign(req, v, c.cfg.clock.Now())
 }
 
 // credsKey carries, in an attempt's context, the access key it was signed
@@ -294,7 +329,8 @@ func (c *Client) resign(req *http.Request) error {
 	}
 	req.Header.Del("Authorization")
 	req.Header.Del(sign.HeaderDate)
-	return c.signer.sign(req, v, c.cfg.clock.Now())
+	_, err := c.signer.sign(req, v, c.cfg.clock.Now())
+	return err
 }
 
 // scrubCache keeps the scrubber of the credentials last used, so that an

@@ -29,6 +29,7 @@ type call struct {
 	contentType string   // of body
 	header      http.Header
 	template    string // the path template, for Observers
+	given       bool   // the path is the caller's (Do), so its template may hold anything
 	route       string // method and path template: the quota's key
 	idempotent  bool   // retried on any transient failure, not only when unsent
 	// decode reads a 2xx body; nil ignores it. It must not keep body: the
@@ -46,17 +47,28 @@ type answer struct {
 
 // callState is what the attempt loop knows about one call so far.
 type callState struct {
-	sent       int           // attempts sent
-	failures   int           // attempts that failed transiently
-	spent      int           // retry-budget tokens taken
-	waited     time.Duration // waiting for the gateway's quota
-	waitedAll  time.Duration // waiting for anything
-	stallStart time.Time     // when the call began waiting for the quota
-	refresh    bool          // the one retry with fresh credentials was used
-	resigned   bool          // the one retry signed on the gateway's clock was used
-	last       error         // the last attempt's error
-	answer     answer        // the last answer
-	info       CallInfo      // the call, for the Observer; zero without one
+	sent       int               // attempts sent
+	failures   int               // attempts that failed transiently
+	spent      int               // retry-budget tokens taken
+	waited     time.Duration     // waiting for the gateway's quota
+	waitedAll  time.Duration     // waiting for anything
+	stallStart time.Time         // when the call began waiting for the quota
+	refresh    bool              // the one retry with fresh credentials was used
+	resigned   bool              // the one retry signed on the gateway's clock was used
+	last       error             // the last attempt's error
+	answer     answer            // the last answer
+	info       CallInfo          // the call, for the Observer; zero without one
+	creds      credentials.Value // the credentials of the last attempt, or those info is scrubbed of
+	pre        *prefetched       // the first attempt's credentials, fetched to scrub info; nil once used
+}
+
+// prefetched is what a credentials source handed out before the call's
+// first attempt, for the attempt to use.
+type prefetched struct {
+	v      credentials.Value
+	err    error
+	ctx    context.Context // the attempt-bounded context it was fetched in
+	cancel context.CancelFunc
 }
 
 // attemptResult is what one attempt produced.
@@ -74,22 +86,18 @@ type attemptResult struct {
 }
 
 // do makes the call, retrying as the policy allows, and tells the
-// Observer.
+// Observer (see telling).
 func (c *Client) do(ctx context.Context, cl *call) (answer, error) {
 	if ctx == nil {
 		return answer{}, &ValidationError{Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
 	var st callState
+	var err error
 	if c.obs == nil {
-		err := c.attempts(ctx, cl, &st)
-		return st.answer, err
+		err = c.attempts(ctx, cl, &st)
+	} else {
+		err = c.cfg.tell.call(ctx, c, cl, &st)
 	}
-	st.info = c.callInfo(cl)
-	start := c.cfg.clock.Now()
-	ctx = c.obs.CallStart(ctx, st.info)
-	err := c.attempts(ctx, cl, &st)
-	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.answer.status, RequestID: st.answer.requestID,
-		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
 	return st.answer, err
 }
 
@@ -158,7 +166,11 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) error {
 // stopped is the error of a call that stopped because of cause (the end
 // of its context, or a wait that would pass its deadline).
 func (c *Client) stopped(ctx context.Context, cl *call, st *callState, cause error) error {
-	e := &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: cause, Last: st.last, Attempts: st.sent}
+	creds := st.creds
+	if creds == (credentials.Value{}) {
+		creds = c.lastCredentials()
+	}
+	e := &RequestError{Method: cl.method, Path: c.scrubber(creds, nil).String(cl.u.EscapedPath()), Err: cause, Last: st.last, Attempts: st.sent}
 	if errors.Is(st.last, cause) || errors.Is(st.last, context.Cause(ctx)) {
 		e.Last = nil // the last attempt only saw the same end of the context
 	}
@@ -168,24 +180,37 @@ func (c *Client) stopped(ctx context.Context, cl *call, st *callState, cause err
 // attempt makes attempt number st.sent+1 of cl: build the request,
 // authenticate it, send it, read the answer. It tells the Observer.
 func (c *Client) attempt(ctx context.Context, cl *call, st *callState) attemptResult {
-	n := st.sent + 1
-	if c.obs == nil {
-		return c.attemptOnce(ctx, cl)
+	if c.obs != nil {
+		return c.cfg.tell.attempt(ctx, c, cl, st)
 	}
-	ctx = c.obs.AttemptStart(ctx, st.info, n)
-	start := c.cfg.clock.Now()
-	res := c.attemptOnce(ctx, cl)
-	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
-		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
+	res := c.attemptOnce(ctx, cl, nil)
+	st.creds = res.creds
 	return res
 }
 
-// attemptOnce is one attempt, stage by stage.
-func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
+// attemptOnce is one attempt, stage by stage; pre, when not nil, holds the
+// credentials fetched for it.
+func (c *Client) attemptOnce(ctx context.Context, cl *call, pre *prefetched) attemptResult {
 	actx, cancel := c.attemptContext(ctx)
 	defer cancel()
 	req := c.newRequest(actx, cl)
-	v, err := c.authenticate(actx, req)
+	var (
+		v   credentials.Value
+		err error
+	)
+	if pre != nil && pre.err == nil && pre.v.Expired(c.cfg.clock.Now()) {
+		pre = nil // they expired while the call waited for its turn
+	}
+	if pre != nil {
+		v, err = pre.v, pre.err
+		if err != nil {
+			defer pre.cancel()
+			return c.credentialsFailed(ctx, pre.ctx, cl, err)
+		}
+	} else if v, err = c.credentials(actx); err != nil {
+		return c.credentialsFailed(ctx, actx, cl, err)
+	}
+	used, err := c.authorize(req, v)
 	if err != nil {
 		return c.credentialsFailed(ctx, actx, cl, err)
 	}
@@ -194,9 +219,11 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 	}
 	resp, err := c.cfg.hc.Do(req)
 	if err != nil {
-		return c.transportFailed(ctx, actx, cl, req, v, err)
+		res := c.transportFailed(ctx, actx, cl, req, v, err)
+		res.creds = v
+		return res
 	}
-	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header)
+	res := c.readAnswer(ctx, actx, cl, resp, v, req.Header, used)
 	res.creds, res.answered, res.status, res.header = v, true, resp.StatusCode, resp.Header
 	return res
 }
@@ -204,14 +231,6 @@ func (c *Client) attemptOnce(ctx context.Context, cl *call) attemptResult {
 // wait tells the Observer, if any, that the call waits d, and why.
 func (c *Client) wait(ctx context.Context, st *callState, why WaitReason, d time.Duration, cause error) {
 	if c.obs != nil {
-		c.obs.Wait(ctx, st.info, WaitInfo{Reason: why, Duration: d, Attempts: st.sent, Cause: cause, Class: classify(cause)})
+		c.cfg.tell.wait(ctx, c, st, why, d, cause)
 	}
-}
-
-// callInfo names cl for Observers, with secrets redacted from its path and
-// query.
-func (c *Client) callInfo(cl *call) CallInfo {
-	scrub := c.scrubber(c.lastCredentials(), nil)
-	return CallInfo{Operation: cl.op, Method: cl.method, Route: cl.template, Host: c.endpoint.Host,
-		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }

@@ -72,6 +72,7 @@ type config struct {
 	quotaStore        QuotaStore
 	newSharing        func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
 	logObserver       Observer                                    // WithLogger's log
+	tell              telling                                     // set with observers and logObserver, so that only their users link it
 	getenv            func(string) string                         // NewClientFromEnv only
 	// signer makes the signer of access keys; set by the options that can
 	// hand out one.
@@ -214,6 +215,9 @@ func isASCII(s string) bool {
 	return true
 }
 
+// maxRedirects is the most redirects one attempt follows.
+const maxRedirects = 10
+
 // checkRedirect refuses a redirect to another host, from https to http, or
 // past the tenth, then lets the caller's own policy decide.
 func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Request, []*http.Request) error) error {
@@ -222,7 +226,7 @@ func checkRedirect(req *http.Request, via []*http.Request, user func(*http.Reque
 	switch {
 	case req.URL.Host != first.Host || (first.Scheme == "https" && req.URL.Scheme != "https"):
 		return &RedirectError{From: from, To: to}
-	case len(via) >= 10:
+	case len(via) >= maxRedirects:
 		return &RedirectError{From: from, To: to, Loop: true}
 	case user != nil:
 		if err := user(req, via); err != nil && !errors.Is(err, http.ErrUseLastResponse) {
@@ -337,7 +341,7 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		c.logObserver = nil
 		if l != nil {
-			c.logObserver = logObserver{l}
+			c.logObserver, c.tell = logObserver{l}, tell{}
 		}
 		return nil
 	}

@@ -63,3 +63,81 @@ func TestClockSkewLearnedFromDate(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.Status)
 	}
 }
+
+// TestClockSkewBeyondCorrectionIsFinal: a refusal for the signature's date
+// that teaches no new offset (the gateway's clock is more than
+// sign.MaxOffset away, or its answer tells no time) is not signed again:
+// each call costs one refused request, not two, towards the gateway's lock
+// of a failing key, and its error says why the SDK cannot correct the
+// clock.
+func TestClockSkewBeyondCorrectionIsFinal(t *testing.T) {
+	for name, tc := range map[string]struct {
+		offset time.Duration
+		hook   func(w http.ResponseWriter, r *http.Request) bool
+		says   string
+	}{
+		"30 hours": {offset: 30 * time.Hour, says: "more than the 24h0m0s the SDK corrects"},
+		"no time": {hook: func(w http.ResponseWriter, _ *http.Request) bool {
+			w.Header()["Date"] = nil // net/http adds none
+			writeAPIError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: signature expired")
+			return true
+		}, says: "without telling its own time"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			clk := hsstest.NewClock(time.Now())
+			srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithClockOffset(tc.offset), hsstest.WithSeed("task", 3),
+				hsstest.WithAKSK(signingAK, signingSK), hsstest.WithoutTokenAuth())
+			defer srv.Close()
+			if tc.hook != nil {
+				srv.Handle(tc.hook)
+			}
+			client, tr, _ := newTestClient(t, srv, hss.WithAKSK(signingAK, signingSK))
+			for range 3 {
+				_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+				require.Error(t, err)
+				assert.True(t, hss.IsAuthError(err), "%v", err)
+				assert.Contains(t, err.Error(), tc.says)
+				assertNoSecret(t, err, signingSK)
+			}
+			assert.Equal(t, 3, tr.Calls(), "one refused request per call")
+			assert.Empty(t, clk.Sleeps())
+		})
+	}
+}
+
+// staleDateTransport rewrites the Date of every 2xx answer to the client's
+// clock, as a cache in front of a gateway whose clock is off might.
+func staleDateTransport(next http.RoundTripper, clk *hsstest.Clock) *countingTransport {
+	return &countingTransport{next: next, inject: func(_ int64, r *http.Request) (*http.Response, bool, error) {
+		resp, err := next.RoundTrip(r)
+		if err == nil && resp.StatusCode/100 == 2 {
+			resp.Header.Set("Date", clk.Now().UTC().Format(http.TimeFormat))
+		}
+		return resp, true, err
+	}}
+}
+
+// TestClockSkewStaleDateKeepsTheOffset: a gateway an hour ahead whose
+// accepted answers carry a stale Date refuses the Client once; the offset
+// its refusal taught, which then worked, is kept against those Dates.
+func TestClockSkewStaleDateKeepsTheOffset(t *testing.T) {
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithClockOffset(time.Hour), hsstest.WithSeed("task", 3),
+		hsstest.WithAKSK(signingAK, signingSK), hsstest.WithoutTokenAuth())
+	defer srv.Close()
+	tr := staleDateTransport(srv.HTTPClient().Transport, clk)
+	client := srv.Client(t, hss.WithAKSK(signingAK, signingSK), hss.WithHTTPClient(&http.Client{Transport: tr}))
+	for range 5 {
+		_, err := client.ListSyncTaskRegistries(context.Background(), "task", nil)
+		require.NoError(t, err)
+		clk.Advance(time.Minute)
+	}
+	refused := 0
+	for _, r := range srv.Requests() {
+		if r.Status == http.StatusUnauthorized {
+			refused++
+		}
+	}
+	assert.Equal(t, 1, refused)
+	assert.Equal(t, 6, tr.Calls())
+}

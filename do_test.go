@@ -5,10 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -230,4 +235,85 @@ func TestDoLearnsQuotasPerRoute(t *testing.T) {
 	_, err = client.ListSyncTaskRegistries(ctx, "task", nil)
 	require.NoError(t, err)
 	assert.Len(t, clk.Sleeps(), 1, "the listing did not wait for the write route's quota")
+}
+
+// TestWithDoHeaderRefusesWhatNetHTTPWouldNot: a header name that is not an
+// HTTP token, or a value with a control character, is a *ValidationError
+// naming the header, before anything is sent, instead of a request net/http
+// refuses and the Client retries.
+func TestWithDoHeaderRefusesWhatNetHTTPWouldNot(t *testing.T) {
+	srv, clk := doServer(t)
+	client := srv.Client(t)
+	for _, h := range []http.Header{
+		{"X-Badé": {"v"}},
+		{"X(": {"v"}},
+		{"X Y": {"v"}},
+		{"X-Note": {"a\x01b"}},
+		{"X-Note": {"a\x7fb"}},
+		{"X-Note": {"ok", "a\nb"}},
+	} {
+		_, err := client.Do(context.Background(), http.MethodGet, doTasks, nil, nil, nil, hss.WithDoHeader(h))
+		var ve *hss.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", h)
+		assert.Equal(t, "WithDoHeader", ve.Field)
+		for k := range h {
+			assert.Contains(t, ve.Reason, k, "the header is named")
+		}
+	}
+	assert.Empty(t, srv.Requests(), "nothing sent")
+	assert.Empty(t, clk.Sleeps(), "nothing retried")
+
+	_, err := client.Do(context.Background(), http.MethodPost, doTasks, nil, nil, nil,
+		hss.WithDoHeader(http.Header{"X-Note": {"tab\tand obs-text \xe9"}}))
+	require.NoError(t, err, "a tab and bytes above 0x7f are allowed in values")
+}
+
+// TestDoCallersAcceptWins: an Accept header given with WithDoHeader is sent
+// instead of the default application/json.
+func TestDoCallersAcceptWins(t *testing.T) {
+	srv, _ := doServer(t)
+	var accept atomic.Value
+	srv.Handle(func(_ http.ResponseWriter, r *http.Request) bool {
+		accept.Store(r.Header.Values("Accept"))
+		return false
+	})
+	client := srv.Client(t)
+	_, err := client.Do(context.Background(), http.MethodPost, doTasks, nil, nil, nil, hss.WithDoHeader(http.Header{"Accept": {"text/csv"}}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"text/csv"}, accept.Load())
+	_, err = client.Do(context.Background(), http.MethodPost, doTasks, nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"application/json"}, accept.Load())
+}
+
+// TestDoDocNamesTheContentTypeSent: the Content-Type Do's godoc and the
+// README promise for a body is the one it sends.
+func TestDoDocNamesTheContentTypeSent(t *testing.T) {
+	srv, _ := doServer(t)
+	var out map[string]string
+	_, err := srv.Client(t).Do(context.Background(), http.MethodPost, doTasks, nil, []byte(`{}`), &out)
+	require.NoError(t, err)
+	sent := out["content_type"]
+	require.NotEmpty(t, sent)
+
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "do.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	var doc string
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "Do" && fn.Recv != nil {
+			doc = fn.Doc.Text()
+		}
+	}
+	require.NotEmpty(t, doc)
+	promised := regexp.MustCompile(`"Content-Type: ([^"]+)"`).FindAllStringSubmatch(strings.Join(strings.Fields(doc), " "), -1)
+	require.NotEmpty(t, promised, "the godoc names the Content-Type")
+	for _, m := range promised {
+		assert.Equal(t, sent, m[1], "Do's godoc")
+	}
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, m := range regexp.MustCompile("`Content-Type: ([^`]+)`").FindAllSubmatch(readme, -1) {
+		assert.Equal(t, sent, string(m[1]), "the README")
+	}
 }

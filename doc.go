@@ -22,6 +22,14 @@
 // WithCredentials takes any provider of package credentials, or one of
 // your own. Package sign signs for any Huawei Cloud API.
 //
+// API Gateway refuses a signature dated more than 15 minutes from its clock.
+// A Client that signs learns the gateway's clock from its answers and signs
+// on it (see sign.Skew): a refused request is signed again once, and later
+// ones are right the first time. It corrects a clock off by up to
+// sign.MaxOffset (24 hours); beyond that, or when a refusal tells no time,
+// each call fails with a 401 *APIError that says the clock is off by more
+// than the SDK corrects.
+//
 // # Errors
 //
 // A failed call returns one of these, and errors.As reaches the final cause

@@ -29,8 +29,8 @@ var (
 	ErrWaitPastDeadline = errors.New("the wait would pass the context's deadline")
 	// ErrIncompletePage: a page held fewer registries than the limit sent
 	// while total_num promised more, so paging on could skip registries or
-	// never end. The iterators stop with it; resume at the offset the
-	// message gives.
+	// never end. The iterators stop with it (resume at the offset the
+	// message gives), and WaitSyncTask with a *DecodeError wrapping it.
 	ErrIncompletePage = errors.New("page holds fewer registries than asked for while total_num promises more")
 )
 
@@ -59,9 +59,19 @@ type APIError struct {
 	// needs. A Retry-After beyond MaxRetryAfter reads as MaxRetryAfter, a
 	// wait no call makes.
 	RetryAfter time.Duration
-	// Method and Path name the request; Path has no query.
+	// Method is the request's HTTP method.
 	Method string
-	Path   string
+	// Path is the escaped path of the request, without its query, with
+	// every echo of the request's credentials replaced by REDACTED.
+	Path string
+	// RedirectedTo is the escaped path of the answer, scrubbed as Path,
+	// when the Client followed a redirect to the same host; empty
+	// otherwise.
+	RedirectedTo string
+	// hint says what the Client knows of the cause that the answer does
+	// not: why it did not sign again after a refusal of the signature's
+	// date.
+	hint string
 }
 
 // MaxErrorBodyBytes is how much of an error body is read and kept.
@@ -74,7 +84,7 @@ func (e *APIError) Error() string {
 	if e == nil {
 		return nilError
 	}
-	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
 }
 
 // nilError is the message of a nil pointer of every error type of the
@@ -91,6 +101,9 @@ func (e *APIError) detail() string {
 		msg += ": " + e.Message
 	} else if e.Code == "" {
 		msg += " " + http.StatusText(e.StatusCode)
+	}
+	if e.hint != "" {
+		msg += " (" + e.hint + ")"
 	}
 	switch {
 	case e.RetryAfter >= MaxRetryAfter:
@@ -143,9 +156,11 @@ func (e *ValidationError) Error() string {
 }
 
 // DecodeError reports a 2xx answer whose body is not the JSON the API
-// documents, or holds more registries than a page can.
+// documents, holds more registries than a page can, or (for a poll of
+// WaitSyncTask) a count that cannot be.
 type DecodeError struct {
-	Method, Path string // the request
+	Method, Path string // the request; Path scrubbed as APIError.Path
+	RedirectedTo string // the path that answered after a redirect, as APIError.RedirectedTo
 	StatusCode   int    // HTTP status of the answer
 	RequestID    string // X-Request-Id of the answer
 	Err          error  // what the decoder found
@@ -156,7 +171,7 @@ func (e *DecodeError) Error() string {
 	if e == nil {
 		return nilError
 	}
-	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
 }
 
 func (e *DecodeError) detail() string {
@@ -184,7 +199,8 @@ func (e *DecodeError) Unwrap() error {
 // *credentials.Error, ...), and Last, the error of the last attempt when
 // the call stopped after one (often an *APIError).
 type RequestError struct {
-	Method, Path string // the request
+	Method, Path string // the request; Path scrubbed as APIError.Path
+	RedirectedTo string // the path that answered after a redirect, as APIError.RedirectedTo
 	RequestID    string // X-Request-Id, when an answer started to arrive
 	Err          error  // the cause
 	Last         error  // the last attempt's error, when the call stopped after it
@@ -197,7 +213,7 @@ func (e *RequestError) Error() string {
 	if e == nil {
 		return nilError
 	}
-	return "hss: " + opPrefix(e.Method, e.Path) + e.detail()
+	return "hss: " + opPrefix(e.Method, e.Path, e.RedirectedTo) + e.detail()
 }
 
 func (e *RequestError) detail() string {
@@ -263,9 +279,10 @@ func (e *AttemptsError) Unwrap() error {
 // own CheckRedirect refuses: the SDK does not follow, so credentials never
 // leave the endpoint the caller chose, and does not retry. (A redirect to
 // the same host is followed, signed again for its method, path and query
-// when the Client signs; an error of the answer then names the path that
-// answered.) It names both sides by scheme and host only: the rest of a
-// Location is the server's to write, and may hold anything.
+// when the Client signs; an error of the answer then names the path asked
+// for and the path that answered, scrubbed: see APIError.RedirectedTo.) It
+// names both sides by scheme and host only: the rest of a Location is the
+// server's to write, and may hold anything.
 type RedirectError struct {
 	From, To string // scheme://host of each side
 	Loop     bool   // too many redirects
@@ -336,10 +353,14 @@ func IsAuthError(err error) bool {
 	return c == status.Auth || c == status.TokenExpired
 }
 
-// opPrefix is "METHOD PATH: ", or "" when the error has no request.
-func opPrefix(method, path string) string {
-	if method == "" {
+// opPrefix is "METHOD PATH: ", "METHOD PATH (redirected to TO): " after
+// a redirect, or "" when the error has no request.
+func opPrefix(method, path, to string) string {
+	switch {
+	case method == "":
 		return ""
+	case to != "":
+		return method + " " + path + " (redirected to " + to + "): "
 	}
 	return method + " " + path + ": "
 }

@@ -121,9 +121,11 @@ func (c *Client) ListSyncTaskRegistriesPages(ctx context.Context, taskID string,
 	}
 }
 
-// registriesPath is the escaped path of the listing, for errors.
+// registriesPath is the escaped path of the listing, for errors, scrubbed
+// of the credentials the Client used last.
 func (c *Client) registriesPath(taskID string) string {
-	return c.prefixRaw + "/v5/" + c.projectEsc + "/image/image-sync/tasks/" + escapePathSegment(taskID) + "/registries"
+	p := c.prefixRaw + "/v5/" + c.projectEsc + "/image/image-sync/tasks/" + escapePathSegment(taskID) + "/registries"
+	return c.scrubber(c.lastCredentials(), nil).String(p)
 }
 
 // ListSyncTaskRegistriesIter returns an iterator over every registry of the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/hsskit/hss/credentials"
 )
 
 // Observer is told what a Client does on a caller's behalf: each call, each
@@ -16,7 +18,7 @@ import (
 // carry what CallStart returns, and an attempt's http.Request carries what
 // AttemptStart returns, so that a span started there is the parent of what
 // an instrumented transport (otelhttp) records and propagates. Return ctx
-// itself to add nothing.
+// itself to add nothing; a nil context is taken for ctx.
 //
 // The methods are called from the goroutine that makes the call, in order:
 // CallStart; then, for each attempt, any Wait before it, AttemptStart and
@@ -51,13 +53,19 @@ type CallInfo struct {
 	Method string
 	// Route is the path template, the same for every call of one API:
 	// "/v5/{project_id}/image/image-sync/tasks/{task_id}/registries". For
-	// Do it is the path given, with ids replaced by "{id}" (see Client.Do).
+	// Do it is the path given, with ids replaced by "{id}" (see Client.Do)
+	// and every echo of the credentials scrubbed as in Path.
 	Route string
+	// Scheme is the endpoint's scheme: "https", or "http".
+	Scheme string
 	// Host is the endpoint's host, with its port when it has one.
 	Host string
 	// Path is the escaped path sent, and Query the query, with the value
-	// of every secret-looking key and every echo of the Client's
-	// credentials replaced by REDACTED.
+	// of every secret-looking key and every echo of the credentials the
+	// call's requests carry replaced by REDACTED. Those credentials are
+	// fetched before CallStart when the Client's source is not static;
+	// when an attempt gets others (the source renewed them), the events
+	// from its AttemptEnd on carry a CallInfo scrubbed of them too.
 	Path, Query string
 }
 
@@ -175,9 +183,84 @@ func WithObserver(o Observer) Option {
 		if isNil(o) {
 			return &ValidationError{Field: "WithObserver", Reason: "must not be nil"}
 		}
-		c.observers = append(c.observers, o)
+		c.observers, c.tell = append(c.observers, o), tell{}
 		return nil
 	}
+}
+
+// telling is how a Client tells its Observer of a call, its attempts and
+// its waits. WithObserver and WithLogger set it, so that a program that
+// uses neither links none of what it takes: CallInfo and its scrubbing,
+// the outcomes, the sorting of errors.
+type telling interface {
+	call(ctx context.Context, c *Client, cl *call, st *callState) error
+	attempt(ctx context.Context, c *Client, cl *call, st *callState) attemptResult
+	wait(ctx context.Context, c *Client, st *callState, why WaitReason, d time.Duration, cause error)
+}
+
+// tell is the telling of every Client that has an Observer.
+type tell struct{}
+
+// call makes the call between CallStart and CallEnd. What the Observer is
+// told is scrubbed of the credentials the requests carry: those of an
+// earlier call may be others, or none yet, so a source that is not static
+// is asked for them first, and the first attempt uses what it handed out.
+func (tell) call(ctx context.Context, c *Client, cl *call, st *callState) error {
+	if c.static {
+		st.creds = c.lastCredentials()
+	} else {
+		pctx, cancel := c.attemptContext(ctx)
+		defer cancel()
+		v, err := c.credentials(pctx)
+		st.pre = &prefetched{v: v, err: err, ctx: pctx, cancel: cancel}
+		st.creds = v
+		if err != nil {
+			st.creds = c.lastCredentials()
+		}
+	}
+	st.info = c.callInfo(cl, st.creds)
+	start := c.cfg.clock.Now()
+	ctx = orGiven(c.obs.CallStart(ctx, st.info), ctx)
+	err := c.attempts(ctx, cl, st)
+	c.obs.CallEnd(ctx, st.info, CallOutcome{Attempts: st.sent, StatusCode: st.answer.status, RequestID: st.answer.requestID,
+		Class: classify(err), Err: err, Duration: c.cfg.clock.Now().Sub(start), Waited: st.waitedAll})
+	return err
+}
+
+// attempt makes an attempt between AttemptStart and AttemptEnd.
+func (tell) attempt(ctx context.Context, c *Client, cl *call, st *callState) attemptResult {
+	n := st.sent + 1
+	ctx = orGiven(c.obs.AttemptStart(ctx, st.info, n), ctx)
+	start := c.cfg.clock.Now()
+	pre := st.pre
+	st.pre = nil
+	res := c.attemptOnce(ctx, cl, pre)
+	if res.creds != st.creds && res.creds != (credentials.Value{}) {
+		// Credentials fetched since the call began: what the Observer is
+		// told from now on is scrubbed of them.
+		st.creds = res.creds
+		st.info = c.callInfo(cl, res.creds)
+	}
+	c.obs.AttemptEnd(ctx, st.info, AttemptOutcome{Attempt: n, StatusCode: res.status, RequestID: res.requestID,
+		Class: classify(res.err), Err: res.err, Duration: c.cfg.clock.Now().Sub(start)})
+	return res
+}
+
+// wait tells of a wait.
+func (tell) wait(ctx context.Context, c *Client, st *callState, why WaitReason, d time.Duration, cause error) {
+	c.obs.Wait(ctx, st.info, WaitInfo{Reason: why, Duration: d, Attempts: st.sent, Cause: cause, Class: classify(cause)})
+}
+
+// callInfo names cl for Observers, with the secrets of v, and the values
+// of secret-looking query keys, redacted from its route, path and query.
+func (c *Client) callInfo(cl *call, v credentials.Value) CallInfo {
+	scrub := c.scrubber(v, nil)
+	route := cl.template
+	if cl.given {
+		route = scrub.String(route)
+	}
+	return CallInfo{Operation: cl.op, Method: cl.method, Route: route, Scheme: c.endpoint.Scheme, Host: c.endpoint.Host,
+		Path: scrub.String(cl.u.EscapedPath()), Query: scrub.String(redactQuery(cl.u.RawQuery))}
 }
 
 // observers tells several Observers the same events, in order; the context
@@ -186,16 +269,25 @@ type observers []Observer
 
 func (os observers) CallStart(ctx context.Context, call CallInfo) context.Context {
 	for _, o := range os {
-		ctx = o.CallStart(ctx, call)
+		ctx = orGiven(o.CallStart(ctx, call), ctx)
 	}
 	return ctx
 }
 
 func (os observers) AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context {
 	for _, o := range os {
-		ctx = o.AttemptStart(ctx, call, attempt)
+		ctx = orGiven(o.AttemptStart(ctx, call, attempt), ctx)
 	}
 	return ctx
+}
+
+// orGiven is the context an Observer returned, or the one it was given
+// when it returned nil.
+func orGiven(returned, given context.Context) context.Context {
+	if returned == nil {
+		return given
+	}
+	return returned
 }
 
 func (os observers) AttemptEnd(ctx context.Context, call CallInfo, a AttemptOutcome) {

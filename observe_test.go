@@ -90,6 +90,41 @@ func TestObserverSeesACall(t *testing.T) {
 	assert.Equal(t, []any{1, 2, 3}, seen, "the context AttemptStart returned reached each request")
 }
 
+// nilContextObserver returns a nil context from CallStart and
+// AttemptStart.
+type nilContextObserver struct{ recorder }
+
+func (o *nilContextObserver) CallStart(ctx context.Context, c hss.CallInfo) context.Context {
+	o.recorder.CallStart(ctx, c)
+	return nil
+}
+
+func (o *nilContextObserver) AttemptStart(ctx context.Context, c hss.CallInfo, n int) context.Context {
+	o.recorder.AttemptStart(ctx, c, n)
+	return nil
+}
+
+// TestObserverReturningNilContext: an Observer whose CallStart or
+// AttemptStart returns a nil context leaves the call on the context it
+// was given, alone or beside WithLogger's log, instead of panicking.
+func TestObserverReturningNilContext(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithSeed("task", 3))
+	defer srv.Close()
+	for name, opts := range map[string][]hss.Option{
+		"alone":           nil,
+		"with the logger": {hss.WithLogger(newTextLogger(io.Discard))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			obs := &nilContextObserver{}
+			client := srv.Client(t, append(opts, hss.WithObserver(obs))...)
+			var err error
+			require.NotPanics(t, func() { _, err = client.ListSyncTaskRegistries(context.Background(), "task", nil) })
+			require.NoError(t, err)
+			assert.Len(t, obs.events, 4)
+		})
+	}
+}
+
 // roundTripFunc is an http.RoundTripper made of a function.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 

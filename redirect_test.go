@@ -63,18 +63,35 @@ func TestSameHostRedirectSignedAgain(t *testing.T) {
 	}
 }
 
-// TestRedirectedAnswerNamesTheNewPath: an error of an answer the Client got
-// after a redirect names the path that answered.
-func TestRedirectedAnswerNamesTheNewPath(t *testing.T) {
+// TestRedirectedAnswerNamesBothPaths: an error of an answer the Client got
+// after a redirect names the path asked for and the path that answered.
+func TestRedirectedAnswerNamesBothPaths(t *testing.T) {
 	srv := hsstest.NewServer()
 	defer srv.Close()
 	require.NoError(t, srv.HandleFunc(http.MethodGet, "/v5/{project_id}/old", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/v5/"+r.PathValue("project_id")+"/gone", http.StatusFound)
+		http.Redirect(w, r, "/v5/"+r.PathValue("project_id")+"/gone?page=2", http.StatusFound)
 	}))
-	_, err := srv.Client(t).Do(context.Background(), http.MethodGet, "/v5/{project_id}/old", nil, nil, nil)
+	require.NoError(t, srv.HandleFunc(http.MethodGet, "/v5/{project_id}/garbled", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v5/"+r.PathValue("project_id")+"/text", http.StatusFound)
+	}))
+	require.NoError(t, srv.HandleFunc(http.MethodGet, "/v5/{project_id}/text", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "not json")
+	}))
+	client := srv.Client(t)
+	old, gone := "/v5/"+srv.ProjectID()+"/old", "/v5/"+srv.ProjectID()+"/gone"
+	_, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/old", nil, nil, nil)
 	var apiErr *hss.APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "/v5/"+srv.ProjectID()+"/gone", apiErr.Path)
+	assert.Equal(t, old, apiErr.Path)
+	assert.Equal(t, gone, apiErr.RedirectedTo)
+	assert.Contains(t, err.Error(), "GET "+old+" (redirected to "+gone+"): 404")
+
+	var out map[string]any
+	_, err = client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/garbled", nil, nil, &out)
+	var de *hss.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "/v5/"+srv.ProjectID()+"/text", de.RedirectedTo)
+	assert.Contains(t, err.Error(), "/garbled (redirected to /v5/"+srv.ProjectID()+"/text)")
 }
 
 // TestRedirectToAnotherHostRefused: the client never follows a redirect to

@@ -19,7 +19,10 @@ func (c *Client) newRequest(ctx context.Context, cl *call) *http.Request {
 	// One array holds the values of the headers the Client sets.
 	vals := make([]string, 4)
 	vals[0], vals[1], vals[2] = c.cfg.userAgent, "application/json", c.projectID
-	h["User-Agent"], h["Accept"], h["X-Project-Id"] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
+	h["User-Agent"], h["X-Project-Id"] = vals[0:1:1], vals[2:3:3]
+	if _, ok := cl.header["Accept"]; !ok { // the caller's Accept (Do) wins
+		h["Accept"] = vals[1:2:2]
+	}
 	req := &http.Request{
 		Method:     cl.method,
 		URL:        cl.u,

@@ -19,17 +19,17 @@ import (
 // other status becomes an *APIError. The caller's context always wins: the
 // body is closed when it ends, whatever the server does. Everything the
 // server sent that reaches an error or a log is scrubbed of the request's
-// credentials first.
-func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header) attemptResult {
+// credentials first. used is the offset from the Client's clock the
+// request was signed with, when it was.
+func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Response, v credentials.Value, sent http.Header, used time.Duration) attemptResult {
 	defer resp.Body.Close()
-	path := cl.u.EscapedPath()
-	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Path != cl.u.Path {
-		path = resp.Request.URL.EscapedPath() // a redirect the Client followed: the answer is the new path's
-	}
 	var scrub *secret.Scrubber
 	scrubber := func() *secret.Scrubber {
 		if scrub == nil {
 			scrub = c.scrubber(v, sent)
+			for _, sig := range redirectSignatures(resp, sent) {
+				scrub = scrub.WithHex(sig) // a server may echo what it got after its redirects too
+			}
 		}
 		return scrub
 	}
@@ -40,8 +40,9 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	if resp.StatusCode < 200 {
 		// 101 Switching Protocols hands the raw connection over as the
 		// body; nothing this API sends starts with a 1xx.
-		e := &APIError{StatusCode: resp.StatusCode, Method: cl.method, Path: path, RequestID: reqID,
+		e := &APIError{StatusCode: resp.StatusCode, Method: cl.method, RequestID: reqID,
 			Message: fmt.Sprintf("unexpected %d %s answer", resp.StatusCode, http.StatusText(resp.StatusCode))}
+		e.Path, e.RedirectedTo = answerPaths(cl, resp, scrubber())
 		return attemptResult{err: e, verdict: final, requestID: reqID}
 	}
 	stop := context.AfterFunc(actx, func() { resp.Body.Close() })
@@ -49,18 +50,24 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	signed := v.AccessKey != "" && c.signer != nil
 	if resp.StatusCode > 299 {
 		e, explicit := readAPIError(resp, scrubber(), c.cfg.clock.Now())
-		e.Method, e.Path, e.RequestID = cl.method, path, firstNonEmpty(reqID, e.RequestID)
+		e.Method, e.RequestID = cl.method, firstNonEmpty(reqID, e.RequestID)
+		e.Path, e.RedirectedTo = answerPaths(cl, resp, scrubber())
 		verdict := judgeAnswer(e.StatusCode, e.Code)
 		if signed {
-			c.signer.learn(ctx, resp, e.Body, c.cfg.clock.Now())
-			if c.signer.expired(resp, e.Body) {
+			// Signed again only on an offset other than the one refused:
+			// the same one would be refused again, and count towards the
+			// gateway's lock of a failing key.
+			switch again, why := c.signer.learn(ctx, resp, e.Body, c.cfg.clock.Now(), used); {
+			case again:
 				verdict = resign
+			case why != "":
+				verdict, e.hint = final, why
 			}
 		}
 		return attemptResult{err: e, verdict: verdict, requestID: e.RequestID, retryAfter: explicit}
 	}
 	if signed {
-		c.signer.learn(ctx, resp, nil, c.cfg.clock.Now())
+		c.signer.learn(ctx, resp, nil, c.cfg.clock.Now(), used)
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -68,9 +75,10 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		if actx.Err() != nil && !errors.Is(err, ErrBodyTooLarge) {
 			err = contextEnded(actx, err)
 		}
-		err = c.scrubTransportError(err, v, sent, cl)
+		err = scrubTransportError(err, scrubber(), cl)
 		err = c.timedOut(ctx, actx, err)
-		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RequestID: reqID,
+		path, to := answerPaths(cl, resp, scrubber())
+		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
 			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
 		if errors.Is(err, ErrBodyTooLarge) {
 			res.verdict = final
@@ -79,15 +87,52 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 	}
 	if cl.decode != nil {
 		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {
+			var we writeError
+			if errors.As(err, &we) { // the answer was fine; out refused it
+				path, to := answerPaths(cl, resp, scrubber())
+				return attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
+					Err: fmt.Errorf("writing the answer to out: %w", we.err)}, verdict: final, requestID: reqID}
+			}
 			// A decoder's error may quote the value it could not read,
 			// which may be an echo of a secret.
 			if msg := err.Error(); secret.Text(msg, scrubber(), maxTransportErrorLen) != msg {
 				err = errors.New(secret.Text(msg, scrubber(), maxTransportErrorLen))
 			}
-			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, StatusCode: resp.StatusCode, RequestID: reqID, Err: err}, verdict: final, requestID: reqID}
+			path, to := answerPaths(cl, resp, scrubber())
+			return attemptResult{err: &DecodeError{Method: cl.method, Path: path, RedirectedTo: to, StatusCode: resp.StatusCode, RequestID: reqID, Err: err},
+				verdict: final, requestID: reqID}
 		}
 	}
 	return attemptResult{requestID: reqID}
+}
+
+// answerPaths names the request of an answer for its errors: the path
+// asked for and, after a redirect the Client followed, the path that
+// answered, both scrubbed.
+func answerPaths(cl *call, resp *http.Response, scrub *secret.Scrubber) (path, redirectedTo string) {
+	path = scrub.String(cl.u.EscapedPath())
+	if r := resp.Request; r != nil && r.URL != nil && r.URL.Path != cl.u.Path {
+		redirectedTo = scrub.String(r.URL.EscapedPath())
+	}
+	return path, redirectedTo
+}
+
+// redirectSignatures are the signatures of the requests the Client made
+// after the first, sent, following redirects to resp: each was signed
+// again for its own path.
+func redirectSignatures(resp *http.Response, sent http.Header) []string {
+	var sigs []string
+	first := signatureOf(sent)
+	for r, n := resp.Request, 0; r != nil && n <= maxRedirects; n++ {
+		if sig := signatureOf(r.Header); sig != "" && sig != first {
+			sigs = append(sigs, sig)
+		}
+		if r.Response == nil {
+			break
+		}
+		r = r.Response.Request
+	}
+	return sigs
 }
 
 // maxRequestIDLen bounds a request id taken from an answer.

@@ -669,18 +669,20 @@ func TestSecretIAMErrorsHoldNoSecret(t *testing.T) {
 	})
 
 	t.Run("through the Client, retried and logged", func(t *testing.T) {
-		_, ts := secIAM(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		// IAM asks for a second's wait, which the Client waits, on the
+		// token source's clock, before it asks for a token again.
+		_, ts, clk := secIAMOn(t, func(n int, w http.ResponseWriter, r *http.Request) {
 			echo := secPasswordEcho(t, r)
 			assert.Equal(t, secJSON(secPassword, true), echo, "IAM reads the password JSON-escaped")
 			if n == 1 {
 				w.Header().Set("X-Request-Id", echo)
+				w.Header().Set("Retry-After", "1")
 				w.WriteHeader(http.StatusServiceUnavailable)
 				fmt.Fprintf(w, `{"error":{"code":"IAM.9999","message":"busy checking %s"}}`, echo)
 				return
 			}
 			refuse(w, echo, echo)
 		})
-		clk := hsstest.NewClock(time.Now())
 		srv := hsstest.NewServer(hsstest.WithClock(clk))
 		defer srv.Close()
 		var logs teeLog
@@ -1246,4 +1248,195 @@ func TestRequestIDFilterMissesNoEcho(t *testing.T) {
 	assert.False(t, isClear("request 0001"), "not the gateway's shape")
 	assert.True(t, isClear("req 1"), "shorter than any piece a scrubber finds")
 	assert.False(t, hss.RequestIDFilter(credentials.Value{Token: "abc"})("0a1b2c3d"), "a secret shorter than 8 bytes is scrubbed whole: no shortcut")
+}
+
+// secInfoRecorder is an Observer that keeps every CallInfo it is told, and
+// every error, as text.
+type secInfoRecorder struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (r *secInfoRecorder) add(call hss.CallInfo, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, fmt.Sprintf("%+v", call))
+	if err != nil {
+		r.seen = append(r.seen, err.Error(), fmt.Sprintf("%+v", err))
+	}
+}
+
+func (r *secInfoRecorder) text() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.seen, "\n")
+}
+
+func (r *secInfoRecorder) CallStart(ctx context.Context, call hss.CallInfo) context.Context {
+	r.add(call, nil)
+	return ctx
+}
+
+func (r *secInfoRecorder) AttemptStart(ctx context.Context, call hss.CallInfo, _ int) context.Context {
+	r.add(call, nil)
+	return ctx
+}
+
+func (r *secInfoRecorder) AttemptEnd(_ context.Context, call hss.CallInfo, a hss.AttemptOutcome) {
+	r.add(call, a.Err)
+}
+
+func (r *secInfoRecorder) Wait(_ context.Context, call hss.CallInfo, w hss.WaitInfo) {
+	r.add(call, w.Cause)
+}
+
+func (r *secInfoRecorder) CallEnd(_ context.Context, call hss.CallInfo, o hss.CallOutcome) {
+	r.add(call, o.Err)
+}
+
+// TestSecretNeverInPaths: a path that holds the Client's token, because
+// the caller put it in a Do path or a hostile server redirected to it,
+// shows as REDACTED in every error (answers, decoding, broken bodies, the
+// caller's context, the transport), in CallInfo and in the log.
+func TestSecretNeverInPaths(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithToken(secToken))
+	defer srv.Close()
+	project := srv.ProjectID()
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		rest, ok := strings.CutPrefix(r.URL.Path, "/v5/"+project+"/")
+		if !ok {
+			return false
+		}
+		kind, _, _ := strings.Cut(rest, "/")
+		switch kind {
+		case "to":
+			// A redirect to a path that holds the token the request carried.
+			to, _, _ := strings.Cut(strings.TrimPrefix(rest, "to/"), "/")
+			http.Redirect(w, r, "/v5/"+project+"/"+to+"/"+url.PathEscape(r.Header.Get("X-Auth-Token")), http.StatusFound)
+		case "refuse":
+			writeAPIError(w, http.StatusBadRequest, "HSS.0001", "Invalid parameter.")
+		case "garbled":
+			_, _ = w.Write([]byte(`{"a":`))
+		case "cut":
+			w.Header().Set("Content-Length", "100")
+			_, _ = w.Write([]byte(`{"a":`))
+		default:
+			return false
+		}
+		return true
+	})
+	leaks := newSecLeaks(map[string]string{"token": secToken})
+	var logs teeLog
+	rec := &secInfoRecorder{}
+	client := srv.Client(t, hss.WithLogger(logs.logger()), hss.WithObserver(rec),
+		hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1}))
+	inPath := "/" + url.PathEscape(secToken)
+	ctx := context.Background()
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	var out map[string]any
+	for name, do := range map[string]func() error{
+		"an answer to a path the caller gave": func() error {
+			_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/refuse"+inPath, nil, nil, nil)
+			return err
+		},
+		"an answer after a redirect": func() error {
+			_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/to/refuse", nil, nil, nil)
+			return err
+		},
+		"a body not JSON after a redirect": func() error {
+			_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/to/garbled", nil, nil, &out)
+			return err
+		},
+		"a body cut short after a redirect": func() error {
+			_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/to/cut", nil, nil, &out)
+			return err
+		},
+		"the caller's context": func() error {
+			_, err := client.Do(canceled, http.MethodPost, "/v5/{project_id}/refuse"+inPath, nil, nil, nil)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := do()
+			require.Error(t, err)
+			secCheckError(t, leaks, err)
+			assert.Contains(t, err.Error(), "REDACTED", "the path is named, scrubbed")
+		})
+	}
+	closed := hsstest.NewServer(hsstest.WithToken(secToken))
+	gone := closed.Client(t, hss.WithLogger(logs.logger()), hss.WithObserver(rec), hss.WithRetryPolicy(hss.RetryPolicy{MaxAttempts: 1}))
+	closed.Close()
+	_, err := gone.Do(ctx, http.MethodPost, "/v5/{project_id}/refuse"+inPath, nil, nil, nil)
+	require.Error(t, err)
+	secCheckError(t, leaks, err)
+	leaks.check(t, "the log", logs.take())
+	leaks.check(t, "what the Observer was told", rec.text())
+}
+
+// TestSecretRedirectToSignatureScrubbed: a hostile server that redirects a
+// signed request to a path holding its signature gets the signature into
+// no error: the path it redirected to is named scrubbed.
+func TestSecretRedirectToSignatureScrubbed(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithAKSK(secAK, secSK), hsstest.WithoutTokenAuth())
+	defer srv.Close()
+	var sig atomic.Value
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/old") {
+			return false
+		}
+		auth := r.Header.Get("Authorization")
+		s := auth[strings.LastIndex(auth, "Signature=")+len("Signature="):]
+		sig.Store(s)
+		http.Redirect(w, r, "/v5/"+srv.ProjectID()+"/gone/"+s, http.StatusFound)
+		return true
+	})
+	client := srv.Client(t, hss.WithAKSK(secAK, secSK))
+	_, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/old", nil, nil, nil)
+	var apiErr *hss.APIError
+	require.ErrorAs(t, err, &apiErr)
+	s, _ := sig.Load().(string)
+	require.NotEmpty(t, s)
+	for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+		assert.NotContains(t, text, s)
+		assert.NotContains(t, text, s[:16])
+	}
+	assert.Contains(t, apiErr.RedirectedTo, "/gone/REDACTED")
+}
+
+// secRotating hands out the token in tok.
+type secRotating struct{ tok atomic.Value }
+
+func (p *secRotating) Retrieve(context.Context) (credentials.Value, error) {
+	return credentials.Value{Token: p.tok.Load().(string), Source: "rotating"}, nil
+}
+
+// TestSecretCallInfoKnowsFetchedCredentials: the first call with
+// credentials a provider fetches, and the first after they change, scrub
+// what they report (CallInfo, the log) with the credentials the request
+// carries, not with those of an earlier call.
+func TestSecretCallInfoKnowsFetchedCredentials(t *testing.T) {
+	srv := hsstest.NewServer(hsstest.WithToken(secToken))
+	defer srv.Close()
+	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/echo/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{}`))
+	})
+	p := &secRotating{}
+	p.tok.Store(secToken)
+	var logs teeLog
+	rec := &secInfoRecorder{}
+	client := srv.Client(t, hss.WithCredentials(p), hss.WithLogger(logs.logger()), hss.WithObserver(rec))
+	for _, tok := range []string{secToken, secIssuedToken} {
+		p.tok.Store(tok)
+		_, err := client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/echo/"+url.PathEscape(tok), url.Values{"q": {tok}}, nil, nil)
+		if tok == secToken {
+			require.NoError(t, err)
+		}
+		leaks := newSecLeaks(map[string]string{"token": tok})
+		if err != nil {
+			secCheckError(t, leaks, err)
+		}
+		leaks.check(t, "the log", logs.take())
+		leaks.check(t, "what the Observer was told", rec.text())
+	}
 }

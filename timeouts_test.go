@@ -136,6 +136,9 @@ func TestCredentialFetchTimeoutIsNotCallerDeadline(t *testing.T) {
 	require.Error(t, err)
 	require.NoError(t, ctx.Err(), "the caller's context is alive")
 	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end: %v", err)
-	assert.Greater(t, fetches.Load(), int32(1), "a hanging source is retried like a connection timeout")
+	var ae *hss.AttemptsError
+	require.ErrorAs(t, err, &ae, "a hanging source is retried like a connection timeout")
+	assert.Equal(t, hss.DefaultMaxAttempts, ae.Attempts)
+	assert.GreaterOrEqual(t, fetches.Load(), int32(1), "the Cache asks again once its backoff allows")
 	assert.Empty(t, srv.Requests(), "nothing reached the service")
 }

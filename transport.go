@@ -37,7 +37,7 @@ func (c *Client) credentialsFailed(ctx, actx context.Context, cl *call, err erro
 		err = fmt.Errorf("credentials: %w", err)
 	}
 	return attemptResult{
-		err:      &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: err},
+		err:      &RequestError{Method: cl.method, Path: c.scrubber(c.lastCredentials(), nil).String(cl.u.EscapedPath()), Err: err},
 		verdict:  judgeCredentials(err),
 		notSent:  true,
 		timedOut: errors.Is(err, ErrAttemptTimeout),
@@ -47,9 +47,10 @@ func (c *Client) credentialsFailed(ctx, actx context.Context, cl *call, err erro
 // transportFailed is the result of an attempt that got no answer from
 // http.Client.Do, with what the server sent scrubbed from the error.
 func (c *Client) transportFailed(ctx, actx context.Context, cl *call, req *http.Request, v credentials.Value, err error) attemptResult {
-	err = c.timedOut(ctx, actx, c.scrubTransportError(unwrapURLError(err), v, req.Header, cl))
+	scrub := c.scrubber(v, req.Header)
+	err = c.timedOut(ctx, actx, scrubTransportError(unwrapURLError(err), scrub, cl))
 	verdict, notSent := judgeTransport(err)
-	return attemptResult{err: &RequestError{Method: cl.method, Path: cl.u.EscapedPath(), Err: err}, verdict: verdict, notSent: notSent,
+	return attemptResult{err: &RequestError{Method: cl.method, Path: scrub.String(cl.u.EscapedPath()), Err: err}, verdict: verdict, notSent: notSent,
 		timedOut: errors.Is(err, ErrAttemptTimeout)}
 }
 
@@ -85,8 +86,9 @@ func isTimeout(err error) bool {
 // error's text. net/http quotes a malformed header or status line, and a
 // Location it cannot parse, whole: such an error is replaced by a plain
 // one with the request's secrets scrubbed (a Location by a redirect
-// refusal, which names the host only). Other errors are returned as they are.
-func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.Header, cl *call) error {
+// refusal, which names the host only). Other errors are returned as they
+// are. scrub knows the request's secrets.
+func scrubTransportError(err error, scrub *secret.Scrubber, cl *call) error {
 	msg := err.Error()
 	var pe textproto.ProtocolError
 	switch {
@@ -95,7 +97,6 @@ func (c *Client) scrubTransportError(err error, v credentials.Value, sent http.H
 	case errors.As(err, &pe):
 		return errors.New("the answer is not well-formed HTTP") // it quoted the offending line
 	}
-	scrub := c.scrubber(v, sent)
 	if scrubbed := secret.Text(msg, scrub, maxTransportErrorLen); scrubbed != msg {
 		var rd *RedirectError
 		if errors.As(err, &rd) { // a host the server named may hold a secret too

@@ -41,7 +41,7 @@ type WaitOptions struct {
 
 // WaitProgress is what one poll of WaitSyncTask found.
 type WaitProgress struct {
-	TaskID    string
+	TaskID    string        // the task waited for
 	Running   int           // registries still running
 	Polls     int           // polls so far
 	Elapsed   time.Duration // since the wait began, on the Client's clock
@@ -50,11 +50,12 @@ type WaitProgress struct {
 
 // SyncTaskResult is how an image synchronisation task ended.
 type SyncTaskResult struct {
+	// TaskID is the task waited for.
 	TaskID string
-	// Finished and Failed hold the task's registries by status; Failed
-	// ones carry FailedReason.
+	// Finished holds the task's registries that finished.
 	Finished []AssociateRegistriesResponseInfo
-	Failed   []AssociateRegistriesResponseInfo
+	// Failed holds those that failed, each with its FailedReason.
+	Failed []AssociateRegistriesResponseInfo
 	// Other holds registries in a status the SDK does not know.
 	Other   []AssociateRegistriesResponseInfo
 	Polls   int           // polls made
@@ -63,7 +64,9 @@ type SyncTaskResult struct {
 
 // WaitSyncTask polls the image synchronisation task taskID until none of its
 // registries is running, then lists them all and reports the finished and
-// the failed ones. Each poll is one request (the running registries, with
+// the failed ones. A poll whose total_num cannot be (negative, below the
+// registries it lists, beyond what the API can list, or more than a short
+// page holds, the last wrapping ErrIncompletePage) is a *DecodeError. Each poll is one request (the running registries, with
 // the smallest page, read for total_num); the final listing pages through
 // every registry. It honours ctx and the Client's retries and quota
 // handling. When ctx's deadline comes before the next poll would, the last
@@ -99,9 +102,8 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 		if err != nil {
 			return nil, err
 		}
-		if page.TotalNum < len(page.DataList) {
-			return nil, &DecodeError{Method: http.MethodGet, Path: c.registriesPath(taskID), StatusCode: http.StatusOK, RequestID: page.RequestID,
-				Err: fmt.Errorf("total_num is %d, fewer than the %d running registries the page holds", page.TotalNum, len(page.DataList))}
+		if err := impossiblePoll(page, poll.Limit); err != nil {
+			return nil, &DecodeError{Method: http.MethodGet, Path: c.registriesPath(taskID), StatusCode: http.StatusOK, RequestID: page.RequestID, Err: err}
 		}
 		running := page.TotalNum
 		if running == 0 {
@@ -129,6 +131,25 @@ func (c *Client) WaitSyncTask(ctx context.Context, taskID string, opts *WaitOpti
 					running, plural2(running, "registry", "registries"), polls, plural(polls), err)}
 		}
 	}
+}
+
+// impossiblePoll says what makes the first page of a poll (offset 0, at
+// most limit registries) one that cannot be, or nil: a total_num below the
+// registries it lists or beyond what the API can list (its offset range
+// and a page), or a short page while total_num promises more (wrapping
+// ErrIncompletePage, as the iterators do). Waiting on such a count would
+// poll until the deadline.
+func impossiblePoll(page *ListSyncTaskRegistriesResponse, limit int) error {
+	got := len(page.DataList)
+	switch {
+	case page.TotalNum < got:
+		return fmt.Errorf("total_num is %d, fewer than the %d running registries the page holds", page.TotalNum, got)
+	case page.TotalNum > MaxOffset+limit:
+		return fmt.Errorf("total_num is %d, more registries than the API can list (offsets up to %d, and a page)", page.TotalNum, MaxOffset)
+	case got < limit && page.TotalNum > got:
+		return fmt.Errorf("%w: the poll's page held %d of the %d registries asked for, and total_num is %d", ErrIncompletePage, got, limit, page.TotalNum)
+	}
+	return nil
 }
 
 // nextPoll is the wait before the next poll: interval, or less so that the

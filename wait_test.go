@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +172,70 @@ func TestWaitSyncTaskRefusesImpossibleCounts(t *testing.T) {
 			assert.Empty(t, clk.Sleeps(), "not waited on")
 		})
 	}
+}
+
+// TestWaitSyncTaskRefusesPagesThatCannotBe: a poll (offset 0, limit 10)
+// whose total_num is beyond what the API can list (the 2,000,000 offset
+// range and a page), or whose page is short while total_num promises more
+// (ErrIncompletePage, as the iterators), is a *DecodeError at once, not a
+// count to poll on until the deadline.
+func TestWaitSyncTaskRefusesPagesThatCannotBe(t *testing.T) {
+	running := func(n int) string {
+		regs := make([]string, n)
+		for i := range regs {
+			regs[i] = `{"registry_name":"r` + strconv.Itoa(i) + `","sync_status":"running"}`
+		}
+		return "[" + strings.Join(regs, ",") + "]"
+	}
+	for name, tc := range map[string]struct {
+		body       string
+		incomplete bool
+	}{
+		"2^62 running, none listed": {`{"total_num":4611686018427387904,"data_list":[]}`, false},
+		"past the offset range":     {`{"total_num":2000011,"data_list":` + running(10) + `}`, false},
+		"3 running, none listed":    {`{"total_num":3,"data_list":[]}`, true},
+		"12 running, 1 listed":      {`{"total_num":12,"data_list":` + running(1) + `}`, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			clk := hsstest.NewClock(time.Now())
+			srv := hsstest.NewServer(hsstest.WithClock(clk))
+			defer srv.Close()
+			srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+				_, _ = w.Write([]byte(tc.body))
+				return true
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			_, err := srv.Client(t).WaitSyncTask(ctx, "task", nil)
+			var de *hss.DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, tc.incomplete, errors.Is(err, hss.ErrIncompletePage), "%v", err)
+			assert.Empty(t, clk.Sleeps(), "not waited on")
+			assert.Len(t, srv.Requests(), 1)
+		})
+	}
+
+	// A full page with more to come is a count to wait on.
+	clk := hsstest.NewClock(time.Now())
+	srv := hsstest.NewServer(hsstest.WithClock(clk))
+	defer srv.Close()
+	polls := 0
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("sync_status") != "running" {
+			_, _ = w.Write([]byte(`{"total_num":0,"data_list":[]}`))
+			return true
+		}
+		polls++
+		if polls == 1 {
+			_, _ = w.Write([]byte(`{"total_num":12,"data_list":` + running(10) + `}`))
+		} else {
+			_, _ = w.Write([]byte(`{"total_num":0,"data_list":[]}`))
+		}
+		return true
+	})
+	res, err := srv.Client(t).WaitSyncTask(context.Background(), "task", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Polls)
 }
 
 // TestWaitSyncTaskDeadlineNamesLastCount: when the deadline stops a wait

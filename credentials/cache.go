@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -48,8 +49,15 @@ const RefusalWindow = 30 * time.Second
 // A source that refuses (a wrong password, credentials that arrive
 // expired) is not asked again for RefusalWindow (30 seconds); callers get
 // the same error meanwhile, so a loop of calls cannot lock an IAM user. A
-// failed background refresh is retried after RefusalWindow at the earliest,
-// while the old value is served until it expires. Invalidate drops a value
+// fetch that fails otherwise (IAM answering 5xx or 429, a network error)
+// while no valid value is cached holds callers back too, handing them its
+// error, for a backoff: about a second after the first failure, doubling
+// with each failure that follows up to RefusalWindow, each wait drawn
+// between half its cap and its cap so that processes that failed together
+// do not come back together, and at least the Retry-After the source gave
+// (up to RefusalWindow); a success ends it. A failed background refresh is
+// retried after RefusalWindow at the earliest, while the old value is
+// served until it expires. Invalidate drops a value
 // only once RefusalWindow has passed since it was fetched (see
 // Invalidator), so a service that keeps refusing fresh credentials cannot
 // turn every call into a fetch. Values without an expiry are fetched once.
@@ -76,9 +84,33 @@ type cache struct {
 	have      bool
 	refreshAt time.Time
 	retryAt   time.Time // no fetch before this, after a failure
-	refused   error     // a refusal handed back until retryAt
+	refused   error     // a failure handed back until retryAt
+	failures  int       // fetches failed in a row
 	fetchedAt time.Time // when the last fetch ended, whatever its outcome
 	flight    *flight   // the fetch in progress, if any
+}
+
+// Bounds of the backoff after fetches that failed without a refusal.
+const (
+	firstBackoff = time.Second
+	maxBackoff   = RefusalWindow
+)
+
+// backoff is the wait after failures fetches failed in a row, the last
+// with err: a random time between half the cap and the cap, which doubles
+// from firstBackoff to maxBackoff; at least the Retry-After err gave, up to
+// maxBackoff.
+func backoff(failures int, err error) time.Duration {
+	limit := maxBackoff
+	if failures < 16 {
+		limit = min(firstBackoff<<(failures-1), maxBackoff)
+	}
+	d := limit/2 + rand.N(limit/2+1)
+	var se *Error
+	if errors.As(err, &se) && se.RetryAfter > d {
+		d = min(se.RetryAfter, maxBackoff)
+	}
+	return d
 }
 
 // flight is one fetch that callers wait for.
@@ -190,16 +222,21 @@ func (c *cache) run(ctx context.Context, f *flight) {
 				lead = half // a short-lived value is refreshed halfway through its life
 			}
 		}
-		c.val, c.have, c.refused, c.retryAt = seal(v), true, nil, time.Time{}
+		c.val, c.have, c.refused, c.retryAt, c.failures = seal(v), true, nil, time.Time{}, 0
 		c.refreshAt = v.Expires.Add(-lead)
 		if v.Expires.IsZero() {
 			c.refreshAt = farFuture
 		}
 	} else {
-		c.retryAt = now.Add(RefusalWindow)
-		c.refused = nil
-		if refusal(err) {
-			c.refused = err
+		c.failures++
+		switch held := c.have && !c.val.get().Expired(now); {
+		case refusal(err):
+			c.retryAt, c.refused = now.Add(RefusalWindow), err
+		case held:
+			// A background refresh: the value in use is served meanwhile.
+			c.retryAt, c.refused = now.Add(RefusalWindow), nil
+		default:
+			c.retryAt, c.refused = now.Add(backoff(c.failures, err)), err
 		}
 	}
 	f.val, f.err = seal(v), err

@@ -275,24 +275,96 @@ func TestCacheRemembersRefusals(t *testing.T) {
 	}
 }
 
-// Other failures (a 503, a network error) may pass: the next caller asks
-// again.
-func TestCacheRetriesOtherFailures(t *testing.T) {
+// Other failures (a 503, a 429, a network error) may pass, but the source
+// is not asked again at once: a failed fetch holds callers back, handing
+// them its failure, for a backoff that grows from about a second to 30
+// seconds as fetches keep failing (each wait between half its cap and its
+// cap), and a success ends it.
+func TestCacheBacksOffFailedFetches(t *testing.T) {
 	clk := hsstest.NewClock(epoch)
 	src := newFakeSource(clk, time.Hour)
+	var failing atomic.Bool
+	failing.Store(true)
 	outage := &credentials.Error{Source: "fake", StatusCode: http.StatusServiceUnavailable}
-	src.fail = func(n int) error {
-		if n <= 2 {
+	src.fail = func(int) error {
+		if failing.Load() {
 			return outage
 		}
 		return nil
 	}
 	c := credentials.NewCache(src, cacheOptions(clk))
-	for range 2 {
-		_, err := c.Retrieve(context.Background())
+	ctx := context.Background()
+
+	// 50 calls over 5 seconds: a handful of fetches, not 50.
+	for range 50 {
+		_, err := c.Retrieve(ctx)
+		require.ErrorIs(t, err, outage)
+		clk.Advance(100 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, src.calls.Load(), int32(4), "fetches in 5 s of calls")
+
+	// The backoff doubles, up to 30 s: from the sixth failure on, the
+	// wait is 15 to 30 s.
+	var err error
+	for src.calls.Load() < 6 {
+		clk.Advance(30 * time.Second)
+		_, err = c.Retrieve(ctx)
 		require.ErrorIs(t, err, outage)
 	}
-	assert.Equal(t, "AK3", ak(t, c))
+	fetches := src.calls.Load()
+	for range 3 {
+		clk.Advance(15*time.Second - time.Millisecond)
+		_, err = c.Retrieve(ctx)
+		require.ErrorIs(t, err, outage)
+		assert.Equal(t, fetches, src.calls.Load(), "held back for half the cap at least")
+		clk.Advance(15*time.Second + time.Millisecond)
+		_, err = c.Retrieve(ctx)
+		require.ErrorIs(t, err, outage)
+		fetches++
+		assert.Equal(t, fetches, src.calls.Load(), "asked again within the cap")
+	}
+
+	// A success ends the backoff: the next failure waits about a second.
+	failing.Store(false)
+	clk.Advance(30 * time.Second)
+	v, err := c.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("AK%d", fetches+1), v.AccessKey)
+	failing.Store(true)
+	clk.Advance(time.Hour) // expired; nothing asked in between
+	_, err = c.Retrieve(ctx)
+	require.ErrorIs(t, err, outage)
+	fetches += 2
+	clk.Advance(500*time.Millisecond - time.Millisecond)
+	_, err = c.Retrieve(ctx)
+	require.ErrorIs(t, err, outage)
+	assert.Equal(t, fetches, src.calls.Load())
+	clk.Advance(500*time.Millisecond + time.Millisecond)
+	_, err = c.Retrieve(ctx)
+	require.ErrorIs(t, err, outage)
+	assert.Equal(t, fetches+1, src.calls.Load(), "a second after, asked again")
+}
+
+// A source that asks to wait (IAM's 429 with Retry-After) is not asked
+// again before then, up to 30 seconds.
+func TestCacheBackoffHonoursRetryAfter(t *testing.T) {
+	clk := hsstest.NewClock(epoch)
+	src := newFakeSource(clk, time.Hour)
+	throttled := &credentials.Error{Source: "fake", StatusCode: http.StatusTooManyRequests, RetryAfter: 20 * time.Second}
+	src.fail = func(n int) error {
+		if n == 1 {
+			return throttled
+		}
+		return nil
+	}
+	c := credentials.NewCache(src, cacheOptions(clk))
+	_, err := c.Retrieve(context.Background())
+	require.ErrorIs(t, err, throttled)
+	clk.Advance(20*time.Second - time.Millisecond)
+	_, err = c.Retrieve(context.Background())
+	require.ErrorIs(t, err, throttled)
+	clk.Advance(time.Millisecond)
+	assert.Equal(t, "AK2", ak(t, c))
 }
 
 // Credentials that arrive already expired mean a wrong clock: an error

@@ -255,6 +255,7 @@ func TestTokenSourceOutageRetried(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.False(t, ce.Refused())
 	assert.Equal(t, http.StatusServiceUnavailable, ce.StatusCode)
+	clk.Advance(time.Second) // past the backoff of a first failure
 	assert.Equal(t, "iam-token-secret-2", token(t, ts))
 }
 

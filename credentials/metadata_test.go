@@ -133,6 +133,7 @@ func TestMetadataBadAnswers(t *testing.T) {
 				assert.Equal(t, "ECS metadata", ce.Source)
 				assert.Contains(t, err.Error(), c.want)
 				assertNoSecrets(t, err.Error(), leaked)
+				clk.Advance(time.Second) // past the backoff of a first failure, within a refusal's window
 			}
 			want := int32(2)
 			if c.refused {

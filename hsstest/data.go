@@ -22,10 +22,18 @@ const MaxSeed = 100000
 // Registry is one registry associated with a task, as the server stores
 // it: the fields the API returns plus the enterprise project it belongs to.
 type Registry struct {
-	RegistryID   string
+	// RegistryID is sent as registry_id; AddRegistries generates one when
+	// it is empty.
+	RegistryID string
+	// RegistryName is sent as registry_name, and matched by the
+	// registry_name filter.
 	RegistryName string
+	// RegistryType is sent as registry_type, and matched by the
+	// registry_type filter.
 	RegistryType hss.RegistryType
-	SyncStatus   hss.SyncStatus
+	// SyncStatus is sent as sync_status, and matched by the sync_status
+	// filter; a running one settles after WithSettle's delay.
+	SyncStatus hss.SyncStatus
 	// FailedReason is sent as failed_reason when not empty. A running
 	// registry with one becomes failed when it settles (WithSettle).
 	FailedReason string

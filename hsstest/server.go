@@ -219,7 +219,10 @@ func (s *Server) NewClient(opts ...hss.Option) (*hss.Client, error) {
 // satisfy it; hsstest itself does not import package testing, so programs
 // (such as the hss command's --demo) can embed the fake.
 type TB interface {
+	// Helper marks the caller as a test helper, so that a failure is
+	// reported at the line that called Client.
 	Helper()
+	// Fatalf reports a failure and stops the test, as testing.TB's does.
 	Fatalf(format string, args ...any)
 }
 

@@ -1,6 +1,10 @@
 package otelhss
 
 import (
+	"net"
+	"strconv"
+	"strings"
+
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
@@ -50,16 +54,58 @@ func method(m string) (attribute.KeyValue, []attribute.KeyValue) {
 }
 
 // callAttributes are the attributes every span and metric of a call
-// carries: the operation, the method and the path template. None holds an
-// id, so they suit metrics.
+// carries: the operation, the method, the server (server.address and
+// server.port, as the HTTP client conventions ask of spans and metrics)
+// and the path template. None holds an id, so they suit metrics.
 func callAttributes(call hss.CallInfo, extra int) []attribute.KeyValue {
 	m, _ := method(call.Method)
-	attrs := make([]attribute.KeyValue, 0, 3+extra)
+	attrs := make([]attribute.KeyValue, 0, 5+extra)
 	attrs = append(attrs, operationKey.String(call.Operation), m)
+	if host, port := server(call); host != "" {
+		attrs = append(attrs, semconv.ServerAddress(host))
+		if port > 0 {
+			attrs = append(attrs, semconv.ServerPort(port))
+		}
+	}
 	if call.Route != "" {
 		attrs = append(attrs, semconv.URLTemplate(call.Route))
 	}
 	return attrs
+}
+
+// server is the host of a call's endpoint and its port: the one the
+// endpoint names, else the scheme's (443 for https, 80 for http); 0 when
+// neither is known.
+func server(call hss.CallInfo) (host string, port int) {
+	host, p, err := net.SplitHostPort(call.Host)
+	if err != nil {
+		host = strings.TrimSuffix(strings.TrimPrefix(call.Host, "["), "]") // no port
+		switch call.Scheme {
+		case "https":
+			return host, 443
+		case "http":
+			return host, 80
+		}
+		return host, 0
+	}
+	port, err = strconv.Atoi(p)
+	if err != nil {
+		return host, 0
+	}
+	return host, port
+}
+
+// fullURL is the call's url.full: scheme, host, path and query, the path
+// and query scrubbed of secrets as CallInfo has them.
+func fullURL(call hss.CallInfo) string {
+	if call.Scheme == "" || call.Host == "" {
+		return ""
+	}
+	u := call.Scheme + "://" + call.Host + call.Path
+	if call.Query != "" {
+		u += "?" + call.Query
+	}
+	return u
 }
 
 // outcomeAttributes appends to attrs what sorts an outcome: the HTTP

@@ -26,9 +26,10 @@ func callSpanName(call hss.CallInfo) string {
 }
 
 // CallStart starts the call's span, of kind Client, as a child of the span
-// in ctx, if any.
+// in ctx, if any. Its url.path, url.query and url.full come scrubbed in
+// call.
 func (o *observer) CallStart(ctx context.Context, call hss.CallInfo) context.Context {
-	attrs := callAttributes(call, 3)
+	attrs := callAttributes(call, 4)
 	if _, original := method(call.Method); original != nil {
 		attrs = append(attrs, original...)
 	}
@@ -37,6 +38,9 @@ func (o *observer) CallStart(ctx context.Context, call hss.CallInfo) context.Con
 	}
 	if call.Query != "" {
 		attrs = append(attrs, semconv.URLQuery(call.Query))
+	}
+	if full := fullURL(call); full != "" {
+		attrs = append(attrs, semconv.URLFull(full))
 	}
 	ctx, span := o.tracer.Start(ctx, callSpanName(call), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return context.WithValue(ctx, callSpanKey{}, span)

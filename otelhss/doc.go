@@ -22,7 +22,10 @@
 //   - hss.operation: "ListSyncTaskRegistries", or "Do";
 //   - http.request.method and url.template (the path template, ids
 //     replaced by placeholders);
-//   - url.path and url.query as sent, with secrets replaced by REDACTED;
+//   - server.address and server.port: the endpoint's host and port (443 or
+//     80 when the endpoint names none);
+//   - url.path, url.query and url.full (scheme, host, path and query) as
+//     sent, with secrets replaced by REDACTED;
 //   - when it ends: hss.attempts (attempts sent), hss.wait.duration (seconds
 //     spent waiting), http.response.status_code and hss.request_id of the
 //     last answer, and, when it failed, error.type (an hss.ErrorClass such
@@ -32,7 +35,8 @@
 // Each attempt is a child span of kind Internal, named after the call with
 // " attempt" added ("HSS.ListSyncTaskRegistries attempt"). It carries
 // hss.attempt (from 1), http.request.resend_count (from the second attempt
-// on), http.request.method, url.template and, when it ends,
+// on), http.request.method, server.address, server.port, url.template
+// and, when it ends,
 // http.response.status_code, hss.request_id, and for a failed attempt
 // error.type, status Error and the error: why it was retried. The attempt's
 // span is in the context of its http.Request, so the span of an
@@ -48,8 +52,9 @@
 //
 // # Metrics
 //
-// All carry hss.operation, http.request.method and url.template, never an
-// id, a path or a request id, so their cardinality stays low:
+// All carry hss.operation, http.request.method, server.address,
+// server.port and url.template, never an id, a path or a request id, so
+// their cardinality stays low:
 //
 //   - client.call.duration (s, histogram): how long a call took, waits
 //     included, with error.type when it failed and the last

@@ -12,20 +12,24 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
 )
 
-// base are the attributes every metric point of a listing carries.
-func base() map[string]any {
+// base are the attributes every metric point of a listing on srv carries.
+func base(t *testing.T, srv *hsstest.Server) map[string]any {
+	host, port := serverOf(t, srv.URL())
 	return map[string]any{
 		"hss.operation":       "ListSyncTaskRegistries",
 		"http.request.method": "GET",
+		"server.address":      host,
+		"server.port":         port,
 		"url.template":        registriesRoute,
 	}
 }
 
 // with returns base plus kv, given as key, value pairs.
-func with(kv ...any) map[string]any {
-	m := base()
+func with(t *testing.T, srv *hsstest.Server, kv ...any) map[string]any {
+	m := base(t, srv)
 	for i := 0; i < len(kv); i += 2 {
 		m[kv[i].(string)] = kv[i+1]
 	}
@@ -55,7 +59,7 @@ func TestMetricsOfARetriedThrottledFailedListing(t *testing.T) {
 	// fake clock does not move while an answer comes.
 	calls := histogramPoints(t, ms["client.call.duration"])
 	require.Len(t, calls, 1)
-	assert.Equal(t, with("error.type", "client_error", "http.response.status_code", int64(400)), attrs(calls[0].Attributes.ToSlice()))
+	assert.Equal(t, with(t, l.srv, "error.type", "client_error", "http.response.status_code", int64(400)), attrs(calls[0].Attributes.ToSlice()))
 	assert.Equal(t, uint64(1), calls[0].Count)
 	assert.Equal(t, seconds(l.waits[0]+l.waits[1]), calls[0].Sum)
 
@@ -66,7 +70,7 @@ func TestMetricsOfARetriedThrottledFailedListing(t *testing.T) {
 	for _, p := range attempts {
 		a := attrs(p.Attributes.ToSlice())
 		got[a["error.type"].(string)] = p.Value
-		assert.Equal(t, with("error.type", a["error.type"], "http.response.status_code", a["http.response.status_code"]), a)
+		assert.Equal(t, with(t, l.srv, "error.type", a["error.type"], "http.response.status_code", a["http.response.status_code"]), a)
 	}
 	assert.Equal(t, map[string]int64{"server_error": 1, "throttled": 1, "client_error": 1}, got)
 	var attemptCount uint64
@@ -82,7 +86,7 @@ func TestMetricsOfARetriedThrottledFailedListing(t *testing.T) {
 	for _, p := range waits {
 		a := attrs(p.Attributes.ToSlice())
 		byReason[a["hss.wait.reason"].(string)] = p
-		assert.Equal(t, with("hss.wait.reason", a["hss.wait.reason"]), a)
+		assert.Equal(t, with(t, l.srv, "hss.wait.reason", a["hss.wait.reason"]), a)
 	}
 	require.Contains(t, byReason, string(hss.WaitBackoff))
 	require.Contains(t, byReason, string(hss.WaitQuota))
@@ -95,7 +99,7 @@ func TestMetricsOfARetriedThrottledFailedListing(t *testing.T) {
 	throttled := counterPoints(t, ms["hss.client.throttled_answers"])
 	require.Len(t, throttled, 1)
 	assert.Equal(t, int64(1), throttled[0].Value)
-	assert.Equal(t, base(), attrs(throttled[0].Attributes.ToSlice()))
+	assert.Equal(t, base(t, l.srv), attrs(throttled[0].Attributes.ToSlice()))
 }
 
 // TestMetricAttributesHoldNoIDs: request ids, paths and queries, which
@@ -107,7 +111,7 @@ func TestMetricAttributesHoldNoIDs(t *testing.T) {
 	_, err := client.ListSyncTaskRegistries(context.Background(), "task-1", &hss.ListSyncTaskRegistriesOptions{Offset: 2, Limit: 10})
 	require.NoError(t, err)
 
-	allowed := map[string]bool{"hss.operation": true, "http.request.method": true, "url.template": true,
+	allowed := map[string]bool{"hss.operation": true, "http.request.method": true, "url.template": true, "server.address": true, "server.port": true,
 		"http.response.status_code": true, "error.type": true, "hss.wait.reason": true}
 	points := 0
 	for name, m := range tm.metrics(t) {

@@ -163,3 +163,47 @@ func telemetryTexts(t *testing.T, tm *telemetry) []string {
 	}
 	return texts
 }
+
+// A path that holds the Client's token, because the caller put it in a Do
+// path or a hostile server redirected to it, shows in no span, event,
+// status or metric: url.path, url.full, the recorded errors and their
+// statuses carry it scrubbed.
+func TestNoSecretInTelemetryFromPaths(t *testing.T) {
+	tm := newTelemetry(t)
+	srv, _, _ := fakeHSS(t, tm, hsstest.WithToken(echoToken))
+	project := srv.ProjectID()
+	srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/old"):
+			http.Redirect(w, r, "/v5/"+project+"/gone/"+url.PathEscape(r.Header.Get("X-Auth-Token")), http.StatusFound)
+		case strings.HasPrefix(r.URL.Path, "/v5/"+project+"/refuse/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error_code":"HSS.0001","error_msg":"Invalid parameter."}`))
+		default:
+			return false
+		}
+		return true
+	})
+	client := srv.Client(t, hss.WithObserver(tm.observer))
+	ctx := context.Background()
+	_, err := client.Do(ctx, http.MethodPost, "/v5/{project_id}/refuse/"+url.PathEscape(echoToken), url.Values{"q": {echoToken}}, nil, nil)
+	require.Error(t, err)
+	_, err = client.Do(ctx, http.MethodGet, "/v5/{project_id}/old", nil, nil, nil)
+	require.Error(t, err)
+
+	texts := telemetryTexts(t, tm)
+	all := strings.Join(texts, "\n")
+	require.Contains(t, all, "redirected to", "the redirect's error was recorded")
+	require.Contains(t, all, "url.full=", "the full URL was recorded")
+	for _, form := range echoForms {
+		f := form(echoToken)
+		for i := 0; i+12 <= len(f); i++ {
+			for _, text := range texts {
+				if strings.Contains(text, f[i:i+12]) {
+					t.Fatalf("%q of the token shows in the telemetry: %s", f[i:i+12], text)
+				}
+			}
+		}
+	}
+}

@@ -6,6 +6,8 @@ package otelhss_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,11 +31,15 @@ func TestSpansOfARetriedThrottledFailedListing(t *testing.T) {
 	assert.False(t, call.Parent().IsValid(), "the call is a root span: the caller's context had none")
 	assert.Equal(t, codes.Error, call.Status().Code)
 	assert.Contains(t, call.Status().Description, "HSS.0001")
+	host, port := serverOf(t, l.srv.URL())
 	assert.Equal(t, map[string]any{
 		"hss.operation":             "ListSyncTaskRegistries",
 		"http.request.method":       "GET",
+		"server.address":            host,
+		"server.port":               port,
 		"url.template":              registriesRoute,
 		"url.path":                  "/v5/" + l.srv.ProjectID() + "/image/image-sync/tasks/task-1/registries",
+		"url.full":                  l.srv.URL() + "/v5/" + l.srv.ProjectID() + "/image/image-sync/tasks/task-1/registries",
 		"hss.attempts":              int64(3),
 		"hss.wait.duration":         seconds(l.waits[0] + l.waits[1]),
 		"http.response.status_code": int64(400),
@@ -75,6 +81,8 @@ func TestSpansOfARetriedThrottledFailedListing(t *testing.T) {
 		wantAttrs := map[string]any{
 			"hss.operation":             "ListSyncTaskRegistries",
 			"http.request.method":       "GET",
+			"server.address":            host,
+			"server.port":               port,
 			"url.template":              registriesRoute,
 			"hss.attempt":               int64(i + 1),
 			"http.response.status_code": int64(want[i].status),
@@ -112,6 +120,7 @@ func TestSpansOfASuccessfulListing(t *testing.T) {
 	assert.Equal(t, int64(1), got["hss.attempts"])
 	assert.Equal(t, 0.0, got["hss.wait.duration"])
 	assert.Equal(t, "limit=20", got["url.query"])
+	assert.Equal(t, srv.URL()+"/v5/"+srv.ProjectID()+"/image/image-sync/tasks/task-1/registries?limit=20", got["url.full"])
 	assert.NotContains(t, got, "error.type")
 	gotAttempt := attrs(attempt.Attributes())
 	assert.NotContains(t, gotAttempt, "error.type")
@@ -155,6 +164,40 @@ func TestCallSpanIsAChildOfTheCallersSpan(t *testing.T) {
 	assert.Equal(t, parent.SpanContext().SpanID(), call[0].Parent().SpanID())
 	assert.Equal(t, parent.SpanContext().TraceID(), call[0].SpanContext().TraceID())
 }
+
+// serverOf is the server.address and server.port of a base URL.
+func serverOf(t *testing.T, base string) (string, int64) {
+	t.Helper()
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(u.Port())
+	require.NoError(t, err)
+	return u.Hostname(), int64(port)
+}
+
+// The server of a call is its endpoint's host, with the scheme's port when
+// the endpoint names none, as the HTTP client conventions ask.
+func TestServerAttributesDefaultThePort(t *testing.T) {
+	tm := newTelemetry(t)
+	client, err := hss.NewClient("https://hss.cn-north-4.myhuaweicloud.com", "proj", hss.WithToken(echoToken), hss.WithObserver(tm.observer),
+		hss.WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusNoContent, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})}))
+	require.NoError(t, err)
+	_, err = client.Do(context.Background(), http.MethodGet, "/v5/{project_id}/x", url.Values{"a": {"1"}}, nil, nil)
+	require.NoError(t, err)
+	call := named(tm.spans.Ended(), "HSS GET /v5/{project_id}/x")
+	require.Len(t, call, 1)
+	got := attrs(call[0].Attributes())
+	assert.Equal(t, "hss.cn-north-4.myhuaweicloud.com", got["server.address"])
+	assert.Equal(t, int64(443), got["server.port"])
+	assert.Equal(t, "https://hss.cn-north-4.myhuaweicloud.com/v5/proj/x?a=1", got["url.full"])
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func spanNames(tm *telemetry) []string {
 	var names []string

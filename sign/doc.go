@@ -50,10 +50,12 @@
 // The gateway accepts an X-Sdk-Date within 15 minutes of its own clock and
 // refuses others with 401 "signature expired". A Skew learns how far the
 // gateway's clock is from the local one, from that refusal (its message
-// gives the gateway's time) and from the Date header of every answer, and
-// corrects signing times by it. Transport uses one, so that a machine
-// whose clock is off is refused once at most: it signs the refused request
-// again with the corrected time and sends it once more.
+// gives the gateway's time) and from the Date header of other answers, and
+// corrects signing times by it, by up to MaxOffset (24 hours). Transport
+// uses one, so that a machine whose clock is off is refused once at most:
+// it signs the refused request again with the corrected time and sends it
+// once more. A clock more than MaxOffset off is not corrected, and each of
+// its requests is refused once.
 //
 // # Secrets
 //

@@ -7,28 +7,35 @@ import (
 	"time"
 )
 
+// MaxOffset is the largest offset a Skew learns, and so the largest error
+// of the local clock that signing corrects: a gateway that says its clock
+// is further away is taken for a broken or hostile answer, not a clock that
+// drifted. A machine whose clock is off by more must be set right.
+const MaxOffset = 24 * time.Hour
+
 // Bounds on what a Skew learns.
 const (
-	// maxOffset is the largest offset learned: beyond it an answer is
-	// broken or hostile, not from a clock that drifted.
-	maxOffset = 24 * time.Hour
 	// minOffset is the smallest: Date and X-Sdk-Date count whole seconds,
 	// and an answer takes time to arrive.
 	minOffset = 5 * time.Second
 	// dateOffset is how far an answer's Date must be from the corrected
-	// clock to be learned from an answer that was not refused; the gateway
-	// itself allows 15 minutes.
+	// clock to be learned from an answer that was not refused.
 	dateOffset = 5 * time.Minute
+	// window is how far from its clock the gateway accepts X-Sdk-Date. An
+	// answer it did not refuse for its date was signed within it, so a Date
+	// further from the corrected clock is stale (a cache, a proxy) and is
+	// not learned.
+	window = 15 * time.Minute
 	// maxScan bounds how much of a body is searched for the gateway's
 	// message.
 	maxScan = 64 << 10
 )
 
 // Skew learns the offset of API Gateway's clock from the local clock from
-// the gateway's answers, and corrects signing times by it. The gateway
-// refuses a signature whose X-Sdk-Date is more than 15 minutes from its own
-// clock (401, "signature expired"), so without it a machine whose clock
-// drifts fails every call.
+// the gateway's answers, and corrects signing times by it, up to MaxOffset
+// (24 hours) either way. The gateway refuses a signature whose X-Sdk-Date
+// is more than 15 minutes from its own clock (401, "signature expired"), so
+// without it a machine whose clock drifts fails every call.
 //
 //	var skew sign.Skew // one per local clock, shared by pointer
 //	err := sign.Request(req, key, skew.Now(time.Now()))
@@ -65,12 +72,16 @@ func (s *Skew) Offset() time.Duration {
 //
 //   - from a 401 that says the signature expired (see SignatureExpired),
 //     the server time its message gives, else its Date header;
-//   - from any answer, its Date header when that is more than 5 minutes
-//     from the corrected clock (Now).
+//   - from any other answer, its Date header when that is more than 5 and
+//     at most 15 minutes from the corrected clock (Now). The gateway did
+//     not refuse the request for its date, so it was signed within the
+//     gateway's 15 minutes: a Date further off is stale (a cache, a proxy
+//     in front of the gateway), and the offset that worked is kept.
 //
-// An offset below 5 seconds counts as none. One beyond 24 hours, and a
-// Date or a message that cannot be read, are ignored as a broken or
-// hostile answer.
+// An offset below 5 seconds counts as none. One beyond MaxOffset (24
+// hours), and a Date or a message that cannot be read, are ignored as a
+// broken or hostile answer: a machine whose clock is off by more than a
+// day is refused until its clock is set right.
 func (s *Skew) Learn(local time.Time, resp *http.Response, body []byte) bool {
 	if s == nil || resp == nil {
 		return false
@@ -87,7 +98,7 @@ func (s *Skew) Learn(local time.Time, resp *http.Response, body []byte) bool {
 		return false
 	}
 	observed := gateway.Sub(local) // saturates; never overflows
-	if observed > maxOffset || observed < -maxOffset {
+	if observed > MaxOffset || observed < -MaxOffset {
 		return false
 	}
 	observed = observed.Round(time.Second)
@@ -97,13 +108,29 @@ func (s *Skew) Learn(local time.Time, resp *http.Response, body []byte) bool {
 	for {
 		current := s.offset.Load()
 		change := abs(observed - time.Duration(current))
-		if change < minOffset || !expired && change <= dateOffset {
+		if change < minOffset || !expired && (change <= dateOffset || change > window) {
 			return false
 		}
 		if s.offset.CompareAndSwap(current, int64(observed)) {
 			return true
 		}
 	}
+}
+
+// GatewayTime reads the gateway's clock from resp, body being the start of
+// its body (nil when it was not read): the server time of a "signature
+// expired" refusal's message, else the Date header. ok is false when
+// neither can be read. It is what Learn reads, before any bound applies.
+func GatewayTime(resp *http.Response, body []byte) (t time.Time, ok bool) {
+	if resp == nil {
+		return time.Time{}, false
+	}
+	if SignatureExpired(resp, body) {
+		if t, ok = messageServerTime(body); ok {
+			return t, true
+		}
+	}
+	return responseDate(resp.Header)
 }
 
 // SignatureExpired reports whether resp, body being the start of its

@@ -93,8 +93,8 @@ func TestSkewLearnsFromDate(t *testing.T) {
 	assert.Equal(t, 10*time.Minute, s.Offset())
 	assert.False(t, s.Learn(local, answer(http.StatusNotFound, httpDate(local.Add(12*time.Minute))), nil),
 		"two minutes from the corrected clock is not worth a change")
-	assert.True(t, s.Learn(local, answer(http.StatusTooManyRequests, time.Date(2030, 5, 26, 22, 0, 0, 0, time.UTC).Format(time.RFC850)), nil))
-	assert.Equal(t, -(2*time.Hour + 4*time.Minute + 31*time.Second), s.Offset(), "RFC 850 dates are read too")
+	assert.True(t, s.Learn(local, answer(http.StatusTooManyRequests, time.Date(2030, 5, 27, 0, 0, 0, 0, time.UTC).Format(time.RFC850)), nil))
+	assert.Equal(t, -(4*time.Minute + 31*time.Second), s.Offset(), "RFC 850 dates are read too")
 
 	// A 401 that is not about the date teaches from its Date only.
 	s = sign.Skew{}
@@ -135,6 +135,47 @@ func TestSkewIgnoresHostileAnswers(t *testing.T) {
 	assert.False(t, s.Learn(local, &http.Response{StatusCode: http.StatusUnauthorized}, []byte("signature expired")), "no header at all")
 	assert.False(t, sign.SignatureExpired(nil, []byte("signature expired")))
 	assert.Zero(t, s.Offset())
+}
+
+// An answer the gateway did not refuse for its date was signed within its
+// 15 minutes: a Date further than that from the corrected clock is stale
+// (a cache, a proxy) and teaches nothing, so that an offset a refusal
+// taught, which the gateway then accepted, stays.
+func TestSkewKeepsAnOffsetThatWorks(t *testing.T) {
+	var s sign.Skew
+	for _, status := range []int{http.StatusOK, http.StatusNotFound, http.StatusTooManyRequests, http.StatusUnauthorized} {
+		assert.False(t, s.Learn(local, answer(status, httpDate(local.Add(2*time.Hour))), nil), "%d: two hours off an accepted signature", status)
+	}
+	assert.Zero(t, s.Offset())
+
+	refusal := expiredBody("APIGW.0301", "IAM", local, local.Add(time.Hour))
+	assert.True(t, s.Learn(local, answer(http.StatusUnauthorized, httpDate(local)), refusal), "the message wins over a stale Date")
+	assert.Equal(t, time.Hour, s.Offset())
+	for i := range 5 {
+		at := local.Add(time.Duration(i) * time.Minute)
+		assert.False(t, s.Learn(at, answer(http.StatusOK, httpDate(at)), nil), "a stale Date on an accepted answer")
+		assert.Equal(t, time.Hour, s.Offset(), "the offset that worked stays")
+	}
+	assert.True(t, s.Learn(local, answer(http.StatusOK, httpDate(local.Add(time.Hour+10*time.Minute))), nil),
+		"within the gateway's window, a Date still teaches")
+	assert.Equal(t, time.Hour+10*time.Minute, s.Offset())
+}
+
+// GatewayTime reads the gateway's clock from an answer the way Learn does:
+// a refusal's message first, then the Date header.
+func TestGatewayTime(t *testing.T) {
+	refusal := expiredBody("APIGW.0301", "IAM", local, local.Add(30*time.Hour))
+	got, ok := sign.GatewayTime(answer(http.StatusUnauthorized, httpDate(local)), refusal)
+	require.True(t, ok)
+	assert.Equal(t, local.Add(30*time.Hour), got, "beyond MaxOffset it is still read")
+	got, ok = sign.GatewayTime(answer(http.StatusOK, httpDate(local)), nil)
+	require.True(t, ok)
+	assert.Equal(t, local, got)
+	_, ok = sign.GatewayTime(answer(http.StatusUnauthorized, ""), []byte("signature expired"))
+	assert.False(t, ok)
+	_, ok = sign.GatewayTime(nil, nil)
+	assert.False(t, ok)
+	assert.Equal(t, 24*time.Hour, sign.MaxOffset)
 }
 
 // Many answers showing one offset at once: one Learn reports it.

@@ -18,12 +18,16 @@ import (
 // use; do not change its fields once it is in use.
 //
 // It learns the gateway's clock from every answer (see Skew.Learn), so a
-// machine whose clock is off is refused once at most: a request the
-// gateway refuses as "signature expired" is signed again with the
-// corrected time and sent once more, when its body can be sent again (it
-// has none, GetBody, or was buffered to be hashed; not one sent as
-// X-Sdk-Content-Sha256 without GetBody). Later requests are right the
-// first time.
+// machine whose clock is off (by at most MaxOffset, 24 hours) is refused
+// once at most: a request the gateway refuses as "signature expired" is
+// signed again with the corrected time and sent once more, when the
+// refusal taught an offset other than the one it was signed with and its
+// body can be sent again (it has none, GetBody, or was buffered to be
+// hashed; not one sent as X-Sdk-Content-Sha256 without GetBody). Later
+// requests are right the first time. A refusal that teaches nothing new
+// (it tells no time, or one more than MaxOffset away) is returned as it
+// is: sending the request again would only be refused again, and count
+// towards the gateway's lock of a key that keeps failing.
 //
 // Its only secrets are in Key, which prints, marshals and logs them as
 // REDACTED; encoding/json writes the Key alone, and Format covers the one
@@ -90,13 +94,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	signed := req.Clone(req.Context()) // headers copied; the body is shared
-	if err := Request(signed, t.Key, skew.Now(now())); err != nil {
+	used := skew.Offset()
+	if err := Request(signed, t.Key, now().Add(used)); err != nil {
 		closeBody()
 		return nil, err
 	}
 	resp, err := base.RoundTrip(signed)
-	if err != nil || !learn(skew, now(), resp) {
-		return resp, err
+	if err != nil || !learn(skew, now(), resp) || skew.Offset() == used {
+		return resp, err // a refusal that taught nothing new stands
 	}
 	again, ok := t.resign(req, signed, skew.Now(now()))
 	if !ok {
