@@ -329,3 +329,41 @@ func BenchmarkSignRequest(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkListSyncTaskRegistriesNoNetwork is the client's own work for a
+// call, with a transport that answers from memory: building the request,
+// the quota's bookkeeping, reading the body and decoding it. It is what the
+// in-process benchmark adds to the floor, without the scheduler's cost of
+// a server in the same process.
+func BenchmarkListSyncTaskRegistriesNoNetwork(b *testing.B) {
+	for _, limit := range []int{200, 10} {
+		body := benchPageBody(nil, benchTotal, 0, limit)
+		canned := benchRoundTrip(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header:        http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"0a1b2c3d4e5f60718293a4b5c6d7e8f9"}},
+				Body:          io.NopCloser(bytes.NewReader(body)),
+				ContentLength: int64(len(body)), Request: r}, nil
+		})
+		b.Run("page="+strconv.Itoa(limit), func(b *testing.B) {
+			c, err := NewClient("https://hss.example.com", "proj", WithToken("t"), WithHTTPClient(&http.Client{Transport: canned}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			opts := &ListSyncTaskRegistriesOptions{Limit: limit}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				resp, err := c.ListSyncTaskRegistries(ctx, "task-1", opts)
+				if err != nil || len(resp.DataList) != limit {
+					b.Fatal(len(resp.DataList), err)
+				}
+			}
+		})
+	}
+}
+
+// benchRoundTrip is an http.RoundTripper made of a function.
+type benchRoundTrip func(*http.Request) (*http.Response, error)
+
+func (f benchRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
