@@ -147,7 +147,7 @@ func (c *Client) attempts(ctx context.Context, cl *call, st *callState) error {
 		case refresh, resign, throttled:
 			// Sent again at once, within the quota (waitToSend).
 		case transient:
-			if err := c.pastDeadline(ctx, d.delay, "retrying"); err != nil {
+			if err := pastDeadline(deadlineOf(ctx), c.cfg.clock.Now(), d.delay, "retrying"); err != nil {
 				return c.stopped(ctx, cl, st, err)
 			}
 			c.wait(ctx, st, WaitBackoff, d.delay, st.last)

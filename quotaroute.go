@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -226,9 +225,8 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		if why := c.cfg.retry.throttleGiveUp(stalled, r.wait, !r.booked); why != "" {
 			return quotaTicket{}, &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: throttle, why: why}
 		}
-		if !deadline.IsZero() && deadline.Before(now.Add(r.wait)) {
-			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Attempts: st.sent, Last: throttle,
-				Err: fmt.Errorf("%w: throttled, and the gateway's quota clears in %s", ErrWaitPastDeadline, roundDuration(r.wait))}
+		if err := pastDeadline(deadline, now, r.wait, "throttled, and the gateway's quota clears"); err != nil {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Attempts: st.sent, Last: throttle, Err: err}
 		}
 		c.wait(ctx, st, WaitQuota, r.wait, throttle)
 		start := c.cfg.clock.Now()
@@ -315,22 +313,4 @@ func (c *Client) throttleError(cl *call, q *routeQuota, last error, wait time.Du
 	e.Method, e.Path = cl.method, cl.u.EscapedPath()
 	e.RetryAfter = max(e.RetryAfter, wait)
 	return e
-}
-
-// sleep waits d on the Client's clock, returning at once with
-// ErrWaitPastDeadline when the context's deadline comes first.
-func (c *Client) sleep(ctx context.Context, d time.Duration, what string) error {
-	if err := c.pastDeadline(ctx, d, what); err != nil {
-		return err
-	}
-	return c.cfg.clock.Sleep(ctx, d)
-}
-
-// pastDeadline returns an error wrapping ErrWaitPastDeadline when a wait of
-// d would pass the context's deadline.
-func (c *Client) pastDeadline(ctx context.Context, d time.Duration, what string) error {
-	if dl, ok := ctx.Deadline(); ok && dl.Before(c.cfg.clock.Now().Add(d)) {
-		return fmt.Errorf("%w: %s in %s", ErrWaitPastDeadline, what, d)
-	}
-	return nil
 }

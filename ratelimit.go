@@ -60,10 +60,10 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock, waiting func(time.Dur
 		l.mu.Unlock()
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(delay)) {
+	if err := pastDeadline(deadlineOf(ctx), now, delay, "the rate limit (WithRateLimit) allows the next call"); err != nil {
 		l.next = l.next.Add(-l.interval) // give the slot back
 		l.mu.Unlock()
-		return fmt.Errorf("%w: the rate limit (WithRateLimit) allows the next call in %s", ErrWaitPastDeadline, delay)
+		return err
 	}
 	slot := l.next
 	l.mu.Unlock()

@@ -78,12 +78,9 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		err = scrubTransportError(err, scrubber(), cl)
 		err = c.timedOut(ctx, actx, err)
 		path, to := answerPaths(cl, resp, scrubber())
-		res := attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
-			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: transient, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
-		if errors.Is(err, ErrBodyTooLarge) {
-			res.verdict = final
-		}
-		return res
+		verdict, _ := judgeTransport(err)
+		return attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
+			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: verdict, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
 	}
 	if cl.decode != nil {
 		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {

@@ -179,6 +179,32 @@ func (p RetryPolicy) throttleGiveUp(stalled, wait time.Duration, gate bool) stri
 	return ""
 }
 
+// pastDeadline is the one deadline rule of every wait, a backoff, the rate
+// limit, the gateway's quota or WaitSyncTask's next poll: a wait that
+// would end after the context's deadline is not begun, and the call
+// returns at once with an error wrapping ErrWaitPastDeadline that says
+// what it waited for. A zero deadline is none.
+func pastDeadline(deadline, now time.Time, d time.Duration, what string) error {
+	if !deadline.IsZero() && deadline.Before(now.Add(d)) {
+		return fmt.Errorf("%w: %s in %s", ErrWaitPastDeadline, what, roundDuration(d))
+	}
+	return nil
+}
+
+// deadlineOf is ctx's deadline, or the zero time.
+func deadlineOf(ctx context.Context) time.Time {
+	dl, _ := ctx.Deadline()
+	return dl
+}
+
+// sleep waits d on the Client's clock, unless pastDeadline says not to.
+func (c *Client) sleep(ctx context.Context, d time.Duration, what string) error {
+	if err := pastDeadline(deadlineOf(ctx), c.cfg.clock.Now(), d, what); err != nil {
+		return err
+	}
+	return c.cfg.clock.Sleep(ctx, d)
+}
+
 // parseRetryAfter reads a Retry-After value relative to now; see
 // status.ParseRetryAfter. A wait longer than MaxRetryAfter reads as
 // MaxRetryAfter.
