@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,7 +94,8 @@ func (c *commonFlags) check(getenv func(string) string) error {
 	case c.maxThrottleWait < 0 && c.maxThrottleWait != hss.NoThrottleWait || c.maxThrottleWait > hss.MaxRetryAfter:
 		return usagef("invalid --max-throttle-wait: must be 0 to %s (0: the default, %s), or none, got %s", hss.MaxRetryAfter, hss.DefaultMaxThrottleWait, c.maxThrottleWait)
 	case c.rateLimit != 0 && !(c.rateLimit >= minRatePerMinute && c.rateLimit <= maxRatePerMinute):
-		return usagef("invalid --rate-limit: must be 0 (no limit) or %g-%g requests a minute, got %g", minRatePerMinute, maxRatePerMinute, c.rateLimit)
+		return usagef("invalid --rate-limit: must be 0 (no limit) or %s-%s requests a minute, got %s",
+			formatFloat(minRatePerMinute), formatFloat(maxRatePerMinute), formatFloat(c.rateLimit))
 	}
 	if c.token != "" {
 		if reason := check.Token(c.token); reason != "" {
@@ -334,4 +337,13 @@ func userCacheDir(getenv func(string) string) (string, error) {
 		return "", errors.New("no user cache directory: " + from + " is not an absolute path")
 	}
 	return dir, nil
+}
+
+// formatFloat writes f in decimal, without an exponent when it has few
+// digits (1000000, not 1e+06).
+func formatFloat(f float64) string {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
