@@ -63,7 +63,7 @@ func (l *rateLimiter) wait(ctx context.Context, clk Clock, waiting func(time.Dur
 	if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(delay)) {
 		l.next = l.next.Add(-l.interval) // give the slot back
 		l.mu.Unlock()
-		return fmt.Errorf("%w: the rate limit (WithRateLimit) allows the next call in %s", ErrWaitPastDeadline, delay)
+		return fmt.Errorf("%w: the rate limit (WithRateLimit) allows the next call in %s", ErrWaitPastDeadline, roundDuration(delay))
 	}
 	slot := l.next
 	l.mu.Unlock()
