@@ -109,7 +109,7 @@ func (e *APIError) detail() string {
 	case e.RetryAfter >= MaxRetryAfter:
 		msg += " (retry after " + MaxRetryAfter.String() + " or more)"
 	case e.RetryAfter > 0:
-		msg += " (retry after " + e.RetryAfter.String() + ")"
+		msg += " (retry after " + roundDuration(e.RetryAfter).String() + ")"
 	}
 	if e.RequestID != "" {
 		msg += " (request id " + e.RequestID + ")"

@@ -433,6 +433,17 @@ func TestErrorMessages(t *testing.T) {
 	ae := &hss.APIError{StatusCode: 429, Code: "APIGW.0308", Message: "throttled", RetryAfter: hss.MaxRetryAfter, RequestID: "r1", Method: "GET", Path: "/v5/p/x"}
 	assert.Equal(t, "hss: GET /v5/p/x: 429 APIGW.0308: throttled (retry after 24h0m0s or more) (request id r1)", ae.Error())
 	assert.Equal(t, "hss: 503 Service Unavailable", (&hss.APIError{StatusCode: 503}).Error())
+	for ra, want := range map[time.Duration]string{
+		1234892949 * time.Nanosecond:                 "1.235s",
+		59*time.Minute + 58073605053*time.Nanosecond: "59m58.074s",
+		999 * time.Microsecond:                       "999µs",
+		2 * time.Second:                              "2s",
+		hss.MaxRetryAfter - time.Nanosecond:          "24h0m0s",
+		hss.MaxRetryAfter - 1600*time.Microsecond:    "23h59m59.998s",
+	} {
+		ae := &hss.APIError{StatusCode: 429, Code: "APIGW.0308", RetryAfter: ra}
+		assert.Equal(t, "hss: 429 APIGW.0308 (retry after "+want+")", ae.Error(), "durations are rounded as the log rounds them")
+	}
 
 	de := &hss.DecodeError{Method: "GET", Path: "/v5/p/x", StatusCode: 200, RequestID: "r2", Err: errors.New("bad")}
 	assert.Equal(t, "hss: GET /v5/p/x: 200 answer is not the expected JSON: bad (request id r2)", de.Error())

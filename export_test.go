@@ -25,3 +25,9 @@ func KeySigner(c *Client) *sign.Signer {
 	}
 	return nil
 }
+
+// QuotaStoreKey returns the QuotaStore key of route for the credentials
+// identity of v, as c names it.
+func QuotaStoreKey(c *Client, v credentials.Value, route string) string {
+	return c.quotaStoreKey(quotaIdentity(v), route)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -34,12 +35,14 @@ type QuotaStore interface {
 	// (nil when the key holds nothing) and false.
 	//
 	// It must be atomic with respect to every other CompareAndSwap on the
-	// same key through any store that shares its data, and it must honour
-	// ctx: the Client bounds each call to a short time and, on an error,
-	// goes on with its own in-memory quota for a while. Keys are printable
-	// ASCII of at most 512 bytes and values at most 512 bytes; next is
-	// never empty. A store must not keep next or return a slice it still
-	// writes to.
+	// same key through any store that shares its data, and it should honour
+	// ctx, which ends QuotaStoreTimeout after the call: the Client waits no
+	// longer (a call that ignores ctx goes on in a goroutine of its own,
+	// one per key at most, and its late answer is dropped) and, on an
+	// error or no answer, goes on with its own in-memory quota for a while.
+	// Keys are printable ASCII without '{' or '}' of at most 512 bytes, and
+	// values at most 512 bytes; next is never empty. A store must not keep
+	// next or return a slice it still writes to.
 	CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) (current []byte, swapped bool, err error)
 }
 
@@ -61,13 +64,15 @@ const QuotaStoreTimeout = 100 * time.Millisecond
 //
 // A key names each quota: the endpoint's host, the project, the identity
 // the gateway counts (the access key, or a SHA-256 hash of the token: never
-// a secret in clear) and the route (method and path template). Without this
-// option each Client keeps its quotas in its own memory.
+// a secret in clear) and the route (method and path template, its braces
+// escaped), within MaxQuotaKeyLen bytes (parts that would make it longer
+// are replaced by their SHA-256 hash). Without this option each Client
+// keeps its quotas in its own memory.
 //
-// A store that fails, or takes longer than QuotaStoreTimeout, never fails
-// a call: the Client goes on with its own in-memory quota, logs a warning
-// at most once a minute through WithLogger, and tries the store again a
-// second later. A nil store, or a nil pointer in store, is a
+// A store that fails, or takes longer than QuotaStoreTimeout (even one
+// that ignores its context), never fails a call nor holds it longer: the
+// Client goes on with its own in-memory quota, logs a warning at most once
+// a minute through WithLogger, and tries the store again a second later. A nil store, or a nil pointer in store, is a
 // *ValidationError.
 func WithQuotaStore(store QuotaStore) Option {
 	return func(c *config) error {
@@ -136,17 +141,66 @@ func (s *memoryQuotaStore) CompareAndSwap(ctx context.Context, key string, old, 
 }
 
 // quotaStoreKey names the quota of route, for the credentials identity id,
-// in a QuotaStore: "hss/1/<host>/<project>/<id>/<route>". Parts that are not
-// printable ASCII are percent-escaped, and a key that would be longer than
-// MaxQuotaKeyLen ends with a hash of its route instead.
+// in a QuotaStore: "hss/1/<host>/<project>/<id>/<route>", printable ASCII
+// of at most MaxQuotaKeyLen bytes. The project and the id come
+// path-escaped; in the route, '%', '{', '}' and bytes that are not
+// printable ASCII are percent-escaped, so that no key holds a brace (Redis
+// Cluster would read "{project_id}" as a hash tag and put every quota on
+// one slot). A key that would be longer has its longest parts, one after
+// the other, replaced by '#' and a SHA-256 hash of the part, until it fits:
+// every Client computes the same key from the same parts, short keys stay
+// readable, and no part is ever a secret in clear.
 func (c *Client) quotaStoreKey(id, route string) string {
-	key := "hss/1/" + strings.ToLower(c.endpoint.Host) + "/" + url.PathEscape(c.projectID) + "/" + id + "/" + route
-	if len(key) <= MaxQuotaKeyLen && isPrintableASCII(key) {
-		return key
+	const prefix = "hss/1/"
+	parts := [...]string{keyEscape(strings.ToLower(c.endpoint.Host)), c.projectEsc, id, keyEscape(route)}
+	size := func() int {
+		n := len(prefix) + len(parts) - 1 // the slashes between the parts
+		for _, p := range parts {
+			n += len(p)
+		}
+		return n
 	}
-	sum := sha256.Sum256([]byte(route))
-	return "hss/1/" + strings.ToLower(c.endpoint.Host) + "/" + url.PathEscape(c.projectID) + "/" + id + "/#" + hex.EncodeToString(sum[:16])
+	for size() > MaxQuotaKeyLen {
+		longest := 0
+		for i, p := range parts {
+			if len(p) >= len(parts[longest]) {
+				longest = i
+			}
+		}
+		sum := sha256.Sum256([]byte(parts[longest]))
+		parts[longest] = "#" + hex.EncodeToString(sum[:16])
+	}
+	return prefix + strings.Join(parts[:], "/")
 }
+
+// keyEscape percent-escapes, in a part of a store key, '%', '{', '}' and
+// every byte that is not printable ASCII; the rest, '/' and spaces
+// included, stays as it is, readable.
+func keyEscape(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if keyEscaped(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; keyEscaped(c) {
+			b = append(b, '%', hexDigit[c>>4], hexDigit[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// keyEscaped reports whether keyEscape escapes c.
+func keyEscaped(c byte) bool { return c < 0x20 || c > 0x7e || c == '%' || c == '{' || c == '}' }
+
+const hexDigit = "0123456789ABCDEF"
 
 // quotaIdentity names the identity the gateway counts calls by: the access
 // key, or a hash of the token, never a secret in clear.
@@ -156,15 +210,6 @@ func quotaIdentity(v credentials.Value) string {
 	}
 	sum := sha256.Sum256([]byte(v.Token))
 	return "token:" + hex.EncodeToString(sum[:16])
-}
-
-func isPrintableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // quotaStoreTTL is how long a key a Client wrote lives without another
@@ -233,7 +278,10 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 		cur, swapped, err := l.compareAndSwap(sc.ctx, sc.key, old, next, quotaStoreTTL(st.windowLen()))
 		switch {
 		case err != nil:
-			if sc.ctx.Err() == nil {
+			// A store too slow to answer failed, whether or not the call's
+			// context ended meanwhile; a call of the key still out but not
+			// yet late is no failure, nor is the call's own end.
+			if errors.Is(err, errQuotaStoreSlow) || sc.ctx.Err() == nil && !errors.Is(err, errQuotaStoreBusy) {
 				l.failed(sc.ctx, now, err)
 			}
 			q.st, q.cachedKey = st, "" // go on from the state last seen
@@ -254,10 +302,21 @@ type quotaLink struct {
 	store  QuotaStore
 	logger *slog.Logger // may be nil
 
-	mu     sync.Mutex
-	downTo time.Time // the store failed: not asked again before this
-	warned time.Time // the last warning
+	mu      sync.Mutex
+	downTo  time.Time            // the store failed: not asked again before this
+	warned  time.Time            // the last warning
+	pending map[string]time.Time // keys with a store call out, and when it started (wall clock)
 }
+
+// errQuotaStoreSlow is the error of a store call that did not answer
+// within QuotaStoreTimeout (or of a key whose call has been out longer):
+// the Client goes on without the store's answer.
+var errQuotaStoreSlow = errors.New("the quota store did not answer within " + QuotaStoreTimeout.String())
+
+// errQuotaStoreBusy is the error of a key whose last store call, begun
+// less than QuotaStoreTimeout ago by a call whose context ended, is still
+// out: this change is kept in the Client's memory.
+var errQuotaStoreBusy = errors.New("the quota store has not answered the last call of this key yet")
 
 // quotaStoreRetry is how long a Client does without a store that failed
 // before it asks it again.
@@ -285,9 +344,59 @@ func (l *quotaLink) failed(ctx context.Context, now time.Time, err error) {
 	}
 }
 
-// compareAndSwap calls the store within QuotaStoreTimeout of ctx.
+// compareAndSwap calls the store within QuotaStoreTimeout of ctx, and
+// waits for it no longer, even for a store that does not honour ctx: the
+// call runs in a goroutine of its own, whose answer, when it comes late,
+// is dropped (the next call reads the store anew). At most one call of a
+// key is out: while one is, the key's calls return errQuotaStoreSlow (or
+// errQuotaStoreBusy, within the bound of a call given up because its
+// context ended), so a store that hangs holds one goroutine per key, not
+// one per call.
 func (l *quotaLink) compareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	start := time.Now()
+	l.mu.Lock()
+	if since, out := l.pending[key]; out {
+		l.mu.Unlock()
+		if start.Sub(since) >= QuotaStoreTimeout {
+			return nil, false, errQuotaStoreSlow
+		}
+		return nil, false, errQuotaStoreBusy
+	}
+	if l.pending == nil {
+		l.pending = make(map[string]time.Time)
+	}
+	l.pending[key] = start
+	l.mu.Unlock()
+
 	sctx, cancel := context.WithTimeout(ctx, QuotaStoreTimeout)
-	defer cancel()
-	return l.store.CompareAndSwap(sctx, key, old, next, ttl)
+	done := make(chan quotaSwap, 1) // never blocks the goroutine, whoever waits
+	go func() {
+		defer cancel()
+		var r quotaSwap
+		r.current, r.swapped, r.err = l.store.CompareAndSwap(sctx, key, old, next, ttl)
+		l.mu.Lock()
+		delete(l.pending, key)
+		l.mu.Unlock()
+		done <- r
+	}()
+	bound := time.NewTimer(QuotaStoreTimeout)
+	defer bound.Stop()
+	select {
+	case r := <-done:
+		return r.current, r.swapped, r.err
+	case <-bound.C:
+		return nil, false, errQuotaStoreSlow
+	case <-ctx.Done():
+		if time.Since(start) >= QuotaStoreTimeout {
+			return nil, false, errQuotaStoreSlow // the bound came too
+		}
+		return nil, false, ctx.Err()
+	}
+}
+
+// quotaSwap is what a store's CompareAndSwap returned.
+type quotaSwap struct {
+	current []byte
+	swapped bool
+	err     error
 }

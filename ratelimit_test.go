@@ -109,6 +109,24 @@ func TestRateLimitBounds(t *testing.T) {
 	}
 }
 
+// TestRateLimitWaitPastDeadlineRounded: the wait the error names is
+// rounded as the log rounds durations (to the millisecond), however far
+// into the interval the call comes.
+func TestRateLimitWaitPastDeadlineRounded(t *testing.T) {
+	srv, clk := newTestServerAt(t, time.Now(), hsstest.WithSeed(testTask, 1))
+	c, _, _ := newTestClient(t, srv, hss.WithRateLimit(1.0/60, 1))
+	_, err := c.ListSyncTaskRegistries(context.Background(), testTask, nil)
+	require.NoError(t, err)
+	clk.Advance(1234567891 * time.Nanosecond)
+
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(50*time.Second))
+	defer cancel()
+	_, err = c.ListSyncTaskRegistries(ctx, testTask, nil)
+	require.ErrorIs(t, err, hss.ErrWaitPastDeadline)
+	assert.Contains(t, err.Error(), "the rate limit (WithRateLimit) allows the next call in 58.765s", "not 58.765432109s")
+	assert.True(t, strings.HasSuffix(err.Error(), "58.765s"), err.Error())
+}
+
 // TestRateLimitWaitPastDeadline: a rate-limit wait that would pass the
 // context's deadline returns at once with ErrWaitPastDeadline, which is
 // not context.DeadlineExceeded, and gives its slot back.

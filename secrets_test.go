@@ -1418,9 +1418,9 @@ func (p *secRotating) Retrieve(context.Context) (credentials.Value, error) {
 func TestSecretCallInfoKnowsFetchedCredentials(t *testing.T) {
 	srv := hsstest.NewServer(hsstest.WithToken(secToken))
 	defer srv.Close()
-	srv.HandleFunc(http.MethodGet, "/v5/{project_id}/echo/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+	require.NoError(t, srv.HandleFunc(http.MethodGet, "/v5/{project_id}/echo/{token}", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{}`))
-	})
+	}))
 	p := &secRotating{}
 	p.tok.Store(secToken)
 	var logs teeLog

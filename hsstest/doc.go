@@ -206,14 +206,19 @@
 //
 //	err := srv.HandleFunc(http.MethodPost, "/v5/{project_id}/image/image-sync/tasks", createTask)
 //
-// An empty method, a pattern not starting with "/" or a nil handler is an
-// *ArgError, and nothing is registered.
+// A nil handler, a method that is not an HTTP token, or a pattern that no
+// request could match or that reads like net/http.ServeMux syntax this
+// matcher does not have is an *ArgError, and nothing is registered: a
+// pattern must start with "/" and must not hold '?' or '#', end with "/",
+// use {name...} or {$}, name a wildcard other than with a Go identifier or
+// twice, hold a brace that does not make a whole segment a wildcard, or
+// hold a '%' (write segments unescaped). On refuses the same patterns.
 //
 // A segment written {name} is a wildcard: it matches one whole, non-empty
 // path segment, and the handler reads it, unescaped, with r.PathValue(name).
 // Segments are compared after unescaping, one by one, so a%2Fb is the one
-// segment "a/b", and a trailing slash is a segment of its own. The method
-// must match exactly. The built-in route is tried first, then the extra
+// segment "a/b", and a request's trailing slash is a segment of its own.
+// The method must match exactly. The built-in route is tried first, then the extra
 // routes in the order they were added; the first that matches answers.
 //
 // A request to an extra route goes through every step above: latency, the

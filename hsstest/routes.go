@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // RegistriesPattern is the path pattern of the built-in route, the listing
@@ -54,8 +55,14 @@ func Unauthenticated() RouteOption {
 // Routes are tried in the order they were added, after the built-in one;
 // an unmatched request gets 404 APIGW.0101.
 //
-// A nil handler, an empty method or a pattern not starting with "/" is an
-// *ArgError, and nothing is registered.
+// A nil handler, a method that is not an HTTP token, or a pattern that no
+// request could match or that reads like net/http.ServeMux syntax this
+// matcher does not have is an *ArgError, and nothing is registered: a
+// pattern not starting with "/", holding '?' or '#' (a query is not part
+// of the path), ending with "/" (no subtrees), with a "{name...}" or
+// "{$}" wildcard, a wildcard name that is not a Go identifier or is used
+// twice, a brace that does not make a whole segment a wildcard, or a '%'
+// (segments are compared unescaped).
 func (s *Server) HandleFunc(method, pathPattern string, handler func(w http.ResponseWriter, r *http.Request), opts ...RouteOption) error {
 	if s == nil {
 		return nilServer("HandleFunc")
@@ -84,15 +91,69 @@ func (s *Server) HandleFunc(method, pathPattern string, handler func(w http.Resp
 // "{name}" wildcard.
 type pathPattern []string
 
-// parsePattern checks a method and path pattern given to call.
+// parsePattern checks a method and path pattern given to call: a pattern
+// that no request could match, or that reads like net/http.ServeMux's
+// syntax for something this matcher does not do, is an *ArgError.
 func parsePattern(call, method, pattern string) (pathPattern, error) {
-	if method == "" {
+	bad := func(reason string) error { return &ArgError{Call: call, Arg: "pathPattern", Reason: reason} }
+	switch {
+	case method == "":
 		return nil, &ArgError{Call: call, Arg: "method", Reason: `must not be empty (such as "GET")`}
+	case !isToken(method):
+		return nil, &ArgError{Call: call, Arg: "method", Reason: `must be an HTTP method such as "GET", without spaces or a path`}
+	case !strings.HasPrefix(pattern, "/"):
+		return nil, bad(`must start with "/"`)
+	case strings.ContainsAny(pattern, "?#"):
+		return nil, bad(`must not hold '?' or '#': it matches the path alone, never a query or fragment`)
+	case len(pattern) > 1 && strings.HasSuffix(pattern, "/"):
+		return nil, bad(`must not end with "/": it matches a whole path, never a subtree as net/http.ServeMux's "/a/" does`)
 	}
-	if !strings.HasPrefix(pattern, "/") {
-		return nil, &ArgError{Call: call, Arg: "pathPattern", Reason: `must start with "/"`}
+	segs := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
+	names := make(map[string]bool)
+	for _, seg := range segs {
+		switch {
+		case isWildcard(seg):
+			name := seg[1 : len(seg)-1]
+			switch {
+			case strings.HasSuffix(name, "..."):
+				return nil, bad(fmt.Sprintf("%s: a wildcard matches one whole segment; {name...} (the rest of the path) is not supported", seg))
+			case name == "$":
+				return nil, bad(`{$}: a pattern matches a whole path already; drop it`)
+			case !isIdentifier(name):
+				return nil, bad(fmt.Sprintf("%s: a wildcard's name must be a Go identifier", seg))
+			case names[name]:
+				return nil, bad(fmt.Sprintf("%s: the wildcard name %q is used twice", seg, name))
+			}
+			names[name] = true
+		case strings.ContainsAny(seg, "{}"):
+			return nil, bad(fmt.Sprintf("%q: a brace must make a whole segment a wildcard, such as {task_id}", seg))
+		case strings.Contains(seg, "%"):
+			return nil, bad(fmt.Sprintf("%q: a segment is compared with the path's segment unescaped, so write it unescaped (\"a b\", not \"a%%20b\")", seg))
+		}
 	}
-	return strings.Split(strings.TrimPrefix(pattern, "/"), "/"), nil
+	return segs, nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110), as a method is.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isIdentifier reports whether s is a Go identifier, as a wildcard's name
+// is for net/http.ServeMux (r.PathValue reads it).
+func isIdentifier(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // match reports whether an escaped path fits the pattern and returns the

@@ -152,6 +152,45 @@ func TestHandleFuncUnmatched(t *testing.T) {
 	assert.Equal(t, int32(1), hits.Load())
 }
 
+// TestHandleFuncRefusesPatternsThatCannotMatch: a pattern that no request
+// could match, or that reads like net/http.ServeMux syntax this matcher
+// does not have, is an *ArgError naming it, and nothing is registered.
+func TestHandleFuncRefusesPatternsThatCannotMatch(t *testing.T) {
+	srv := newServer(t)
+	never := func(http.ResponseWriter, *http.Request) { t.Error("a refused route answered") }
+	for _, c := range []struct{ method, pattern, want string }{
+		{http.MethodGet, "/a?b=c", `pathPattern must not hold '?' or '#'`},
+		{http.MethodGet, "/a#top", `pathPattern must not hold '?' or '#'`},
+		{http.MethodGet, "/{a...}", `pathPattern {a...}: a wildcard matches one whole segment; {name...} (the rest of the path) is not supported`},
+		{http.MethodGet, "/v5/{$}", `pathPattern {$}: a pattern matches a whole path already; drop it`},
+		{http.MethodGet, "/{a}/{a}", `pathPattern {a}: the wildcard name "a" is used twice`},
+		{http.MethodGet, "/v5/", `pathPattern must not end with "/"`},
+		{http.MethodGet, "/a{b}", `pathPattern "a{b}": a brace must make a whole segment a wildcard`},
+		{http.MethodGet, "/{}", `pathPattern "{}": a brace must make a whole segment a wildcard`},
+		{http.MethodGet, "/{a}b}", `pathPattern {a}b}: a wildcard's name must be a Go identifier`},
+		{http.MethodGet, "/{1st}", `pathPattern {1st}: a wildcard's name must be a Go identifier`},
+		{http.MethodGet, "/{task-id}", `pathPattern {task-id}: a wildcard's name must be a Go identifier`},
+		{http.MethodGet, "/a%20b", `pathPattern "a%20b": a segment is compared with the path's segment unescaped`},
+		{"GET /a", "/a", `method must be an HTTP method such as "GET"`},
+		{"GET\n", "/a", `method must be an HTTP method`},
+	} {
+		t.Run(c.method+" "+c.pattern, func(t *testing.T) {
+			err := srv.HandleFunc(c.method, c.pattern, never)
+			var ae *hsstest.ArgError
+			require.ErrorAs(t, err, &ae)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), "HandleFunc(")
+		})
+	}
+	requireError(t, do(t, srv, http.MethodGet, "/v5/", "", nil), http.StatusNotFound, "APIGW.0101",
+		"The API does not exist or has not been published in the environment.")
+
+	// What the matcher does is still taken.
+	for _, pattern := range []string{"/", "/v5/{project_id}/x", "/v5/{project_id}/x/{task_id}/{_n2}", "/v5/{项目}", "/v5/a-b_c.d~e"} {
+		require.NoError(t, srv.HandleFunc(http.MethodGet, pattern, func(http.ResponseWriter, *http.Request) {}), pattern)
+	}
+}
+
 func trimSlash(s string) string {
 	for len(s) > 0 && s[0] == '/' {
 		s = s[1:]

@@ -16,8 +16,9 @@ var errNotMade = errors.New("quotafile: the Store was not made by New")
 // package: what fmt prints for a nil pointer whose Error panics.
 const nilError = "<nil>"
 
-// errCorrupt marks a file that holds no table: it is read as an empty one.
-var errCorrupt = errors.New("not a quota table")
+// errCorrupt marks a table that is damaged (truncated, altered): it is read
+// as an empty one, and replaced at the next write.
+var errCorrupt = errors.New("a damaged quota table")
 
 // UnsafePathError is returned by New for a quota file, or its directory,
 // that another user could change (see the package documentation).
@@ -26,13 +27,16 @@ type UnsafePathError struct {
 	Path string
 	// Reason says what is wrong with it.
 	Reason string
-	// Fix says how to make it safe.
+	// Fix says what to do instead. It never advises changing a directory
+	// or file that others share (such as /tmp) or removing one that is
+	// not a regular file (such as /dev/null).
 	Fix string
 }
 
 // Error reads like "quotafile: refusing /tmp: the directory: it is
-// writable by its group or others (mode 01777); use a directory of your
-// own, or chmod 700 /tmp".
+// writable by its group or others (mode 01777); choose a path in a
+// directory that only you can write to, such as one in your home
+// directory".
 func (e *UnsafePathError) Error() string {
 	if e == nil {
 		return nilError
@@ -42,6 +46,30 @@ func (e *UnsafePathError) Error() string {
 		msg += "; " + e.Fix
 	}
 	return msg
+}
+
+// NotATableError is returned by New and CompareAndSwap for a file at the
+// table's path that holds something other than a quota table: it is not
+// empty and does not start with the table's magic "HSSQ". The Store never
+// writes over such a file (a path given by mistake, such as notes.txt);
+// it rebuilds only a damaged table of its own (one that starts with the
+// magic).
+type NotATableError struct {
+	// Path is the file.
+	Path string
+	// Size is its length in bytes.
+	Size int64
+}
+
+// Error reads like "quotafile: refusing /home/me/notes.txt: its 1234
+// bytes are not a quota table, which the Store would write over; choose
+// another path, such as a new file in a directory of your own".
+func (e *NotATableError) Error() string {
+	if e == nil {
+		return nilError
+	}
+	return fmt.Sprintf("quotafile: refusing %s: its %d bytes are not a quota table, which the Store would write over; choose another path, such as a new file in a directory of your own",
+		e.Path, e.Size)
 }
 
 // FormatError is returned by CompareAndSwap for a table written in a

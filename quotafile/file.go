@@ -62,8 +62,7 @@ func (f *quotaFile) open() (*os.File, error) {
 	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
 		file.Close()
 		if err == nil {
-			err = &UnsafePathError{Path: f.path, Reason: "it is not a regular file (" + fi.Mode().Type().String() + ")",
-				Fix: "remove it; the Store creates the file"}
+			err = notRegular(f.path, fi)
 		}
 		return nil, err
 	}
@@ -71,9 +70,11 @@ func (f *quotaFile) open() (*os.File, error) {
 }
 
 // load reads the table's entries from file; the lock is held. A file that
-// holds no table (an empty one, or one that is damaged or longer than
-// MaxFileSize, which is never read) reads as an empty table, which the
-// next write replaces.
+// holds no table of its own (an empty one, or a damaged table, or one
+// longer than MaxFileSize, which is never read whole) reads as an empty
+// table, which the next write replaces. A file that is not a table at all
+// (it does not start with the magic) is a *NotATableError: it is no
+// Store's to write over.
 func (f *quotaFile) load(file *os.File) ([]entry, error) {
 	fi, err := file.Stat()
 	if err != nil {
@@ -81,6 +82,14 @@ func (f *quotaFile) load(file *os.File) ([]entry, error) {
 	}
 	f.size = fi.Size()
 	if f.size > MaxFileSize {
+		var head [len(magic)]byte
+		n, err := file.ReadAt(head[:], 0)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("quotafile: reading %s: %w", f.path, err)
+		}
+		if !storeWrote(head[:n]) {
+			return nil, &NotATableError{Path: f.path, Size: f.size}
+		}
 		return f.entries[:0], nil
 	}
 	// Read one byte more than Stat said, to see a file that grew since.
@@ -91,10 +100,13 @@ func (f *quotaFile) load(file *os.File) ([]entry, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("quotafile: reading %s: %w", f.path, err)
 	}
-	if int64(n) > fi.Size() {
-		return f.entries[:0], nil // it grew since Stat: not a table a Store wrote
-	}
 	f.read = f.read[:n]
+	if !storeWrote(f.read) {
+		return nil, &NotATableError{Path: f.path, Size: max(f.size, int64(n))}
+	}
+	if int64(n) > fi.Size() {
+		return f.entries[:0], nil // it grew since Stat: not a table a Store wrote whole
+	}
 	entries, err := decodeTable(f.read, f.entries)
 	var fe *FormatError
 	switch {

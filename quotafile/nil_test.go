@@ -17,6 +17,7 @@ func TestNilReceivers(t *testing.T) {
 		argErr    *quotafile.ArgumentError
 		formatErr *quotafile.FormatError
 		unsafeErr *quotafile.UnsafePathError
+		tableErr  *quotafile.NotATableError
 		store     *quotafile.Store
 	)
 	for _, tc := range []struct {
@@ -27,6 +28,7 @@ func TestNilReceivers(t *testing.T) {
 		{"(*ArgumentError).Error", func() any { return argErr.Error() }, "<nil>"},
 		{"(*FormatError).Error", func() any { return formatErr.Error() }, "<nil>"},
 		{"(*UnsafePathError).Error", func() any { return unsafeErr.Error() }, "<nil>"},
+		{"(*NotATableError).Error", func() any { return tableErr.Error() }, "<nil>"},
 		{"(*Store).Path", func() any { return store.Path() }, ""},
 		{"(*Store).CompareAndSwap", func() any {
 			_, swapped, err := store.CompareAndSwap(context.Background(), "k", nil, []byte("v"), time.Minute)

@@ -1,11 +1,13 @@
-// A file that holds no table of the Store's own: corrupt, truncated, huge or full files, and tables of a newer format.
+// A file that holds no table of the Store's own: corrupt, truncated, huge or full tables, which it rebuilds; tables of a newer format, which it leaves alone; and files that are no table at all, which it refuses.
 package quotafile
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -61,7 +63,7 @@ func rebuilt(t *testing.T, path string) {
 }
 
 // TestDamagedTableRebuilt: any change to a table's bytes (a bit flipped,
-// the file cut short or grown, another file's content) makes it read as
+// the file cut short or grown, a version byte changed) makes it read as
 // empty, and the next write replaces it.
 func TestDamagedTableRebuilt(t *testing.T) {
 	_, table := written(t)
@@ -75,8 +77,11 @@ func TestDamagedTableRebuilt(t *testing.T) {
 		{"truncated by one byte", func(b []byte) []byte { return b[:len(b)-1] }},
 		{"truncated to half", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"truncated to the magic", func(b []byte) []byte { return b[:4] }},
+		{"truncated within the magic", func(b []byte) []byte { return b[:2] }},
 		{"format version 0", func(b []byte) []byte { b[4] = 0; return b }},
-		{"not a table", func([]byte) []byte { return []byte("{\"quota\": 5}\n") }},
+		{"format version 2 with the checksum of version 1", func(b []byte) []byte { b[4] = 2; return b }},
+		{"format version 2 and garbage", func([]byte) []byte { return []byte("HSSQ\x02garbage") }},
+		{"format version 255, too short for a frame", func([]byte) []byte { return []byte("HSSQ\xff") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path, _ := written(t)
@@ -120,7 +125,12 @@ func TestHugeFileNeverRead(t *testing.T) {
 		name string
 		fill func(f *os.File) error
 	}{
-		{"a sparse gigabyte", func(f *os.File) error { return f.Truncate(1 << 30) }},
+		{"a sparse gigabyte after the magic", func(f *os.File) error {
+			if _, err := f.WriteString(magic); err != nil {
+				return err
+			}
+			return f.Truncate(1 << 30)
+		}},
 		{"MaxFileSize bytes claiming 4 GiB", func(f *os.File) error {
 			head := append([]byte(magic), formatVersion, 0xff, 0xff, 0xff, 0xff)
 			_, err := f.Write(append(head, make([]byte, MaxFileSize-len(head))...))
@@ -150,11 +160,15 @@ func TestHugeFileNeverRead(t *testing.T) {
 	}
 }
 
-// TestNewerFormatLeftAlone: a table in a newer format is neither read nor
-// replaced: CompareAndSwap returns a *FormatError.
+// TestNewerFormatLeftAlone: a table in a newer format (a whole frame:
+// its length and checksum hold) is neither read nor replaced:
+// CompareAndSwap returns a *FormatError.
 func TestNewerFormatLeftAlone(t *testing.T) {
-	path, table := written(t)
-	table[4] = formatVersion + 1
+	path, _ := written(t)
+	body := []byte("entries of a format to come")
+	table := append([]byte(magic), formatVersion+1, 0, 0, 0, byte(len(body)))
+	table = append(table, body...)
+	table = binary.BigEndian.AppendUint32(table, crc32.Checksum(table, castagnoli))
 	if err := os.WriteFile(path, table, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +186,59 @@ func TestNewerFormatLeftAlone(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(path); !bytes.Equal(data, table) {
 		t.Fatal("the newer table was changed")
+	}
+}
+
+// TestOtherFilesNeverWritten: a file that is not empty and does not start
+// with the table's magic (a path given by mistake: notes, a csv, a huge
+// log) is refused by New with a *NotATableError naming it, and left as it
+// is; so is one put at the path after New, at CompareAndSwap.
+func TestOtherFilesNeverWritten(t *testing.T) {
+	big := bytes.Repeat([]byte("a,b,c\n"), MaxFileSize/6+100) // past MaxFileSize
+	for _, c := range []struct {
+		name    string
+		content []byte
+	}{
+		{"notes", []byte("remember the milk\n")},
+		{"json", []byte("{\"quota\": 5}\n")},
+		{"one byte", []byte("x")},
+		{"a csv over MaxFileSize", big},
+		{"zeros", make([]byte, 100)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "notes.txt")
+			if err := os.WriteFile(path, c.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := New(path)
+			var ne *NotATableError
+			if !errors.As(err, &ne) || s != nil || ne.Path != path || ne.Size != int64(len(c.content)) {
+				t.Fatalf("New: %v, %v; want a *NotATableError for %s, %d bytes", s, err, path, len(c.content))
+			}
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "choose another path") {
+				t.Fatalf("%v: want the path and the advice", err)
+			}
+			if data, _ := os.ReadFile(path); !bytes.Equal(data, c.content) {
+				t.Fatal("New changed the file")
+			}
+
+			// The same file put at the path of a Store that New made.
+			table := filepath.Join(t.TempDir(), "quotas")
+			s, err = New(table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(table, c.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, ok, err := s.CompareAndSwap(context.Background(), "k", nil, []byte("v"), time.Hour)
+			if ok || !errors.As(err, &ne) || ne.Path != table {
+				t.Fatalf("CompareAndSwap: swapped %v, %v; want a *NotATableError for %s", ok, err, table)
+			}
+			if data, _ := os.ReadFile(table); !bytes.Equal(data, c.content) {
+				t.Fatal("CompareAndSwap changed the file")
+			}
+		})
 	}
 }
 

@@ -3,7 +3,9 @@ package quotafile
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,8 +34,10 @@ var _ hss.QuotaStore = (*Store)(nil)
 // (mode 0700, missing parents too) and the files (mode 0600) when they do
 // not exist, so that a path that cannot be used is reported here rather
 // than at each call. It returns an *UnsafePathError for a directory or
-// file that another user could change, and the *fs.PathError of a
-// directory or file it cannot create or open for writing.
+// file that another user could change, a *NotATableError for a file at
+// path that holds something else than a quota table (which it never
+// writes over), and the *fs.PathError of a directory or file it cannot
+// create or open for writing.
 func New(path string) (*Store, error) {
 	if path == "" {
 		return nil, &ArgumentError{Field: "path", Reason: "must not be empty"}
@@ -51,24 +55,26 @@ func New(path string) (*Store, error) {
 		return nil, fmt.Errorf("quotafile: %w", err)
 	}
 	if reason := foreign(fi); reason != "" {
-		return nil, &UnsafePathError{Path: dir, Reason: "the directory: " + reason,
-			Fix: "use a directory of your own, or chmod 700 " + dir}
+		return nil, &UnsafePathError{Path: dir, Reason: "the directory: " + reason, Fix: dirFix(dir, fi)}
 	}
-	for _, p := range []string{abs, abs + lockSuffix} {
-		if err := prepare(p); err != nil {
-			return nil, err
-		}
+	if err := prepare(abs, true); err != nil {
+		return nil, err
+	}
+	if err := prepare(abs+lockSuffix, false); err != nil {
+		return nil, err
 	}
 	return &Store{file: fileAt(abs)}, nil
 }
 
 // prepare creates the file at path, or checks the one there, and checks
-// that it can be written.
-func prepare(path string) error {
+// that it can be written. For the table (table true), a file that holds
+// something other than a table is a *NotATableError.
+func prepare(path string, table bool) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|noFollow|noBlock, 0o600)
 	if err != nil {
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return &UnsafePathError{Path: path, Reason: "it is a symbolic link", Fix: "remove it; the Store creates the file"}
+			return &UnsafePathError{Path: path, Reason: "it is a symbolic link",
+				Fix: "choose another path: the Store follows no link, so that no one can make it write elsewhere"}
 		}
 		return fmt.Errorf("quotafile: %w", err)
 	}
@@ -78,13 +84,30 @@ func prepare(path string) error {
 	case err != nil:
 		return fmt.Errorf("quotafile: %w", err)
 	case !fi.Mode().IsRegular():
-		return &UnsafePathError{Path: path, Reason: "it is not a regular file (" + fi.Mode().Type().String() + ")",
-			Fix: "remove it; the Store creates the file"}
+		return notRegular(path, fi)
+	}
+	if table && fi.Size() > 0 {
+		var head [len(magic)]byte
+		n, err := f.ReadAt(head[:], 0)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("quotafile: %w", err)
+		}
+		if !storeWrote(head[:n]) {
+			return &NotATableError{Path: path, Size: fi.Size()}
+		}
 	}
 	if reason := foreign(fi); reason != "" {
-		return &UnsafePathError{Path: path, Reason: reason, Fix: "remove it (the Store creates it), or chmod 600 " + path}
+		return &UnsafePathError{Path: path, Reason: reason, Fix: fileFix(path, fi)}
 	}
 	return nil
+}
+
+// notRegular is the error for a path that holds something other than a
+// regular file (a device such as /dev/null, a FIFO, a directory): it is
+// not the Store's, so the advice is another path, never removing it.
+func notRegular(path string, fi fs.FileInfo) error {
+	return &UnsafePathError{Path: path, Reason: "it is not a regular file (" + fi.Mode().Type().String() + ")",
+		Fix: "choose another path, for a regular file of the Store's own"}
 }
 
 // Path returns the absolute path of the table ("" for a Store that New did
@@ -102,7 +125,9 @@ func (s *Store) Path() string {
 // ttl of zero or less stores a value already expired). A lock that another
 // process holds until ctx ends returns ctx's error. A key over
 // hss.MaxQuotaKeyLen bytes, or a next that is empty or over
-// hss.MaxQuotaValueLen bytes, or a nil ctx, returns an *ArgumentError.
+// hss.MaxQuotaValueLen bytes, or a nil ctx, returns an *ArgumentError. A
+// file that is no longer a table (something else was put at the path)
+// returns a *NotATableError and is left as it is.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) (current []byte, swapped bool, err error) {
 	switch {
 	case ctx == nil:

@@ -17,7 +17,8 @@ const MaxFileSize = 1 << 20
 //
 //	"HSSQ" | version (1 byte) | n (4 bytes) | n bytes of entries | CRC-32C of all before it (4 bytes)
 //
-// and each entry:
+// This frame is the same in every format version; only the n bytes
+// between differ. In format 1 they are entries, each:
 //
 //	key length (2 bytes) | key | value length (2 bytes) | value | expiry (8 bytes, Unix nanoseconds)
 const (
@@ -44,22 +45,16 @@ func (e *entry) live(now int64) bool { return now < e.expires }
 // writing a shorter table and cutting the file). An empty data is an empty
 // table (the file New creates). It returns errCorrupt for data that does
 // not start with a whole table of this format, and a *FormatError (without
-// its Path) for a table of a newer one.
+// its Path) for a whole table of a newer one. Every format keeps the frame
+// (magic, version, length, checksum), so that a newer table is told from a
+// damaged one: a frame that does not check is damaged, whatever its
+// version byte says.
 func decodeTable(data []byte, entries []entry) ([]entry, error) {
 	entries = entries[:0]
 	if len(data) == 0 {
 		return entries, nil
 	}
-	if len(data) < len(magic)+1 || string(data[:len(magic)]) != magic {
-		return nil, errCorrupt
-	}
-	if v := data[len(magic)]; v != formatVersion {
-		if v > formatVersion {
-			return nil, &FormatError{Version: v}
-		}
-		return nil, errCorrupt
-	}
-	if len(data) < headerLen+trailerLen {
+	if len(data) < headerLen+trailerLen || string(data[:len(magic)]) != magic {
 		return nil, errCorrupt
 	}
 	n := binary.BigEndian.Uint32(data[len(magic)+1:])
@@ -68,6 +63,12 @@ func decodeTable(data []byte, entries []entry) ([]entry, error) {
 	}
 	end := headerLen + int(n)
 	if crc32.Checksum(data[:end], castagnoli) != binary.BigEndian.Uint32(data[end:]) {
+		return nil, errCorrupt
+	}
+	if v := data[len(magic)]; v != formatVersion {
+		if v > formatVersion {
+			return nil, &FormatError{Version: v}
+		}
 		return nil, errCorrupt
 	}
 	body := data[headerLen:end]
@@ -134,4 +135,13 @@ func find(entries []entry, key string) int {
 // else the same bytes.
 func sameValue(old, current []byte) bool {
 	return (old == nil) == (current == nil) && bytes.Equal(old, current)
+}
+
+// storeWrote reports whether data, the start of a file, can be the start
+// of a table a Store wrote: it begins with the magic, or is a part of it (a
+// file cut short), or is empty. Anything else is someone else's file,
+// which a Store never writes over.
+func storeWrote(data []byte) bool {
+	n := min(len(data), len(magic))
+	return string(data[:n]) == magic[:n]
 }

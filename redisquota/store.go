@@ -13,6 +13,13 @@
 // server, whether it swaps or returns the current value. It works with a
 // single server, Sentinel, Cluster or a Ring (each script touches one key).
 //
+// The keys hss Clients make hold no '{' or '}' (the braces of a route's
+// "{project_id}" are percent-escaped), so Redis Cluster reads no hash tag
+// in them and spreads the quotas over its slots by the whole key: a quota
+// needs no other key on its slot, and one busy project does not load one
+// node. A prefix with a hash tag of its own ("{hss}:quota:") puts every
+// quota on that tag's slot, which nothing here needs.
+//
 // It lives in a module of its own, so that the hss module does not depend
 // on go-redis.
 package redisquota

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hsskit/hss"
+	"github.com/hsskit/hss/hsstest"
 	"github.com/hsskit/hss/internal/quotastoretest"
 	"github.com/hsskit/hss/redisquota"
 )
@@ -227,5 +229,41 @@ func TestArgumentsRefused(t *testing.T) {
 	}
 	if commands, _ := trips.count(); commands != 0 {
 		t.Fatalf("%d commands sent", commands)
+	}
+}
+
+// TestClientKeysHoldNoHashTag: the keys a Client writes hold no '{' or
+// '}', so that Redis Cluster hashes each whole key and spreads the quotas
+// over its slots, instead of reading "{project_id}" as a hash tag and
+// putting every quota of every project on one slot.
+func TestClientKeysHoldNoHashTag(t *testing.T) {
+	srv := startServer(t)
+	rdb := srv.client()
+	api := hsstest.NewServer(hsstest.WithSeed("task", 3))
+	defer api.Close()
+	if err := api.HandleFunc(http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"total_num":0,"data_list":[]}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	client := api.Client(t, hss.WithQuotaStore(redisquota.New(rdb, prefix)))
+	ctx := t.Context()
+	if _, err := client.ListSyncTaskRegistries(ctx, "task", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Do(ctx, http.MethodGet, "/v5/{project_id}/image/image-sync/tasks", nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(ctx, prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 {
+		t.Fatalf("keys %q; want one per route", keys)
+	}
+	for _, k := range keys {
+		if strings.ContainsAny(k, "{}") {
+			t.Errorf("key %q holds a brace: Redis Cluster reads a hash tag in it", k)
+		}
 	}
 }

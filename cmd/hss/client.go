@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +81,8 @@ func (c *commonFlags) check(getenv func(string) string) error {
 		return usagef("--demo shares no quota: drop --quota-file")
 	case c.noSharedQuota && c.quotaFile != "":
 		return usagef("give --quota-file or --no-shared-quota, not both")
+	case c.quotaFile != "" && strings.TrimSpace(c.quotaFile) == "":
+		return usagef("invalid --quota-file: must not be blank")
 	case c.endpoint != "" && c.region != "":
 		return usagef("give --endpoint or --region, not both")
 	case c.timeout < 0:
@@ -90,7 +94,8 @@ func (c *commonFlags) check(getenv func(string) string) error {
 	case c.maxThrottleWait < 0 && c.maxThrottleWait != hss.NoThrottleWait || c.maxThrottleWait > hss.MaxRetryAfter:
 		return usagef("invalid --max-throttle-wait: must be 0 to %s (0: the default, %s), or none, got %s", hss.MaxRetryAfter, hss.DefaultMaxThrottleWait, c.maxThrottleWait)
 	case c.rateLimit != 0 && !(c.rateLimit >= minRatePerMinute && c.rateLimit <= maxRatePerMinute):
-		return usagef("invalid --rate-limit: must be 0 (no limit) or %g-%g requests a minute, got %g", minRatePerMinute, maxRatePerMinute, c.rateLimit)
+		return usagef("invalid --rate-limit: must be 0 (no limit) or %s-%s requests a minute, got %s",
+			formatFloat(minRatePerMinute), formatFloat(maxRatePerMinute), formatFloat(c.rateLimit))
 	}
 	if c.token != "" {
 		if reason := check.Token(c.token); reason != "" {
@@ -219,7 +224,11 @@ func (c *commonFlags) connect(ctx context.Context, e env, con *console, diag ...
 		say("hss: quota not shared: --demo runs against its own fake HSS")
 		return startDemo(e.clock, opts...)
 	}
-	opts = append(opts, c.sharedQuota(e.getenv, say, func(line string) { con.println(line) })...)
+	share, err := c.sharedQuota(e.getenv, say, func(line string) { con.println(line) })
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, share...)
 	lookup := c.lookup(e.getenv)
 	opts = append(opts, hss.WithGetenv(lookup))
 	if c.token != "" {
@@ -252,18 +261,17 @@ func (c *commonFlags) explain(err error, lookup func(string) string) error {
 
 // sharedQuota returns the option that shares the quota with the other hss
 // runs on this host through the quota file, and says which file through say
-// (--verbose). With --no-shared-quota, or a file that cannot be used, it
-// returns none: the run keeps its quota to itself, and warn says why the
-// file could not be used.
-func (c *commonFlags) sharedQuota(getenv func(string) string, say, warn func(string)) []hss.Option {
+// (--verbose). With --no-shared-quota it returns none. A file given with
+// --quota-file or $HSS_QUOTA_FILE that cannot be used is a usage error
+// naming the flag or variable, before any request: the user asked for that
+// file. The default file that cannot be used costs the sharing, not the
+// run: warn says why, and the run keeps its quota to itself.
+func (c *commonFlags) sharedQuota(getenv func(string) string, say, warn func(string)) ([]hss.Option, error) {
 	if c.noSharedQuota {
 		say("hss: quota not shared: --no-shared-quota")
-		return nil
+		return nil, nil
 	}
-	path := c.quotaFile
-	if path == "" {
-		path = getenv(envQuotaFile)
-	}
+	path, src := c.quotaPath(getenv)
 	var err error
 	if path == "" {
 		var dir string
@@ -274,13 +282,30 @@ func (c *commonFlags) sharedQuota(getenv func(string) string, say, warn func(str
 	if err == nil {
 		store, err = quotafile.New(path)
 	}
-	if err != nil {
+	switch {
+	case err != nil && src != "":
+		return nil, usagef("invalid %s: %s (or run with --no-shared-quota)", src, strings.TrimPrefix(err.Error(), "quotafile: "))
+	case err != nil:
 		warn("hss: warning: quota not shared with other hss runs: " + err.Error() +
 			"; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)")
-		return nil
+		return nil, nil
 	}
 	say("hss: quota shared through " + store.Path())
-	return []hss.Option{hss.WithQuotaStore(store)}
+	return []hss.Option{hss.WithQuotaStore(store)}, nil
+}
+
+// quotaPath returns the quota file the user named, and where: --quota-file,
+// else $HSS_QUOTA_FILE; "", "" for the default. Surrounding spaces are
+// trimmed, and a blank $HSS_QUOTA_FILE counts as unset, as the SDK reads
+// its variables (check refuses a blank --quota-file).
+func (c *commonFlags) quotaPath(getenv func(string) string) (path, src string) {
+	if p := strings.TrimSpace(c.quotaFile); p != "" {
+		return p, "--quota-file"
+	}
+	if p := strings.TrimSpace(getenv(envQuotaFile)); p != "" {
+		return p, "$" + envQuotaFile
+	}
+	return "", ""
 }
 
 // userCacheDir is os.UserCacheDir with the environment read through
@@ -312,4 +337,13 @@ func userCacheDir(getenv func(string) string) (string, error) {
 		return "", errors.New("no user cache directory: " + from + " is not an absolute path")
 	}
 	return dir, nil
+}
+
+// formatFloat writes f in decimal, without an exponent when it has few
+// digits (1000000, not 1e+06).
+func formatFloat(f float64) string {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }

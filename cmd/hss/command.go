@@ -23,6 +23,11 @@ type apiCommand struct {
 	check func(e env) error
 	// do runs the command with a ready client.
 	do func(ctx context.Context, c *hss.Client, con *console, e env) error
+	// finish, when set, runs once the flags were accepted, however the
+	// command ends (err, which o sorts, is nil on success), before the
+	// message and the exit code: it writes what the command writes on
+	// every exit. An error writing it replaces err.
+	finish func(e env, o outcome, err error) error
 }
 
 // run parses args, checks every value before credentials are looked for,
@@ -56,12 +61,16 @@ func (a *apiCommand) run(ctx context.Context, args []string, e env) int {
 		defer cancel()
 	}
 	client, closeClient, err := a.common.connect(ctx, e, con, diagnostics(con, a.common.verbose, a.common.debug)...)
-	if err != nil {
-		return report(con, o, err)
+	if err == nil {
+		defer closeClient()
+		err = a.do(ctx, client, con, e)
+		con.clearStatus()
 	}
-	defer closeClient()
-	err = a.do(ctx, client, con, e)
-	con.clearStatus()
+	if a.finish != nil {
+		if werr := a.finish(e, o, err); werr != nil {
+			err = werr
+		}
+	}
 	return report(con, o, err)
 }
 

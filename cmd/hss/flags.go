@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -170,11 +171,24 @@ func (f *floatFlag) Set(v string) error {
 		return errors.New("not a decimal number")
 	}
 	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange) && math.IsInf(n, 0):
+		return errors.New("too large a number")
+	case err != nil:
 		return errors.New("not a decimal number")
+	case n == 0 && nonZeroMantissa(v):
+		// 1e-400 is not 0, which may mean "off": too small a number.
+		return errors.New("too small a number: it rounds to 0")
 	}
 	*f = floatFlag(n)
 	return nil
+}
+
+// nonZeroMantissa reports whether the decimal number v has a digit other
+// than 0 before its exponent: it is not 0, whatever it rounds to.
+func nonZeroMantissa(v string) bool {
+	mantissa, _, _ := strings.Cut(strings.ToLower(v), "e")
+	return strings.ContainsAny(mantissa, "123456789")
 }
 
 func (fs *flagSet) list(p *listFlag, name, usage string) {

@@ -50,7 +50,8 @@ func TestHelp(t *testing.T) {
 	r = runCLI(t, "help")
 	assert.Contains(t, r.stdout, "each --demo run starts from fresh data")
 	r = runCLI(t, "wait", "--help")
-	assert.Contains(t, r.stdout, `"state": "finished", "failed" or "timeout"`)
+	assert.Contains(t, r.stdout, `"state": "finished", "failed", "timeout", "error" or`+"\n"+`   "interrupted"`)
+	assert.Contains(t, r.stdout, `"exit_code": N, "error": "..." or null`)
 
 	for _, args := range [][]string{{"help", "version"}, {"version", "--help"}} {
 		r := runCLI(t, args...)

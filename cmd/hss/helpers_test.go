@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,4 +141,13 @@ func golden(t *testing.T, name, got string) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test -update to create %s", path)
 	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is meant", path)
+}
+
+// buildHSS builds the hss binary into the test's directory.
+func buildHSS(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hss")
+	out, err := exec.Command(lookGo(t), "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return bin
 }

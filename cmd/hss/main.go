@@ -61,11 +61,17 @@ func isTerminal(f *os.File) bool {
 }
 
 // filePath names the regular file f writes to, relative to the working
-// directory when it lies below it; "" when f is not a regular file or its
-// name is not known (the name is read from /proc/self/fd, on Linux).
+// directory when it lies below it, when f starts writing at the beginning
+// of an empty file: what f writes is then the whole file, which --resume
+// can continue. It returns "" when f is not a regular file, holds bytes
+// already (hss ... >> file appends after them), is not at its start, or
+// its name is not known (the name is read from /proc/self/fd, on Linux).
 func filePath(f *os.File) string {
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != 0 {
+		return ""
+	}
+	if at, err := f.Seek(0, io.SeekCurrent); err != nil || at != 0 {
 		return ""
 	}
 	path, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,13 +107,4 @@ func TestClosedPipeWithTheBinary(t *testing.T) {
 	require.NoError(t, r.Close())
 	assert.NoError(t, cmd.Wait())
 	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
-}
-
-// buildHSS builds the hss binary into the test's directory.
-func buildHSS(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hss")
-	out, err := exec.Command(lookGo(t), "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return bin
 }

@@ -1,7 +1,8 @@
 // Tests of the quota that hss runs share through a file: where the file
 // is, the flags and variable that choose it or turn it off, --verbose's
-// line about it, and a file that cannot be used, which costs the sharing
-// but not the run.
+// line about it, a default file that cannot be used, which costs the
+// sharing but not the run, and a file named that cannot be used, which is
+// a usage error.
 package main
 
 import (
@@ -42,7 +43,8 @@ func TestQuotaSharedByDefault(t *testing.T) {
 }
 
 // TestQuotaFileChosen: $HSS_QUOTA_FILE chooses the file, and --quota-file
-// wins over it.
+// wins over it; surrounding spaces are trimmed, and a blank
+// $HSS_QUOTA_FILE counts as unset.
 func TestQuotaFileChosen(t *testing.T) {
 	f := newFixture(t)
 	dir := t.TempDir()
@@ -55,6 +57,25 @@ func TestQuotaFileChosen(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "hss: quota shared through "+filepath.Join(dir, "from-flag"), lines(r.stderr)[0])
 	assert.FileExists(t, filepath.Join(dir, "from-flag"))
+
+	f.vars[envQuotaFile] = "  " + filepath.Join(dir, "spaced") + "\t"
+	r = f.run(f.args("registries", "--task-id", "task-1", "--verbose", "--output", "jsonl")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "hss: quota shared through "+filepath.Join(dir, "spaced"), lines(r.stderr)[0])
+
+	work := t.TempDir()
+	t.Chdir(work)
+	cache := filepath.Join(t.TempDir(), "cache")
+	f.vars["XDG_CACHE_HOME"] = cache
+	for _, blank := range []string{" ", "\t \n"} {
+		f.vars[envQuotaFile] = blank
+		r = f.run(f.args("registries", "--task-id", "task-1", "--verbose", "--output", "jsonl")...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Equal(t, "hss: quota shared through "+filepath.Join(cache, "hss", "quota", "quotas"), lines(r.stderr)[0], "blank is unset")
+	}
+	made, err := os.ReadDir(work)
+	require.NoError(t, err)
+	assert.Empty(t, made, "no file named by the blank")
 }
 
 // TestQuotaNotShared: --no-shared-quota and --demo use no file, and
@@ -88,23 +109,22 @@ func TestQuotaFlagConflicts(t *testing.T) {
 	assert.Contains(t, r.stderr, "invalid --quota-file")
 }
 
-// TestUnusableQuotaFile: a quota file that cannot be used (its directory
-// cannot be made, others could change it, or there is no cache directory)
-// costs the sharing, not the run: one warning says why, and the listing is
-// whole.
+// TestUnusableQuotaFile: the default quota file that cannot be used (its
+// directory cannot be made, or there is no cache directory) costs the
+// sharing, not the run: one warning says why, and the listing is whole.
 func TestUnusableQuotaFile(t *testing.T) {
 	notDir := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(notDir, nil, 0o600))
-	shared := filepath.Join(t.TempDir(), "shared")
-	require.NoError(t, os.Mkdir(shared, 0o700))
-	require.NoError(t, os.Chmod(shared, 0o777))
+	shared := filepath.Join(t.TempDir(), "cache")
+	require.NoError(t, os.MkdirAll(filepath.Join(shared, "hss", "quota"), 0o700))
+	require.NoError(t, os.Chmod(filepath.Join(shared, "hss", "quota"), 0o777))
 	for _, c := range []struct {
 		name string
 		vars map[string]string
 		want string
 	}{
 		{"cache directory under a file", map[string]string{"XDG_CACHE_HOME": notDir}, "not a directory"},
-		{"directory writable by all", map[string]string{envQuotaFile: filepath.Join(shared, "quotas")}, "writable by its group or others"},
+		{"quota directory writable by all", map[string]string{"XDG_CACHE_HOME": shared}, "writable by its group or others"},
 		{"no home directory", map[string]string{"HOME": ""}, "no user cache directory: $HOME is not set"},
 		{"relative cache directory", map[string]string{"XDG_CACHE_HOME": "cache"}, "$XDG_CACHE_HOME is not an absolute path"},
 	} {
@@ -124,6 +144,52 @@ func TestUnusableQuotaFile(t *testing.T) {
 			assert.True(t, strings.HasPrefix(warnings[0], "hss: warning: quota not shared with other hss runs: "), warnings[0])
 			assert.True(t, strings.HasSuffix(warnings[0], "; this run keeps its own (--quota-file names another file, --no-shared-quota turns sharing off)"), warnings[0])
 			assert.Contains(t, warnings[0], c.want)
+		})
+	}
+}
+
+// TestNamedQuotaFileUnusable: a quota file named with --quota-file or
+// $HSS_QUOTA_FILE that cannot be used (a device, a file that is not a
+// quota table, a directory others can write to) is a usage error that
+// names the flag or variable, before any request; the file is left as it
+// is. A blank --quota-file is one too.
+func TestNamedQuotaFileUnusable(t *testing.T) {
+	notes := filepath.Join(t.TempDir(), "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("remember the milk\n"), 0o600))
+	shared := filepath.Join(t.TempDir(), "shared")
+	require.NoError(t, os.Mkdir(shared, 0o700))
+	require.NoError(t, os.Chmod(shared, 0o777))
+	for _, c := range []struct {
+		name      string
+		flag, env string
+		want      string
+	}{
+		{"--quota-file /dev/null", "/dev/null", "", "invalid --quota-file: refusing /dev/null: it is not a regular file"},
+		{"--quota-file notes.txt", notes, "", "invalid --quota-file: refusing " + notes + ": its 18 bytes are not a quota table"},
+		{"$HSS_QUOTA_FILE notes.txt", "", notes, "invalid $HSS_QUOTA_FILE: refusing " + notes + ": its 18 bytes are not a quota table"},
+		{"$HSS_QUOTA_FILE in a directory writable by all", "", filepath.Join(shared, "quotas"), "invalid $HSS_QUOTA_FILE: refusing " + shared + ": the directory: it is writable by its group or others"},
+		{"blank --quota-file", " ", "", "invalid --quota-file: must not be blank"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if runtime.GOOS == "windows" && c.name != "blank --quota-file" {
+				t.Skip("no /dev/null, and modes do not describe access here")
+			}
+			f := newFixture(t)
+			args := f.args("registries", "--task-id", "task-1", "--output", "jsonl")
+			if c.flag != "" {
+				args = append(args, "--quota-file", c.flag)
+			}
+			if c.env != "" {
+				f.vars[envQuotaFile] = c.env
+			}
+			r := f.run(args...)
+			assert.Equal(t, exitUsage, r.code, r.stderr)
+			assert.Empty(t, r.stdout)
+			assert.True(t, strings.HasPrefix(r.stderr, "hss: "+c.want), r.stderr)
+			assert.Empty(t, f.srv.Requests(), "no request before the refusal")
+			data, err := os.ReadFile(notes)
+			require.NoError(t, err)
+			assert.Equal(t, "remember the milk\n", string(data))
 		})
 	}
 }

@@ -189,6 +189,12 @@ func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *conso
 		total += page.TotalNum
 	}
 
+	if c.resumed != nil && from > total {
+		// More than this listing holds: the file is another output, or
+		// more than one (hss ... >> file), which resuming cannot mend.
+		return usagef("invalid --resume %s: it holds %d registries, more than the %d this listing has%s; the file was left as it is",
+			c.resume, already, max(total-c.offset, 0), fromOffset(c.offset))
+	}
 	stdout := e.stdout
 	if c.resumed != nil {
 		f, err := c.resumed.open()
@@ -254,6 +260,14 @@ func (c *registriesCmd) list(ctx context.Context, client *hss.Client, con *conso
 		con.println(fmt.Sprintf("hss: %s shown; the API lists no further than offset %d", shown, hss.MaxOffset))
 	}
 	return nil
+}
+
+// fromOffset is ", from offset N" for an --offset, else "".
+func fromOffset(offset int) string {
+	if offset == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" from offset %d", offset)
 }
 
 // resumeNote says how much a failed listing wrote, and gives the one

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -37,20 +38,29 @@ func inspectResume(path string, out *outputFlags) (*resumeFile, error) {
 	rf := &resumeFile{path: path}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		// It is made when the listing writes: its directory must take it.
+		if err := creatable(path); err != nil {
+			return nil, usagef("invalid --resume %s: cannot be created: %v", path, err)
+		}
 		rf.fresh = true
 		return rf, nil
 	}
 	if err != nil {
-		return nil, usagef("invalid --resume: %v", err)
+		return nil, usagef("invalid --resume %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, usagef("invalid --resume: %v", err)
+		return nil, usagef("invalid --resume %s: %v", path, unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, usagef("invalid --resume %s: not a regular file", path)
 	}
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // opened, not changed: checked before any request
+	if err != nil {
+		return nil, usagef("invalid --resume %s: cannot be written: %v", path, unwrapPath(err))
+	}
+	w.Close()
 	if fi.Size() == 0 {
 		rf.fresh = true
 		return rf, nil
@@ -108,6 +118,10 @@ func (rf *resumeFile) readLines(f *os.File, size int64, out *outputFlags, check 
 			continue
 		case line == 1 && isHeader:
 			return errors.New("it starts with a header row, and --no-headers leaves it out")
+		case isHeader:
+			// Another output after the first (hss ... >> file): resuming it
+			// would continue neither.
+			return fmt.Errorf("line %d: a header row in the middle: the file holds more than one output", line)
 		default:
 			err = checkCSVLine(b, len(out.columns))
 		}
@@ -283,4 +297,33 @@ func (rf *resumeFile) open() (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// creatable reports why a file cannot be created at path, which does not
+// exist: its directory is missing, is not one, or (where the system says)
+// cannot be written; nil when it can, as far as can be told without
+// creating it.
+func creatable(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return unwrapPath(err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := writableDir(dir); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
+// unwrapPath gives the cause of an *fs.PathError whose path the message
+// names already ("no such file or directory", not "stat x: no such ...").
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -418,4 +418,120 @@ func TestStdoutFilePath(t *testing.T) {
 	defer r.Close()
 	defer w.Close()
 	assert.Empty(t, filePath(w))
+
+	// hss ... >> app.csv: the output goes after what the file held, so it
+	// is not the whole file, and the file has no name to resume.
+	app := filepath.Join(t.TempDir(), "app.csv")
+	require.NoError(t, os.WriteFile(app, []byte("registry_id\nr1\n"), 0o600))
+	appended, err := os.OpenFile(app, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	defer appended.Close()
+	assert.Empty(t, filePath(appended), "a file appended to")
+	// ... but >> onto an empty file writes the whole file.
+	empty := filepath.Join(t.TempDir(), "empty.csv")
+	e, err := os.OpenFile(empty, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	defer e.Close()
+	want, err = filepath.EvalSymlinks(empty)
+	require.NoError(t, err)
+	assert.Equal(t, want, filePath(e))
+	// 1<>file writes over a file from its start, which holds more.
+	over, err := os.OpenFile(app, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer over.Close()
+	assert.Empty(t, filePath(over), "a file that holds bytes already")
+}
+
+// TestResumeAfterAppend: a listing whose stdout was appended to a file
+// that held a complete listing (hss ... >> app.csv) gets the command that
+// completes its own output (--offset), not --resume on the file, which
+// holds more than one output; and --resume refuses such a file, with a
+// header row in the middle or more registries than the listing has (exit
+// 2), leaving it as it is.
+func TestResumeAfterAppend(t *testing.T) {
+	for _, format := range []string{"csv", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			f := newFixture(t, hsstest.WithSeed("big", 1234))
+			full := f.run(f.args("registries", "--task-id", "big", "--output", format)...)
+			require.Equal(t, exitOK, full.code, full.stderr)
+			app := filepath.Join(t.TempDir(), "app."+format)
+
+			// stdout >> app: filePath gives no name for it.
+			f.stdoutPath = ""
+			failFrom(f.srv, 3)
+			r := f.run(f.args("registries", "--task-id", "big", "--output", format)...)
+			require.Equal(t, exitError, r.code, r.stderr)
+			f.srv.Handle(nil)
+			content := full.stdout + r.stdout
+			require.NoError(t, os.WriteFile(app, []byte(content), 0o600))
+			next := resumeCommand(t, f, r.stderr)
+			assert.NotContains(t, next, "--resume")
+			assert.Contains(t, strings.Join(next, " "), "--offset 400")
+
+			// The --resume a note gave before: refused, the file untouched.
+			before := len(f.srv.Requests())
+			r = f.run(f.args("registries", "--task-id", "big", "--output", format, "--resume", app)...)
+			assert.Equal(t, exitUsage, r.code, r.stderr)
+			if format == "csv" {
+				assert.Contains(t, r.stderr, "hss: invalid --resume "+app+": not the start of this listing's --output csv (line 1236: a header row in the middle: the file holds more than one output)")
+				assert.Len(t, f.srv.Requests(), before, "nothing sent")
+			} else {
+				assert.Contains(t, r.stderr, "hss: invalid --resume "+app+": it holds 1634 registries, more than the 1234 this listing has; the file was left as it is")
+				assert.Len(t, f.srv.Requests(), before+1, "the first page only, which tells how many the listing has")
+			}
+			assert.Len(t, lines(r.stderr), 1)
+			assert.Equal(t, content, readFile(t, app))
+		})
+	}
+
+	// A csv without headers holds no header row anywhere.
+	f := newFixture(t)
+	head := f.run(f.args("registries", "--task-id", "task-1", "--output", "csv")...).stdout
+	rows := f.run(f.args("registries", "--task-id", "task-1", "--output", "csv", "--no-headers")...).stdout
+	path := filepath.Join(t.TempDir(), "rows.csv")
+	require.NoError(t, os.WriteFile(path, []byte(rows+head), 0o600))
+	r := f.run(f.args("registries", "--task-id", "task-1", "--output", "csv", "--no-headers", "--resume", path)...)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "a header row in the middle")
+
+	// With --offset, the listing has what lies past it.
+	jsonl := f.run(f.args("registries", "--task-id", "task-1", "--output", "jsonl")...).stdout
+	require.NoError(t, os.WriteFile(path, []byte(jsonl), 0o600))
+	r = f.run(f.args("registries", "--task-id", "task-1", "--output", "jsonl", "--offset", "2", "--resume", path)...)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "it holds 12 registries, more than the 10 this listing has from offset 2")
+}
+
+// TestResumeFileUnwritable: a --resume file that cannot be written, or
+// created (its directory is missing or read-only), is a usage error
+// naming --resume before any request.
+func TestResumeFileUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	readOnly := filepath.Join(dir, "read-only.csv")
+	require.NoError(t, os.WriteFile(readOnly, nil, 0o400))
+	roDir := filepath.Join(dir, "ro")
+	require.NoError(t, os.Mkdir(roDir, 0o500))
+	notDir := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(notDir, nil, 0o600))
+	for _, c := range []struct {
+		name, path, want string
+		needsUser        bool // root writes anyway
+	}{
+		{"a missing directory", "/nonexistent/dir/f.csv", "cannot be created: no such file or directory", false},
+		{"under a file", filepath.Join(notDir, "f.csv"), "not a directory", false},
+		{"a read-only file", readOnly, "cannot be written: permission denied", true},
+		{"in a read-only directory", filepath.Join(roDir, "f.csv"), "cannot be created: " + roDir + ": permission denied", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.needsUser && os.Geteuid() == 0 {
+				t.Skip("root writes whatever the modes say")
+			}
+			f := newFixture(t)
+			r := f.run(f.args("registries", "--task-id", "task-1", "--output", "csv", "--resume", c.path)...)
+			assert.Equal(t, exitUsage, r.code, r.stderr)
+			assert.Equal(t, "hss: invalid --resume "+c.path+": "+c.want+"\n", r.stderr)
+			assert.Empty(t, f.srv.Requests(), "nothing sent")
+			assert.Empty(t, r.stdout)
+		})
+	}
 }

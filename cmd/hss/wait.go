@@ -24,15 +24,19 @@ Exit 0 when every registry finished, 6 when some failed (stderr names them),
 still running, listed in what is left of --timeout (the last poll comes a
 second before it).
 
---output json writes one document on exit 0, 6 and 7 alike:
-  {"task_id": "...", "state": "finished", "failed" or "timeout",
-   "total_num": N, "finished_num": N, "failed_num": N, "other_num": N,
-   "running_num": N, "polls": N, "elapsed_seconds": S, "data_list": [...]}
+--output json writes one document on every exit once the flags are
+accepted (exit 0, 6 and 7, failures, and SIGINT or SIGTERM):
+  {"task_id": "...", "state": "finished", "failed", "timeout", "error" or
+   "interrupted", "total_num": N, "finished_num": N, "failed_num": N,
+   "other_num": N, "running_num": N, "polls": N, "elapsed_seconds": S,
+   "exit_code": N, "error": "..." or null, "data_list": [...]}
 other_num counts registries in a status this version does not know. On a
 timeout data_list holds the registries still running and running_num
 counts them (null when no poll was answered); total_num, finished_num,
 failed_num and other_num are null, as the polls count the running ones
-only. Other failures (exit 1-5, 130) write nothing on stdout.
+only. On a failure (exit 1-5) or a signal, data_list is empty and
+running_num and polls are what the polls told so far; error is the message
+stderr shows. The other formats write nothing on those exits.
 
 Examples:
   hss wait --region cn-north-4 --task-id "$TASK" --timeout 30m --output jsonl
@@ -53,12 +57,21 @@ type waitCmd struct {
 	apiCommand
 	taskID, eps string
 	interval    time.Duration
+
+	// Set by wait: when it began, the last poll's progress, and the
+	// summary of a wait that ended (finished, failed or timed out); nil
+	// when it ended otherwise, or did not begin.
+	start time.Time
+	now   func() time.Time
+	last  hss.WaitProgress
+	sum   *waitSummary
 }
 
 // newWaitCmd defines the command and its flags.
 func newWaitCmd() *waitCmd {
 	c := &waitCmd{}
-	c.apiCommand = apiCommand{usage: waitUsage, fs: newFlagSet("wait"), check: c.check, do: c.wait}
+	c.apiCommand = apiCommand{usage: waitUsage, fs: newFlagSet("wait"), check: c.check, do: c.wait, finish: c.finish}
+	c.last.Running = -1 // no poll answered
 	fs := c.fs
 	fs.section("Waiting")
 	fs.str(&c.taskID, "task-id", "", "image synchronisation task `ID` (required)")
@@ -92,9 +105,11 @@ func (c *waitCmd) check(env) error {
 type waitState string
 
 const (
-	waitFinished waitState = "finished" // every registry finished: exit 0
-	waitFailed   waitState = "failed"   // some failed, or are in a status this version does not know: exit 6
-	waitTimeout  waitState = "timeout"  // --timeout passed first: exit 7
+	waitFinished    waitState = "finished"    // every registry finished: exit 0
+	waitFailed      waitState = "failed"      // some failed, or are in a status this version does not know: exit 6
+	waitTimeout     waitState = "timeout"     // --timeout passed first: exit 7
+	waitError       waitState = "error"       // the wait could not go on: exit 1-5 (--output json only)
+	waitInterrupted waitState = "interrupted" // SIGINT or SIGTERM: exit 130 or 143 (--output json only)
 )
 
 // waitSummary is what the wait's output says: how the wait ended, the
@@ -109,21 +124,24 @@ type waitSummary struct {
 	runningNum int
 	polls      int
 	elapsed    time.Duration
+	// code and msg are the exit code and the error message on stderr
+	// ("" when none).
+	code int
+	msg  string
 }
 
-// wait polls the task until it settles and prints the summary. On a
-// timeout it lists the registries still running, in what is left of
-// --timeout (the SDK's last poll comes a second before it), and prints
-// the summary too, before the error.
+// wait polls the task until it settles and keeps the summary, which
+// finish prints. On a timeout it lists the registries still running, in
+// what is left of --timeout (the SDK's last poll comes a second before
+// it).
 func (c *waitCmd) wait(ctx context.Context, client *hss.Client, con *console, e env) error {
-	now := time.Now
+	c.now = time.Now
 	if e.clock != nil {
-		now = e.clock.Now
+		c.now = e.clock.Now
 	}
-	start := now()
-	last := hss.WaitProgress{Running: -1}
+	c.start = c.now()
 	progress := func(p hss.WaitProgress) {
-		last = p
+		c.last = p
 		msg := fmt.Sprintf("waiting for task %s: %d registries running (poll %d, %s)", p.TaskID, p.Running, p.Polls, roundDuration(p.Elapsed))
 		if c.common.verbose {
 			con.println("hss: " + msg + ", request id " + p.RequestID)
@@ -133,27 +151,54 @@ func (c *waitCmd) wait(ctx context.Context, client *hss.Client, con *console, e 
 	}
 	res, err := client.WaitSyncTask(ctx, c.taskID, &hss.WaitOptions{Interval: c.interval, EnterpriseProjectID: c.eps, Progress: progress})
 	con.clearStatus()
-	var sum waitSummary
 	switch {
 	case err == nil:
-		sum = waitSummary{taskID: c.taskID, state: waitFinished, res: res, polls: res.Polls, elapsed: res.Elapsed}
+		c.sum = &waitSummary{taskID: c.taskID, state: waitFinished, res: res, polls: res.Polls, elapsed: res.Elapsed}
 		if len(res.Failed) > 0 || len(res.Other) > 0 {
 			// Exit 0 says every registry finished; that cannot be said of
 			// a status this version does not know.
-			sum.state = waitFailed
+			c.sum.state = waitFailed
 			err = &failedRegistriesError{msg: failedMessage(res)}
 		}
 	case (outcome{ctx: ctx, timeoutSet: c.common.timeout > 0}).timedOut(err) && !errors.As(context.Cause(ctx), new(*interrupted)):
-		sum = waitSummary{taskID: c.taskID, state: waitTimeout, runningNum: last.Running, polls: last.Polls}
-		sum.running, sum.runningNum = c.stillRunning(ctx, client, sum.runningNum)
-		sum.elapsed = now().Sub(start)
-	default:
-		return err
-	}
-	if werr := c.summary(sum, e); werr != nil && !brokenPipe(werr) {
-		return writeError(werr)
+		c.sum = &waitSummary{taskID: c.taskID, state: waitTimeout, runningNum: c.last.Running, polls: c.last.Polls}
+		c.sum.running, c.sum.runningNum = c.stillRunning(ctx, client, c.sum.runningNum)
+		c.sum.elapsed = c.now().Sub(c.start)
 	}
 	return err
+}
+
+// finish writes the wait's output however it ended: the summary of a wait
+// that finished, failed or timed out (exit 0, 6, 7) in every format; for
+// --output json, also a document of what is known when it ended otherwise
+// (exit 1-5, or a signal), so that a script always gets one. Each document
+// says its exit code and error message.
+func (c *waitCmd) finish(e env, o outcome, err error) error {
+	sum := c.sum
+	if sum == nil {
+		if c.out.format != "json" {
+			return nil
+		}
+		sum = &waitSummary{taskID: c.taskID, state: waitError, runningNum: c.last.Running, polls: c.last.Polls}
+		if !c.start.IsZero() {
+			sum.elapsed = c.now().Sub(c.start)
+		}
+	}
+	sum.code = o.exitCode(err)
+	switch {
+	case c.sum != nil:
+	case o.signal() != 0:
+		sum.state = waitInterrupted
+	case sum.code == exitTimeout:
+		sum.state = waitTimeout
+	}
+	if err != nil && !brokenPipe(err) {
+		sum.msg = strings.TrimPrefix(o.message(err), "hss: ")
+	}
+	if werr := c.summary(*sum, e); werr != nil && !brokenPipe(werr) {
+		return writeError(werr)
+	}
+	return nil
 }
 
 // stillRunning lists the registries still running, as far as the time
@@ -190,6 +235,10 @@ func (c *waitCmd) summary(sum waitSummary, e env) error {
 	if sum.runningNum >= 0 {
 		running = jsonInt(sum.runningNum)
 	}
+	errText := jsonNull
+	if sum.msg != "" {
+		errText = jsonStr(sum.msg)
+	}
 	head := []member{
 		{"task_id", jsonStr(sum.taskID)},
 		{"state", jsonStr(string(sum.state))},
@@ -200,6 +249,8 @@ func (c *waitCmd) summary(sum waitSummary, e env) error {
 		{"running_num", running},
 		{"polls", jsonInt(sum.polls)},
 		{"elapsed_seconds", jsonFloat(sum.elapsed.Round(time.Millisecond).Seconds())},
+		{"exit_code", jsonInt(sum.code)},
+		{"error", errText},
 	}
 	if err := out.begin(head); err != nil {
 		return err

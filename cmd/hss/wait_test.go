@@ -3,9 +3,17 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -214,11 +222,13 @@ type waitDocument struct {
 	RunningNum     *int                                  `json:"running_num"`
 	Polls          int                                   `json:"polls"`
 	ElapsedSeconds float64                               `json:"elapsed_seconds"`
+	ExitCode       int                                   `json:"exit_code"`
+	Error          *string                               `json:"error"`
 	DataList       []hss.AssociateRegistriesResponseInfo `json:"data_list"`
 }
 
 // waitKeys are the members of every wait document, in order.
-var waitKeys = []string{"task_id", "state", "total_num", "finished_num", "failed_num", "other_num", "running_num", "polls", "elapsed_seconds", "data_list"}
+var waitKeys = []string{"task_id", "state", "total_num", "finished_num", "failed_num", "other_num", "running_num", "polls", "elapsed_seconds", "exit_code", "error", "data_list"}
 
 // decodeWait decodes a wait document, checking that it holds waitKeys in
 // order and nothing else.
@@ -300,11 +310,103 @@ func TestWaitJSONDocument(t *testing.T) {
 	assert.Equal(t, ptr(2), doc.RunningNum)
 	assert.Empty(t, doc.DataList)
 
-	// Other failures write no document.
-	f = newFixture(t)
+}
+
+// TestWaitJSONDocumentOnEveryExit: --output json writes the document on
+// every exit once the flags are accepted, with the state, what the polls
+// told so far, the exit code and the error: exit 0, 6 and 7 as their
+// states, other failures (exit 1-5) as "error", a signal as "interrupted".
+// A flag refused writes none; other formats write nothing on a failure.
+func TestWaitJSONDocumentOnEveryExit(t *testing.T) {
+	ptr := func(n int) *int { return &n }
+	str := func(s string) *string { return &s }
+
+	f := newFixture(t, hsstest.WithSettle(time.Minute))
+	f.srv.AddRegistries("ok", settling(false)...)
+	r := f.run(f.args("wait", "--task-id", "ok", "--output", "json")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	doc := decodeWait(t, r.stdout)
+	assert.Equal(t, 0, doc.ExitCode)
+	assert.Nil(t, doc.Error)
+
+	f.srv.AddRegistries("bad", settling(true)...)
+	r = f.run(f.args("wait", "--task-id", "bad", "--output", "json")...)
+	require.Equal(t, exitFailures, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, 6, doc.ExitCode)
+	assert.Equal(t, str("task bad finished with 1 of 3 registries failed: busy-2 (image pull quota exceeded)"), doc.Error)
+
+	// Not found: exit 5.
 	r = f.run(f.args("wait", "--task-id", "nope", "--output", "json")...)
 	require.Equal(t, exitNotFound, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "error", doc.State)
+	assert.Equal(t, 5, doc.ExitCode)
+	require.NotNil(t, doc.Error)
+	assert.Equal(t, "hss: "+*doc.Error+"\n", r.stderr, "the error is stderr's message")
+	assert.Equal(t, 0, doc.Polls)
+	assert.Nil(t, doc.RunningNum, "no poll was answered")
+	assert.Empty(t, doc.DataList)
+
+	// Failing after some polls: what they told stands.
+	f = newFixture(t, hsstest.WithSettle(time.Hour))
+	f.srv.AddRegistries("slow", settling(false)...)
+	var polls atomic.Int32
+	f.srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+		if polls.Add(1) <= 3 {
+			return false
+		}
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"error_code":"APIGW.0305","error_msg":"forbidden"}`))
+		return true
+	})
+	r = f.run(f.args("wait", "--task-id", "slow", "--output", "json")...)
+	require.Equal(t, exitAuth, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "error", doc.State)
+	assert.Equal(t, 3, doc.ExitCode)
+	assert.Equal(t, 3, doc.Polls)
+	assert.Equal(t, ptr(2), doc.RunningNum)
+	assert.InDelta(t, 45, doc.ElapsedSeconds, 1, "the fourth poll, at 45s, failed")
+	assert.Contains(t, *doc.Error, "403 APIGW.0305: forbidden")
+
+	// No credentials: exit 3, before any poll.
+	r = runWith(t, nil, nil, false, nil, "wait", "--task-id", "t", "--region", "cn-north-4", "--project-id", "p", "--output", "json", "--no-shared-quota")
+	require.Equal(t, exitAuth, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "error", doc.State)
+	assert.Contains(t, *doc.Error, "no credentials found")
+
+	// Interrupted: the context ends with a signal as its cause.
+	f = newFixture(t, hsstest.WithSettle(time.Hour))
+	f.srv.AddRegistries("slow", settling(false)...)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	f.ctx = ctx
+	var seen atomic.Int32
+	f.srv.Handle(func(http.ResponseWriter, *http.Request) bool {
+		if seen.Add(1) == 2 {
+			cancel(&interrupted{sig: syscall.SIGTERM})
+		}
+		return false
+	})
+	r = f.run(f.args("wait", "--task-id", "slow", "--output", "json")...)
+	require.Equal(t, exitSIGTERM, r.code, r.stderr)
+	doc = decodeWait(t, r.stdout)
+	assert.Equal(t, "interrupted", doc.State)
+	assert.Equal(t, exitSIGTERM, doc.ExitCode)
+	assert.GreaterOrEqual(t, doc.Polls, 1)
+	assert.Contains(t, *doc.Error, "interrupted (SIGTERM)")
+
+	// A refused flag writes nothing; nor do other formats on a failure.
+	r = runCLI(t, "wait", "--task-id", "t", "--output", "json", "--interval", "1ms")
+	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
+	f = newFixture(t)
+	for _, format := range []string{"table", "csv", "jsonl"} {
+		r = f.run(f.args("wait", "--task-id", "nope", "--output", format)...)
+		require.Equal(t, exitNotFound, r.code, r.stderr)
+		assert.Empty(t, r.stdout, format)
+	}
 }
 
 // TestWaitTableFooterOnTimeout: a table says that --timeout passed, and
@@ -315,4 +417,61 @@ func TestWaitTableFooterOnTimeout(t *testing.T) {
 	r := f.run(f.args("wait", "--task-id", "t", "--timeout", "50s")...)
 	require.Equal(t, exitTimeout, r.code, r.stderr)
 	assert.Regexp(t, `\ntask t: --timeout passed with 2 registries still running \(5 polls, 4\ds\)\n$`, r.stdout)
+}
+
+// TestWaitJSONDocumentOnSignal runs the built hss wait --output json and
+// sends it SIGINT, then SIGTERM (as timeout(1) does), while it waits for
+// the next poll: each time it writes the document, "interrupted", and
+// exits 130 or 143.
+func TestWaitJSONDocumentOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT or SIGTERM to send here")
+	}
+	bin := buildHSS(t)
+	for _, c := range []struct {
+		sig  os.Signal
+		code int
+		name string
+	}{{os.Interrupt, exitSIGINT, "SIGINT"}, {syscall.SIGTERM, exitSIGTERM, "SIGTERM"}} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "wait", "--demo", "--task-id", "demo-task", "--interval", "1h", "--output", "json", "--verbose")
+			cmd.Env = []string{"HOME=" + t.TempDir()}
+			var stdout strings.Builder
+			cmd.Stdout = &stdout
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			defer func() { _ = cmd.Process.Kill() }()
+			sc := bufio.NewScanner(stderr)
+			var seen []string
+			for sc.Scan() { // until the first poll is answered: the wait then sleeps an hour
+				seen = append(seen, sc.Text())
+				if strings.Contains(sc.Text(), "(poll 1,") {
+					break
+				}
+			}
+			require.NotEmpty(t, seen)
+			require.Contains(t, seen[len(seen)-1], "(poll 1,", "stderr: %q", seen)
+			require.NoError(t, cmd.Process.Signal(c.sig))
+			rest, _ := io.ReadAll(stderr)
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "stderr: %s", rest)
+			assert.Equal(t, c.code, exit.ExitCode(), "stderr: %s", rest)
+			assert.Contains(t, string(rest), "hss: interrupted ("+c.name+")")
+
+			doc := decodeWait(t, stdout.String())
+			assert.Equal(t, "interrupted", doc.State)
+			assert.Equal(t, "demo-task", doc.TaskID)
+			assert.Equal(t, c.code, doc.ExitCode)
+			assert.Equal(t, 1, doc.Polls)
+			require.NotNil(t, doc.RunningNum)
+			assert.Equal(t, 3, *doc.RunningNum, "the demo's three running registries, as the poll told")
+			require.NotNil(t, doc.Error)
+			assert.Contains(t, *doc.Error, "interrupted ("+c.name+")")
+		})
+	}
 }
