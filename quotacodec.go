@@ -1,6 +1,7 @@
 package hss
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"time"
@@ -9,18 +10,20 @@ import (
 // quotaCodecVersion starts every value a Client writes to a QuotaStore. A
 // value of another version, or one that does not read whole, is treated as
 // no value: the quota is learned anew.
-const quotaCodecVersion = 1
+const quotaCodecVersion = 2
 
-// encodeQuota writes st as a QuotaStore value: fixed-width little-endian
-// fields after the version byte.
-func encodeQuota(st *quotaState) []byte {
+// encodeQuota writes st, as it stands at now on the writer's clock, as a
+// QuotaStore value: fixed-width little-endian fields after the version
+// byte, the first of them now.
+func encodeQuota(st *quotaState, now time.Time) []byte {
 	var w quotaWriter
-	w.b = make([]byte, 0, 256)
+	w.b = make([]byte, 0, 384)
 	w.b = append(w.b, quotaCodecVersion)
+	w.time(now)
 	w.dur(st.window)
 	w.int(int64(st.limit))
 	w.float(st.share)
-	w.flags(st.spread, st.shared, st.probing, st.throttle, st.held, st.noHint, st.raising, st.probed)
+	w.flags(st.spread, st.shared, st.sliding, st.probing, st.throttle, st.held, st.raising, st.probed)
 	w.time(st.gate)
 	w.time(st.probeEnd)
 	w.int(int64(st.fails))
@@ -30,14 +33,19 @@ func encodeQuota(st *quotaState) []byte {
 	w.int(int64(st.epoch))
 	w.int(int64(st.sent))
 	w.int(int64(st.clean))
+	w.time(st.cut)
+	w.time(st.changed)
+	w.float(st.stride)
 	w.time(st.lastPass)
 	w.time(st.turn)
+	w.time(st.raiseFrom)
+	w.int(int64(st.raiseSent))
 	w.dur(st.rtt)
 	w.dur(st.rttVar)
 	w.time(st.recent.start)
 	w.dur(st.recent.width)
 	for _, n := range st.recent.counts {
-		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(n))
+		w.b = binary.LittleEndian.AppendUint16(w.b, n)
 	}
 	w.int(int64(st.slow.limit))
 	w.int(int64(st.slow.out))
@@ -45,18 +53,26 @@ func encodeQuota(st *quotaState) []byte {
 	return w.b
 }
 
-// decodeQuota reads a value encodeQuota wrote; ok is false for anything
-// else.
-func decodeQuota(b []byte) (st quotaState, ok bool) {
+// decodeQuota reads a value encodeQuota wrote, at now on the reader's
+// clock; ok is false for anything else.
+//
+// The Clients of a store on several hosts read one another's times, and
+// their clocks differ. A value written later than now by the reader's
+// clock comes from a clock ahead of it: its times are moved back by the
+// difference, so that a host whose clock runs ahead holds no other host
+// back. (A clock behind cannot be told from a value written a while ago;
+// its times read early, which costs the reader a throttle, not a wait.)
+func decodeQuota(b []byte, now time.Time) (st quotaState, ok bool) {
 	if len(b) == 0 || b[0] != quotaCodecVersion {
 		return st, false
 	}
 	r := quotaReader{b: b[1:]}
+	written := r.time()
 	st.window = r.dur()
 	st.limit = int(r.int())
 	st.share = r.float()
 	f := r.flags()
-	st.spread, st.shared, st.probing, st.throttle, st.held, st.noHint, st.raising, st.probed = f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+	st.spread, st.shared, st.sliding, st.probing, st.throttle, st.held, st.raising, st.probed = f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
 	st.gate = r.time()
 	st.probeEnd = r.time()
 	st.fails = int(r.int())
@@ -66,22 +82,47 @@ func decodeQuota(b []byte) (st quotaState, ok bool) {
 	st.epoch = uint64(r.int())
 	st.sent = int(r.int())
 	st.clean = int(r.int())
+	st.cut = r.time()
+	st.changed = r.time()
+	st.stride = r.float()
 	st.lastPass = r.time()
 	st.turn = r.time()
+	st.raiseFrom = r.time()
+	st.raiseSent = int(r.int())
 	st.rtt = r.dur()
 	st.rttVar = r.dur()
 	st.recent.start = r.time()
 	st.recent.width = r.dur()
 	for i := range st.recent.counts {
-		st.recent.counts[i] = int32(r.uint32())
+		st.recent.counts[i] = r.uint16()
 	}
 	st.slow.limit = int32(r.int())
 	st.slow.out = int32(r.int())
 	st.slow.last = r.time()
-	if r.bad || len(r.b) != 0 || !st.valid() {
+	if r.bad || len(r.b) != 0 || written.IsZero() || !st.valid() {
 		return quotaState{}, false
 	}
+	if ahead := written.Sub(now); ahead > 0 {
+		st.shift(-ahead)
+	}
 	return st, true
+}
+
+// sameQuota reports whether two values hold the same state, whenever they
+// were written.
+func sameQuota(a, b []byte) bool {
+	const header = 1 + 8 // the version and the time of writing
+	return len(a) > header && len(b) > header && bytes.Equal(a[header:], b[header:])
+}
+
+// shift moves every time of s by d.
+func (s *quotaState) shift(d time.Duration) {
+	for _, t := range []*time.Time{&s.gate, &s.probeEnd, &s.next, &s.winStart, &s.cut, &s.changed,
+		&s.lastPass, &s.turn, &s.raiseFrom, &s.recent.start, &s.slow.last} {
+		if !t.IsZero() {
+			*t = t.Add(d)
+		}
+	}
 }
 
 // valid reports whether a decoded state is one the algorithm can work
@@ -89,7 +130,7 @@ func decodeQuota(b []byte) (st quotaState, ok bool) {
 func (s *quotaState) valid() bool {
 	return s.window >= 0 && s.window <= maxQuotaWindow && s.limit >= 0 && s.limit <= 1<<30 &&
 		s.share >= 0 && s.share <= 1<<30 && !math.IsNaN(s.share) && s.fails >= 0 && s.fails <= 1<<20 &&
-		s.sent >= 0 && s.clean >= 0 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0 &&
+		s.sent >= 0 && s.clean >= 0 && s.raiseSent >= 0 && s.stride >= 0 && s.stride <= 2 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0 &&
 		s.slow.limit >= 0 && s.slow.limit <= maxSlowStart && s.slow.out >= 0
 }
 
@@ -136,7 +177,7 @@ func (r *quotaReader) take(n int) []byte {
 }
 
 func (r *quotaReader) int() int64         { return int64(binary.LittleEndian.Uint64(r.take(8))) }
-func (r *quotaReader) uint32() uint32     { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *quotaReader) uint16() uint16     { return binary.LittleEndian.Uint16(r.take(2)) }
 func (r *quotaReader) dur() time.Duration { return time.Duration(r.int()) }
 func (r *quotaReader) float() float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(r.take(8)))

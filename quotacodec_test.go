@@ -12,11 +12,12 @@ import (
 )
 
 func TestQuotaCodecRoundTrip(t *testing.T) {
-	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	now := time.Unix(1796637600, 0) // as decoded times are: no monotonic reading, the local zone
 	st := quotaState{window: time.Minute, limit: 5, share: 2.75, spread: true, shared: true, gate: now.Add(time.Second),
 		probing: true, probeEnd: now.Add(2 * time.Second), fails: 2, next: now.Add(3 * time.Second), winStart: now,
 		gen: 7, epoch: 9, sent: 3, throttle: true, held: true, clean: 4, lastPass: now.Add(-time.Second),
-		turn: now.Add(-time.Minute), noHint: true, raising: true, probed: true, rtt: 70 * time.Millisecond, rttVar: 10 * time.Millisecond}
+		turn: now.Add(-time.Minute), sliding: true, raising: true, probed: true, rtt: 70 * time.Millisecond, rttVar: 10 * time.Millisecond,
+		cut: now.Add(-2 * time.Second), changed: now.Add(-3 * time.Minute), stride: 1.25, raiseFrom: now.Add(-4 * time.Second), raiseSent: 6}
 	st.recent.add(now, st.window)
 	st.recent.add(now.Add(5*time.Second), st.window)
 	st.slow = slowStart{limit: 4, out: 2, last: now}
@@ -25,48 +26,68 @@ func TestQuotaCodecRoundTrip(t *testing.T) {
 	for i := range v.NumField() {
 		require.False(t, v.Field(i).IsZero(), "set %s in this test (and in the codec)", v.Type().Field(i).Name)
 	}
-	b := encodeQuota(&st)
+	b := encodeQuota(&st, now)
 	assert.LessOrEqual(t, len(b), MaxQuotaValueLen)
-	got, ok := decodeQuota(b)
+	got, ok := decodeQuota(b, now)
 	require.True(t, ok)
 	assert.True(t, got.gate.Equal(st.gate) && got.turn.Equal(st.turn) && got.recent.start.Equal(st.recent.start))
-	got.gate, got.probeEnd, got.next, got.winStart, got.lastPass, got.turn, got.recent.start, got.slow.last = st.gate, st.probeEnd, st.next, st.winStart, st.lastPass, st.turn, st.recent.start, st.slow.last
 	assert.Equal(t, st, got)
 
-	zero, ok := decodeQuota(encodeQuota(&quotaState{}))
+	zero, ok := decodeQuota(encodeQuota(&quotaState{}, now), now)
 	require.True(t, ok)
 	assert.Equal(t, quotaState{}, zero)
 }
 
+// TestQuotaCodecClockAhead: a value written by a host whose clock runs
+// ahead of the reader's is read as written now: its gate holds the reader
+// back no longer than it held the writer. A value written earlier reads
+// as it was written.
+func TestQuotaCodecClockAhead(t *testing.T) {
+	readerNow := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	writerNow := readerNow.Add(40 * time.Second)
+	st := quotaState{window: time.Minute, share: 2, gate: writerNow.Add(5 * time.Second), next: writerNow.Add(10 * time.Second)}
+	got, ok := decodeQuota(encodeQuota(&st, writerNow), readerNow)
+	require.True(t, ok)
+	assert.Equal(t, 5*time.Second, got.gate.Sub(readerNow))
+	assert.Equal(t, 10*time.Second, got.next.Sub(readerNow))
+
+	earlier := readerNow.Add(-20 * time.Second)
+	st.gate = earlier.Add(30 * time.Second)
+	got, ok = decodeQuota(encodeQuota(&st, earlier), readerNow)
+	require.True(t, ok)
+	assert.Equal(t, 10*time.Second, got.gate.Sub(readerNow), "a value written a while ago keeps its times")
+}
+
 func TestQuotaCodecRefusesOtherValues(t *testing.T) {
-	good := encodeQuota(&quotaState{window: time.Minute, share: 3})
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	good := encodeQuota(&quotaState{window: time.Minute, share: 3}, now)
 	bad := [][]byte{
 		nil, {}, {quotaCodecVersion}, good[:len(good)-1], append(append([]byte(nil), good...), 0),
 		append([]byte{quotaCodecVersion + 1}, good[1:]...), []byte("{\"json\":true}"),
 	}
 	negative := quotaState{share: -1}
-	bad = append(bad, encodeQuota(&negative), encodeQuota(&quotaState{window: 48 * time.Hour}))
+	bad = append(bad, encodeQuota(&negative, now), encodeQuota(&quotaState{window: 48 * time.Hour}, now), encodeQuota(&quotaState{}, time.Time{}))
 	for i, b := range bad {
-		_, ok := decodeQuota(b)
+		_, ok := decodeQuota(b, now)
 		assert.False(t, ok, "value %d (%q)", i, b)
 	}
 }
 
 func FuzzQuotaCodec(f *testing.F) {
-	f.Add(encodeQuota(&quotaState{window: time.Minute, share: 3, limit: 5}))
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Add(encodeQuota(&quotaState{window: time.Minute, share: 3, limit: 5}, now))
 	f.Add([]byte{quotaCodecVersion, 1, 2, 3})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, ok := decodeQuota(b)
+		st, ok := decodeQuota(b, now)
 		if !ok {
 			return
 		}
 		// Whatever a store holds, the algorithm can run on it.
-		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		r := st.reserve(now, time.Time{}, func() float64 { return 0.5 })
 		if r.ready {
 			st.passed(now, r.ticket)
 		}
-		again, ok := decodeQuota(encodeQuota(&st))
+		again, ok := decodeQuota(encodeQuota(&st, now), now)
 		if !ok || again.share != st.share {
 			t.Fatalf("a state read back does not survive another round trip")
 		}

@@ -258,7 +258,7 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 		old = q.cached
 	}
 	for range maxQuotaSwaps {
-		st, ok := decodeQuota(old)
+		st, ok := decodeQuota(old, now)
 		if !ok {
 			// Nothing shared yet, or nothing readable: start from what this
 			// Client knows, and a fleet that has not met the quota yet
@@ -270,8 +270,8 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 		}
 		st.lastPass = later(st.lastPass, q.ownPass) // this Client's calls that got through count as the fleet's
 		fn(&st)
-		next := encodeQuota(&st)
-		if ok && bytes.Equal(next, old) {
+		next := encodeQuota(&st, now)
+		if ok && sameQuota(next, old) {
 			q.st = st // nothing changed: no need to write
 			return true
 		}
