@@ -150,9 +150,9 @@ func (s *memoryQuotaStore) CompareAndSwap(ctx context.Context, key string, old, 
 // the other, replaced by '#' and a SHA-256 hash of the part, until it fits:
 // every Client computes the same key from the same parts, short keys stay
 // readable, and no part is ever a secret in clear.
-func (c *Client) quotaStoreKey(id, route string) string {
+func quotaStoreKey(host, projectEsc, id, route string) string {
 	const prefix = "hss/1/"
-	parts := [...]string{keyEscape(strings.ToLower(c.endpoint.Host)), c.projectEsc, id, keyEscape(route)}
+	parts := [...]string{keyEscape(strings.ToLower(host)), projectEsc, id, keyEscape(route)}
 	size := func() int {
 		n := len(prefix) + len(parts) - 1 // the slashes between the parts
 		for _, p := range parts {
@@ -223,9 +223,9 @@ func quotaStoreTTL(window time.Duration) time.Duration {
 // interface, set by WithQuotaStore, so that a program that never shares a
 // quota does not link the store's code.
 type quotaSharing interface {
-	// key names the quota of route for the credentials the call will use,
-	// "" when they cannot be had.
-	key(ctx context.Context, c *Client, route string) string
+	// key names the quota of route at host for project (escaped) and the
+	// credentials creds gives the call, "" when they cannot be had.
+	key(ctx context.Context, creds credentials.Provider, host, projectEsc, route string) string
 	// apply runs fn on the stored state of q; see quotaLink.apply.
 	apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*quotaState)) bool
 }
@@ -236,12 +236,12 @@ func newQuotaLink(store QuotaStore, logger *slog.Logger) quotaSharing {
 }
 
 // key implements quotaSharing.
-func (l *quotaLink) key(ctx context.Context, c *Client, route string) string {
-	v, err := c.cfg.creds.Retrieve(ctx)
+func (l *quotaLink) key(ctx context.Context, creds credentials.Provider, host, projectEsc, route string) string {
+	v, err := creds.Retrieve(ctx)
 	if err != nil || (v.Token == "" && v.AccessKey == "") {
 		return ""
 	}
-	return c.quotaStoreKey(quotaIdentity(v), route)
+	return quotaStoreKey(host, projectEsc, quotaIdentity(v), route)
 }
 
 // apply runs fn on q's state in the store, and reports false when the
