@@ -32,6 +32,18 @@ func throttleAnswer(w http.ResponseWriter, msg, retryAfter string) {
 	fmt.Fprintf(w, `{"error_code":"APIGW.0308","error_msg":%q}`, msg)
 }
 
+// listInPagesOf10 lists the task "task" through the iterator, 10 a page,
+// and returns how many registries came; an error fails the test.
+func listInPagesOf10(t *testing.T, client *hss.Client) int {
+	t.Helper()
+	n := 0
+	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		n++
+	}
+	return n
+}
+
 // TestNothingGetsThroughOneProbeAtATime: 200 goroutines of one Client face
 // a gateway that rejects every call for 3 minutes, with Retry-After: 1 and
 // no limit in its message. On the real clock code (a synctest bubble), the
@@ -105,12 +117,7 @@ func TestHintWindowNoGatewayUsesIsIgnored(t *testing.T) {
 		"The throttling threshold has been reached: policy user over ratelimit,limit:600,time:1440 day")
 	client := srv.Client(t)
 
-	n := 0
-	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Equal(t, 30, n)
+	assert.Equal(t, 30, listInPagesOf10(t, client))
 	assert.LessOrEqual(t, clk.Now().Sub(start), 3*time.Minute, "waits %v", clk.Sleeps())
 
 	// A call that cannot wait names no day-long wait either.
@@ -157,12 +164,7 @@ func TestRoutesDoNotSlowEachOther(t *testing.T) {
 	require.True(t, busyThrottled.Load())
 	waitsBefore := len(clk.Sleeps())
 
-	n := 0
-	for _, err := range client.ListSyncTaskRegistriesIter(ctx, "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Equal(t, 30, n)
+	assert.Equal(t, 30, listInPagesOf10(t, client))
 	assert.Empty(t, clk.Sleeps()[waitsBefore:], "the listing waits 0")
 }
 
@@ -185,12 +187,7 @@ func TestRetryAfterZeroMeansNow(t *testing.T) {
 	})
 	client := srv.Client(t)
 
-	n := 0
-	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Equal(t, 2000, n)
+	assert.Equal(t, 2000, listInPagesOf10(t, client))
 	t.Logf("%d calls, %d throttled, %s waited", calls.Load(), throttled.Load(), clk.Slept())
 	assert.GreaterOrEqual(t, throttled.Load(), int32(40), "the gateway did throttle")
 	assert.LessOrEqual(t, clk.Slept(), 30*time.Second)
@@ -205,12 +202,7 @@ func TestShortListingNeverWaits(t *testing.T) {
 	defer srv.Close()
 	client := srv.Client(t)
 
-	n := 0
-	for _, err := range client.ListSyncTaskRegistriesIter(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Equal(t, 30, n)
+	assert.Equal(t, 30, listInPagesOf10(t, client))
 	assert.Len(t, srv.Requests(), 3)
 	assert.Zero(t, srv.Throttled())
 	assert.Empty(t, clk.Sleeps(), "no wait")
