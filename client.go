@@ -70,10 +70,10 @@ type config struct {
 	allowHTTP         bool
 	observers         []Observer // WithObserver's, in the order given
 	quotaStore        QuotaStore
-	newSharing        func(QuotaStore, *slog.Logger) quotaSharing // set with quotaStore, so that only its users link it
-	logObserver       Observer                                    // WithLogger's log
-	tell              telling                                     // set with observers and logObserver, so that only their users link it
-	getenv            func(string) string                         // NewClientFromEnv only
+	newSharing        func(QuotaStore, *slog.Logger, Clock) quotaSharing // set with quotaStore, so that only its users link it
+	logObserver       Observer                                           // WithLogger's log
+	tell              telling                                            // set with observers and logObserver, so that only their users link it
+	getenv            func(string) string                                // NewClientFromEnv only
 	// signer makes the signer of access keys; set by the options that can
 	// hand out one.
 	signer func(*slog.Logger) keySigner
@@ -138,7 +138,7 @@ func NewClient(endpoint, projectID string, opts ...Option) (*Client, error) {
 func newClient(endpoint, projectID string, cfg config) (*Client, error) {
 	var share quotaSharing
 	if cfg.newSharing != nil {
-		share = cfg.newSharing(cfg.quotaStore, cfg.logger)
+		share = cfg.newSharing(cfg.quotaStore, cfg.logger, cfg.clock)
 	}
 	c := &Client{cfg: cfg, quotas: newQuotas(share), budget: newRetryBudget(cfg.retry.RetryBudget), scrubs: &scrubCache{}}
 	if err := c.setEndpoint(endpoint); err != nil {

@@ -29,5 +29,5 @@ func KeySigner(c *Client) *sign.Signer {
 // QuotaStoreKey returns the QuotaStore key of route for the credentials
 // identity of v, as c names it.
 func QuotaStoreKey(c *Client, v credentials.Value, route string) string {
-	return quotaStoreKey(c.endpoint.Host, c.projectEsc, quotaIdentity(v), route)
+	return quotaStoreKey(quotaHost(c.endpoint), c.projectEsc, quotaIdentity(v), route)
 }

@@ -24,6 +24,7 @@ type actor struct {
 	pages      int           // a listing of this many pages of 10 (0: none)
 	goroutines int           // listings run at once on the Client (0: 1)
 	wait       bool          // a WaitSyncTask on the task "wait" instead
+	opts       []hss.Option  // this Client's own options, after the scenario's
 }
 
 // quotaChange sets the gateway's quota at a moment of the scenario.
@@ -108,7 +109,7 @@ func runScenario(t *testing.T, sc scenario, opts ...hss.Option) outcome {
 		out.errs = make([]error, len(sc.actors))
 		var wg sync.WaitGroup
 		for i, a := range sc.actors {
-			client := srv.Client(t, opts...)
+			client := srv.Client(t, append(append([]hss.Option(nil), opts...), a.opts...)...)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -53,15 +53,13 @@ func encodeQuota(st *quotaState, now time.Time) []byte {
 	return w.b
 }
 
-// decodeQuota reads a value encodeQuota wrote, at now on the reader's
-// clock; ok is false for anything else.
-//
-// The Clients of a store on several hosts read one another's times, and
-// their clocks differ. A value written later than now by the reader's
-// clock comes from a clock ahead of it: its times are moved back by the
-// difference, so that a host whose clock runs ahead holds no other host
-// back. (A clock behind cannot be told from a value written a while ago;
-// its times read early, which costs the reader a throttle, not a wait.)
+// decodeQuota reads a value encodeQuota wrote, at now (on the clock the
+// value's times are on); ok is false for anything else, and for a value
+// whose times lie further ahead than a quota's state can: written more
+// than maxStoredAhead after now, or holding a time more than
+// maxStoredAhead after it was written. Such a value (a store's garbage, a
+// host whose clock was far off) would otherwise hold every Client of the
+// key back; read as no value, it is learned anew.
 func decodeQuota(b []byte, now time.Time) (st quotaState, ok bool) {
 	if len(b) == 0 || b[0] != quotaCodecVersion {
 		return st, false
@@ -99,14 +97,21 @@ func decodeQuota(b []byte, now time.Time) (st quotaState, ok bool) {
 	st.slow.limit = int32(r.int())
 	st.slow.out = int32(r.int())
 	st.slow.last = r.time()
-	if r.bad || len(r.b) != 0 || written.IsZero() || !st.valid() {
+	if r.bad || len(r.b) != 0 || written.IsZero() || written.Sub(now) > maxStoredAhead || !st.valid() {
 		return quotaState{}, false
 	}
-	if ahead := written.Sub(now); ahead > 0 {
-		st.shift(-ahead)
+	for _, t := range st.timeFields() {
+		if t.Sub(written) > maxStoredAhead {
+			return quotaState{}, false
+		}
 	}
 	return st, true
 }
+
+// maxStoredAhead bounds how far ahead of its writing a stored time may
+// lie: a gate or a paced slot is never further than a few windows of at
+// most maxQuotaWindow away.
+const maxStoredAhead = time.Hour
 
 // sameQuota reports whether two values hold the same state, whenever they
 // were written.
@@ -115,10 +120,18 @@ func sameQuota(a, b []byte) bool {
 	return len(a) > header && len(b) > header && bytes.Equal(a[header:], b[header:])
 }
 
-// shift moves every time of s by d.
+// timeFields are the times of s.
+func (s *quotaState) timeFields() []*time.Time {
+	return []*time.Time{&s.gate, &s.probeEnd, &s.next, &s.winStart, &s.cut, &s.changed,
+		&s.lastPass, &s.turn, &s.raiseFrom, &s.recent.start, &s.slow.last}
+}
+
+// shift moves every time of s by d: from one clock to another.
 func (s *quotaState) shift(d time.Duration) {
-	for _, t := range []*time.Time{&s.gate, &s.probeEnd, &s.next, &s.winStart, &s.cut, &s.changed,
-		&s.lastPass, &s.turn, &s.raiseFrom, &s.recent.start, &s.slow.last} {
+	if d == 0 {
+		return
+	}
+	for _, t := range s.timeFields() {
 		if !t.IsZero() {
 			*t = t.Add(d)
 		}

@@ -38,24 +38,27 @@ func TestQuotaCodecRoundTrip(t *testing.T) {
 	assert.Equal(t, quotaState{}, zero)
 }
 
-// TestQuotaCodecClockAhead: a value written by a host whose clock runs
-// ahead of the reader's is read as written now: its gate holds the reader
-// back no longer than it held the writer. A value written earlier reads
-// as it was written.
-func TestQuotaCodecClockAhead(t *testing.T) {
-	readerNow := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	writerNow := readerNow.Add(40 * time.Second)
-	st := quotaState{window: time.Minute, share: 2, gate: writerNow.Add(5 * time.Second), next: writerNow.Add(10 * time.Second)}
-	got, ok := decodeQuota(encodeQuota(&st, writerNow), readerNow)
-	require.True(t, ok)
-	assert.Equal(t, 5*time.Second, got.gate.Sub(readerNow))
-	assert.Equal(t, 10*time.Second, got.next.Sub(readerNow))
-
-	earlier := readerNow.Add(-20 * time.Second)
-	st.gate = earlier.Add(30 * time.Second)
-	got, ok = decodeQuota(encodeQuota(&st, earlier), readerNow)
-	require.True(t, ok)
-	assert.Equal(t, 10*time.Second, got.gate.Sub(readerNow), "a value written a while ago keeps its times")
+// TestQuotaCodecRefusesTimesFarAhead: a value written more than an hour
+// after the reader's now, or holding a time more than an hour after its
+// writing (a store's garbage, a clock far off), reads as no value, so that
+// it holds no Client back; values within that read as written.
+func TestQuotaCodecRefusesTimesFarAhead(t *testing.T) {
+	now := time.Unix(1796637600, 0)
+	for name, tc := range map[string]struct {
+		written time.Time
+		st      quotaState
+		ok      bool
+	}{
+		"a gate a window ahead":        {now, quotaState{window: time.Minute, gate: now.Add(time.Minute)}, true},
+		"written a minute ahead":       {now.Add(time.Minute), quotaState{window: time.Minute}, true},
+		"a gate two years ahead":       {now, quotaState{window: time.Minute, gate: now.AddDate(2, 0, 0)}, false},
+		"a paced slot 23 hours ahead":  {now, quotaState{window: time.Minute, next: now.Add(23 * time.Hour)}, false},
+		"a slow start two years ahead": {now, quotaState{window: time.Minute, slow: slowStart{limit: 1, last: now.AddDate(2, 0, 0)}}, false},
+		"written two hours ahead":      {now.Add(2 * time.Hour), quotaState{window: time.Minute}, false},
+	} {
+		_, ok := decodeQuota(encodeQuota(&tc.st, tc.written), now)
+		assert.Equal(t, tc.ok, ok, name)
+	}
 }
 
 func TestQuotaCodecRefusesOtherValues(t *testing.T) {

@@ -274,7 +274,7 @@ func (c *Client) quotaKey(ctx context.Context, route string) string {
 	if c.quotas.share == nil {
 		return ""
 	}
-	return c.quotas.share.key(ctx, c.cfg.creds, c.endpoint.Host, c.projectEsc, route)
+	return c.quotas.share.key(ctx, c.cfg.creds, c.endpoint, c.projectEsc, route)
 }
 
 // sleepUntil waits on the Client's clock until t, or until wake is closed,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -44,6 +45,23 @@ type QuotaStore interface {
 	// values at most 512 bytes; next is never empty. A store must not keep
 	// next or return a slice it still writes to.
 	CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) (current []byte, swapped bool, err error)
+}
+
+// QuotaStoreClock is an optional upgrade of a QuotaStore whose Clients run
+// on several hosts: Now tells the time of the store's own clock (Redis's
+// TIME, say). The Clients of a store keep times in the values they share
+// (when a window opened, when the next call may go), and the clocks of two
+// hosts differ; a Client whose store has a clock measures its own clock's
+// offset from it (about once a minute, one call, within
+// QuotaStoreTimeout) and keeps the times it shares on the store's clock,
+// so that every host reads them alike. Without it the times are each
+// writer's own, which is right for Clients of one host (package
+// quotafile, NewMemoryQuotaStore). redisquota's Store implements it.
+type QuotaStoreClock interface {
+	// Now returns the store's time; it should honour ctx, which ends
+	// QuotaStoreTimeout after the call. An error, or no answer, counts
+	// as a failure of the store.
+	Now(ctx context.Context) (time.Time, error)
 }
 
 // Limits of what a Client stores, for QuotaStore implementations.
@@ -223,25 +241,45 @@ func quotaStoreTTL(window time.Duration) time.Duration {
 // interface, set by WithQuotaStore, so that a program that never shares a
 // quota does not link the store's code.
 type quotaSharing interface {
-	// key names the quota of route at host for project (escaped) and the
-	// credentials creds gives the call, "" when they cannot be had.
-	key(ctx context.Context, creds credentials.Provider, host, projectEsc, route string) string
+	// key names the quota of route at the endpoint for project (escaped)
+	// and the credentials creds gives the call, "" when they cannot be
+	// had.
+	key(ctx context.Context, creds credentials.Provider, endpoint *url.URL, projectEsc, route string) string
 	// apply runs fn on the stored state of q; see quotaLink.apply.
 	apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*quotaState)) bool
 }
 
-// newQuotaLink is the quotaSharing of a Client with store.
-func newQuotaLink(store QuotaStore, logger *slog.Logger) quotaSharing {
-	return &quotaLink{store: store, logger: logger}
+// newQuotaLink is the quotaSharing of a Client with store, whose clock is
+// clk.
+func newQuotaLink(store QuotaStore, logger *slog.Logger, clk Clock) quotaSharing {
+	l := &quotaLink{store: store, logger: logger, clock: clk}
+	l.storeClock, _ = store.(QuotaStoreClock)
+	return l
 }
 
 // key implements quotaSharing.
-func (l *quotaLink) key(ctx context.Context, creds credentials.Provider, host, projectEsc, route string) string {
+func (l *quotaLink) key(ctx context.Context, creds credentials.Provider, endpoint *url.URL, projectEsc, route string) string {
 	v, err := creds.Retrieve(ctx)
 	if err != nil || (v.Token == "" && v.AccessKey == "") {
 		return ""
 	}
-	return quotaStoreKey(host, projectEsc, quotaIdentity(v), route)
+	return quotaStoreKey(quotaHost(endpoint), projectEsc, quotaIdentity(v), route)
+}
+
+// quotaHost is the endpoint's host as the gateway's quota knows it, one
+// spelling for one host: lower case, without a trailing dot or the
+// scheme's default port ("https://GW.example.com.:443" and
+// "https://gw.example.com" share a quota).
+func quotaHost(u *url.URL) string {
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == "" || u.Scheme == "https" && port == "443" || u.Scheme == "http" && port == "80" {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // apply runs fn on q's state in the store, and reports false when the
@@ -249,16 +287,42 @@ func (l *quotaLink) key(ctx context.Context, creds credentials.Provider, host, p
 // change: the caller then runs fn on the Client's own state. fn may run
 // more than once (when another Client wrote first); the last run is the
 // one that counts. q.mu is held.
+//
+// The loop of reads and writes takes QuotaStoreTimeout at most, however
+// many calls it makes; a store that keeps refusing a change (or answers
+// what no Client wrote) counts as failed.
 func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*quotaState)) bool {
-	if !l.usable(now) {
+	usable, trusted := l.usable(now)
+	if !usable {
+		return false
+	}
+	offset, ok := l.offset(sc.ctx, now)
+	if !ok {
 		return false
 	}
 	var old []byte
 	if q.cachedKey == sc.key {
 		old = q.cached
 	}
+	start := time.Now()
 	for range maxQuotaSwaps {
-		st, ok := decodeQuota(old, now)
+		if time.Since(start) >= QuotaStoreTimeout {
+			break
+		}
+		st, ok := decodeQuota(old, now.Add(offset))
+		if ok {
+			st.shift(-offset) // the store's clock to this Client's
+		}
+		if ok && !trusted {
+			// The store failed within the last minute: what it holds was
+			// written by Clients that were on it while this one was not,
+			// and mixing the two makes a fleet pace as neither. This
+			// Client's own state goes in its place, until the store has
+			// answered for a minute.
+			own := q.st
+			own.lastPass = later(own.lastPass, st.lastPass)
+			st = own
+		}
 		if !ok {
 			// Nothing shared yet, or nothing readable: start from what this
 			// Client knows, and a fleet that has not met the quota yet
@@ -270,7 +334,9 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 		}
 		st.lastPass = later(st.lastPass, q.ownPass) // this Client's calls that got through count as the fleet's
 		fn(&st)
-		next := encodeQuota(&st, now)
+		shared := st
+		shared.shift(offset)
+		next := encodeQuota(&shared, now.Add(offset))
 		if ok && sameQuota(next, old) {
 			q.st = st // nothing changed: no need to write
 			return true
@@ -287,25 +353,96 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 			q.st, q.cachedKey = st, "" // go on from the state last seen
 			return true
 		case swapped:
+			l.succeeded(now)
 			q.st, q.cached, q.cachedKey = st, next, sc.key
 			return true
 		}
 		old = cur
 	}
-	return false // other Clients kept writing first: this once, on its own
+	l.failed(sc.ctx, now, errQuotaStoreRefuses)
+	return false // this once, on its own
+}
+
+// errQuotaStoreRefuses is the failure of a store that took no change
+// within QuotaStoreTimeout or maxQuotaSwaps tries: other Clients kept
+// writing first, or the store answers what no Client wrote.
+var errQuotaStoreRefuses = errors.New("the quota store took no change within " + QuotaStoreTimeout.String())
+
+// offset returns how far the store's clock is ahead of this Client's, at
+// now on the Client's clock: 0 for a store without a QuotaStoreClock,
+// else measured at most a minute before. ok is false when the store's
+// clock could not be read: the store then counts as failed.
+func (l *quotaLink) offset(ctx context.Context, now time.Time) (time.Duration, bool) {
+	if l.storeClock == nil {
+		return 0, true
+	}
+	l.mu.Lock()
+	off, at := l.clockOffset, l.offsetAt
+	l.mu.Unlock()
+	if !at.IsZero() && now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0 {
+		return off, true
+	}
+	sctx, cancel := context.WithTimeout(ctx, QuotaStoreTimeout)
+	defer cancel()
+	before := l.clock.Now()
+	storeNow, err := readStoreClock(sctx, l.storeClock)
+	if err != nil {
+		l.failed(ctx, now, err)
+		return 0, false
+	}
+	after := l.clock.Now()
+	// The store read its clock about halfway through the round trip.
+	off = storeNow.Sub(before.Add(after.Sub(before) / 2))
+	l.mu.Lock()
+	l.clockOffset, l.offsetAt = off, now
+	l.mu.Unlock()
+	return off, true
+}
+
+// quotaClockRefresh is how often a Client measures its offset from the
+// store's clock.
+const quotaClockRefresh = time.Minute
+
+// readStoreClock calls c.Now within ctx, and waits for it no longer, even
+// when c ignores ctx.
+func readStoreClock(ctx context.Context, c QuotaStoreClock) (time.Time, error) {
+	type answer struct {
+		t   time.Time
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		t, err := c.Now(ctx)
+		done <- answer{t, err}
+	}()
+	select {
+	case a := <-done:
+		if a.err == nil && a.t.IsZero() {
+			a.err = errors.New("the quota store's clock read zero")
+		}
+		return a.t, a.err
+	case <-ctx.Done():
+		return time.Time{}, errQuotaStoreSlow
+	}
 }
 
 // quotaLink is a Client's way to its QuotaStore: it bounds each call, and
 // when the store fails it makes the Client use its own quotas for a while,
 // saying so at most once a minute.
 type quotaLink struct {
-	store  QuotaStore
-	logger *slog.Logger // may be nil
+	store      QuotaStore
+	storeClock QuotaStoreClock // nil: the store has none
+	logger     *slog.Logger    // may be nil
+	clock      Clock           // the Client's
 
-	mu      sync.Mutex
-	downTo  time.Time            // the store failed: not asked again before this
-	warned  time.Time            // the last warning
-	pending map[string]time.Time // keys with a store call out, and when it started (wall clock)
+	mu          sync.Mutex
+	downTo      time.Time            // the store failed: not asked again before this
+	failures    int                  // failures since the store was last trusted
+	trustFrom   time.Time            // after failures: when the store, answering since, is trusted again
+	warned      time.Time            // the last warning
+	pending     map[string]time.Time // keys with a store call out, and when it started (wall clock)
+	clockOffset time.Duration        // the store's clock minus this Client's
+	offsetAt    time.Time            // when clockOffset was measured (zero: never)
 }
 
 // errQuotaStoreSlow is the error of a store call that did not answer
@@ -319,20 +456,49 @@ var errQuotaStoreSlow = errors.New("the quota store did not answer within " + Qu
 var errQuotaStoreBusy = errors.New("the quota store has not answered the last call of this key yet")
 
 // quotaStoreRetry is how long a Client does without a store that failed
-// before it asks it again.
-const quotaStoreRetry = time.Second
+// before it asks it again; after a second failure before the store was
+// trusted again it does without it for maxQuotaStoreRetry: a store that
+// fails now and then, and answers between, would otherwise have the Client
+// switch between its own quota and the store's, each staler than the
+// other, every few calls.
+const (
+	quotaStoreRetry    = time.Second
+	maxQuotaStoreRetry = time.Minute
+)
 
-// usable reports whether the store may be asked at now.
-func (l *quotaLink) usable(now time.Time) bool {
+// usable reports whether the store may be asked at now, and whether what
+// it holds may be read (trusted: it has not failed, or it has answered
+// every call for a minute since).
+func (l *quotaLink) usable(now time.Time) (usable, trusted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return !now.Before(l.downTo)
+	return !now.Before(l.downTo), l.failures == 0
+}
+
+// succeeded records a store that answered at now. After failures, it is
+// trusted again once it has answered for a minute.
+func (l *quotaLink) succeeded(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.failures == 0:
+	case l.trustFrom.IsZero():
+		l.trustFrom = now.Add(time.Minute)
+	case !now.Before(l.trustFrom):
+		l.failures, l.trustFrom = 0, time.Time{}
+	}
 }
 
 // failed records a store that failed at now.
 func (l *quotaLink) failed(ctx context.Context, now time.Time, err error) {
 	l.mu.Lock()
-	l.downTo = now.Add(quotaStoreRetry)
+	l.failures++
+	l.trustFrom = time.Time{}
+	wait := quotaStoreRetry
+	if l.failures > 1 {
+		wait = maxQuotaStoreRetry
+	}
+	l.downTo = now.Add(wait)
 	warn := l.warned.IsZero() || now.Sub(l.warned) >= time.Minute
 	if warn {
 		l.warned = now

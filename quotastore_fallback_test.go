@@ -321,3 +321,87 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// garbageStore answers every call, after a delay, with a value no Client
+// wrote, and takes no change.
+type garbageStore struct {
+	delay time.Duration
+	calls atomic.Int64
+}
+
+func (s *garbageStore) CompareAndSwap(ctx context.Context, _ string, _, _ []byte, _ time.Duration) ([]byte, bool, error) {
+	s.calls.Add(1)
+	time.Sleep(s.delay)
+	return []byte("not a quota value"), false, nil
+}
+
+// TestQuotaStoreThatTakesNoChange: a store that answers each call in 90 ms
+// with what no Client wrote, and takes no change, holds a call no longer
+// than QuotaStoreTimeout a time, and counts as failed: 30 unthrottled
+// pages take little more than they take without a store.
+func TestQuotaStoreThatTakesNoChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := hsstest.NewServer(hsstest.WithInMemoryNetwork(), hsstest.WithSeed("task", 300))
+		defer srv.Close()
+		srv.SetLatency(70 * time.Millisecond)
+		store := &garbageStore{delay: 90 * time.Millisecond}
+		client := srv.Client(t, hss.WithQuotaStore(store))
+		start := time.Now()
+		assert.Equal(t, 300, listInPagesOf10(t, client))
+		took := time.Since(start)
+		t.Logf("30 pages in %s, %d store calls", took, store.calls.Load())
+		assert.Less(t, took, 30*70*time.Millisecond+2*time.Second, "the store's refusals cost a bounded wait, then none while it counts as failed")
+		assert.Less(t, store.calls.Load(), int64(20))
+	})
+}
+
+// flappingStore fails every second call and answers the others from
+// memory.
+type flappingStore struct {
+	inner hss.QuotaStore
+	calls atomic.Int64
+}
+
+func (s *flappingStore) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	if s.calls.Add(1)%2 == 0 {
+		return nil, false, errors.New("store down: connection reset")
+	}
+	return s.inner.CompareAndSwap(ctx, key, old, next, ttl)
+}
+
+// TestQuotaStoreThatFlaps: a store that fails every second call is no
+// worse than one that is down: the Client does without it for longer each
+// time it fails again within a minute, instead of switching between its
+// own quota and the store's every other call, and every listing finishes.
+func TestQuotaStoreThatFlaps(t *testing.T) {
+	for run := range 4 {
+		var actors []actor
+		for range 4 {
+			actors = append(actors, actor{pages: 10})
+		}
+		sc := scenario{name: fmt.Sprintf("4 Clients x 10 pages, a store that fails every second call, run %d", run),
+			quota: gatewayQuota(5, time.Minute, hsstest.FixedWindow, false), latency: [2]time.Duration{50 * time.Millisecond, 90 * time.Millisecond},
+			actors: actors}
+		o := runScenario(t, sc, hss.WithQuotaStore(&flappingStore{inner: hss.NewMemoryQuotaStore()}))
+		for i, err := range o.errs {
+			require.NoError(t, err, "run %d, actor %d", run, i)
+		}
+		t.Logf("run %d: %s (least %s), %d requests, %d throttled", run, o.makespan(sc).Round(time.Second), o.least, o.requests, o.throttled)
+	}
+}
+
+// TestQuotaStoreKeyOneSpellingPerHost: the spellings of one endpoint
+// (case, a trailing dot, the scheme's default port) name one quota; another
+// port names another.
+func TestQuotaStoreKeyOneSpellingPerHost(t *testing.T) {
+	v := credentials.Value{Token: "a-token-of-some-length"}
+	key := func(endpoint string) string {
+		return hss.QuotaStoreKey(mustClient(t, endpoint, "proj"), v, "GET /x")
+	}
+	want := key("https://gw.example.com")
+	for _, same := range []string{"https://GW.Example.com", "https://gw.example.com.", "https://gw.example.com:443", "https://gw.example.com./hss"} {
+		assert.Equal(t, want, key(same), same)
+	}
+	assert.NotEqual(t, want, key("https://gw.example.com:8443"))
+	assert.Equal(t, key("http://127.0.0.1"), key("http://127.0.0.1:80"))
+}

@@ -2,6 +2,7 @@
 package hss_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -33,7 +34,55 @@ func TestQuotaStoreFleet(t *testing.T) {
 			quota: gatewayQuota(5, time.Minute, hsstest.FixedWindow, ra), latency: [2]time.Duration{50 * time.Millisecond, 90 * time.Millisecond},
 			actors: actors}
 		t.Run(sc.name, func(t *testing.T) {
-			o := runScenario(t, sc, hss.WithQuotaStore(hss.NewMemoryQuotaStore()))
+			o := runScenario(t, sc, hss.WithQuotaStore(clockedStore{hss.NewMemoryQuotaStore()}))
+			for i, err := range o.errs {
+				require.NoError(t, err, "actor %d", i)
+			}
+			ratio := float64(o.makespan(sc)) / float64(o.least)
+			share := float64(o.throttled) / float64(o.requests)
+			t.Logf("| %s | %s (%s) | %.2f | %d | %.0f%% |", sc.name, o.makespan(sc).Round(time.Second), o.least.Round(time.Second), ratio, o.requests, 100*share)
+			assert.LessOrEqual(t, ratio, 1.2, "%s", o)
+			assert.LessOrEqual(t, share, 0.10, "%s", o)
+		})
+	}
+}
+
+// clockedStore is a QuotaStore with a clock of its own: the bubble's.
+type clockedStore struct{ hss.QuotaStore }
+
+func (clockedStore) Now(context.Context) (time.Time, error) { return time.Now(), nil }
+
+// offsetClock is a host's clock, off from the bubble's by off.
+type offsetClock struct{ off time.Duration }
+
+func (c offsetClock) Now() time.Time { return time.Now().Add(c.off) }
+
+func (c offsetClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestQuotaStoreFleetOnSkewedClocks: four Clients on hosts whose clocks
+// differ by up to a minute share one store that has a clock of its own
+// (QuotaStoreClock, as redisquota's): they read one another's times on the
+// store's clock and pace as one, as a fleet on one clock does.
+func TestQuotaStoreFleetOnSkewedClocks(t *testing.T) {
+	for _, offsets := range [][]time.Duration{{0, 0, 0, 0}, {0, time.Second, -500 * time.Millisecond, 200 * time.Millisecond}, {0, 30 * time.Second, -30 * time.Second, 2 * time.Second}} {
+		var actors []actor
+		for _, off := range offsets {
+			actors = append(actors, actor{pages: 10, opts: []hss.Option{hss.WithClock(offsetClock{off})}})
+		}
+		sc := scenario{name: fmt.Sprintf("4 Clients x 10 pages, one store with a clock, 5 a minute, clocks off by %v", offsets),
+			quota: gatewayQuota(5, time.Minute, hsstest.FixedWindow, false), latency: [2]time.Duration{50 * time.Millisecond, 90 * time.Millisecond},
+			actors: actors}
+		t.Run(sc.name, func(t *testing.T) {
+			o := runScenario(t, sc, hss.WithQuotaStore(clockedStore{hss.NewMemoryQuotaStore()}))
 			for i, err := range o.errs {
 				require.NoError(t, err, "actor %d", i)
 			}

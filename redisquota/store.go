@@ -67,7 +67,10 @@ type Store struct {
 	prefix string
 }
 
-var _ hss.QuotaStore = (*Store)(nil)
+var (
+	_ hss.QuotaStore      = (*Store)(nil)
+	_ hss.QuotaStoreClock = (*Store)(nil)
+)
 
 // New returns a Store that keeps each quota at prefix followed by the
 // Client's key (a prefix such as "hss:quota:" keeps them apart from other
@@ -153,6 +156,39 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, next []byte
 		}
 	}
 	return nil, false, &ReplyError{Key: key, Reason: fmt.Sprintf("the script replied %T, which it never does", r.value)}
+}
+
+// Now implements hss.QuotaStoreClock: the time of the Redis server (TIME),
+// in one round trip, so that Clients on hosts whose clocks differ keep the
+// times they share on one clock. (On Redis Cluster, any node answers; the
+// nodes' clocks should agree, as NTP keeps them.) It returns ctx's error as
+// soon as ctx ends. A nil ctx or a Store without a client return an
+// *ArgumentError, and a failure of Redis, go-redis's error, wrapped.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	switch {
+	case ctx == nil:
+		return time.Time{}, &ArgumentError{Field: "ctx", Reason: "must not be nil"}
+	case s == nil || s.rdb == nil:
+		return time.Time{}, &ArgumentError{Field: "rdb", Reason: "the Store has no Redis client: make it with New"}
+	}
+	type answer struct {
+		t   time.Time
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		t, err := s.rdb.Time(ctx).Result()
+		done <- answer{t, err}
+	}()
+	select {
+	case a := <-done:
+		if a.err != nil {
+			return time.Time{}, fmt.Errorf("redisquota: %w", a.err)
+		}
+		return a.t, nil
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
 }
 
 // ttlMillis is ttl in whole milliseconds, rounded up, from 1 to maxTTL.

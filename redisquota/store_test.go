@@ -267,3 +267,39 @@ func TestClientKeysHoldNoHashTag(t *testing.T) {
 		}
 	}
 }
+
+// TestNow: the Store tells the Redis server's time (TIME) in one round
+// trip, so that Clients on hosts with differing clocks share times on one
+// clock; it refuses what CompareAndSwap refuses.
+func TestNow(t *testing.T) {
+	srv := startServer(t)
+	rdb := srv.client()
+	trips := &roundTrips{}
+	rdb.AddHook(trips)
+	s := redisquota.New(rdb, prefix)
+	if _, err := s.Now(t.Context()); err != nil { // the connection's handshake
+		t.Fatal(err)
+	}
+	trips.count()
+	before := time.Now()
+	got, err := s.Now(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server runs on this host: its clock is this one's, to the
+	// second TIME gives at least.
+	if got.Before(before.Add(-time.Second)) || got.After(time.Now().Add(time.Second)) {
+		t.Fatalf("Now = %v, this host's clock %v", got, before)
+	}
+	if commands, _ := trips.count(); commands != 1 {
+		t.Fatalf("%d commands, want 1", commands)
+	}
+	var ae *redisquota.ArgumentError
+	//lint:ignore SA1012 a nil ctx is what this checks
+	if _, err := s.Now(nil); !errors.As(err, &ae) || ae.Field != "ctx" {
+		t.Errorf("nil ctx: %v", err)
+	}
+	if _, err := (*redisquota.Store)(nil).Now(t.Context()); !errors.As(err, &ae) || ae.Field != "rdb" {
+		t.Errorf("nil Store: %v", err)
+	}
+}
