@@ -187,7 +187,8 @@ type quotaTicket struct {
 	raiseNth int       // its place among the calls of a try of one call past the limit (from 1)
 	probe    bool      // it probes a window after a throttle
 	capped   bool      // it was sent under a share
-	at       time.Time // when it was let through
+	at       time.Time // when it was let through; for a booked slot, the slot
+	next     time.Time // for a booked slot, the next slot its booking set
 }
 
 // reservation is the quota's answer to a call that asks to go.
@@ -201,6 +202,11 @@ type reservation struct {
 
 // Tuning of the quota.
 const (
+	// maxGuessedWait bounds a gate the Client reckons without the
+	// gateway's Retry-After: at most a few probes a window of a long
+	// window, and never a guess that passes a throttle budget.
+	maxGuessedWait = 2 * time.Minute
+
 	// defaultQuotaWindow is the window assumed until the gateway names
 	// one: the documented quotas are per minute.
 	defaultQuotaWindow = time.Minute
@@ -284,10 +290,18 @@ func (s *quotaState) reserve(now, deadline time.Time, _ func() float64) reservat
 		if !deadline.IsZero() && slot.After(deadline) {
 			return reservation{wait: slot.Sub(now)}
 		}
+		if ahead := slot.Sub(now); ahead > s.windowLen() {
+			// Slots are booked a window ahead at most: a caller that gives
+			// up, or a process that dies, leaves a window's slots unused at
+			// most, and a caller that waits longer books at the pace of
+			// its time, not the one of now.
+			s.held = true
+			return reservation{wait: ahead - s.windowLen()}
+		}
 		s.next = slot.Add(s.interval())
 		if slot.After(now) {
 			s.held = true
-			return reservation{wait: slot.Sub(now), booked: true, ticket: quotaTicket{epoch: s.epoch}}
+			return reservation{wait: slot.Sub(now), booked: true, ticket: quotaTicket{epoch: s.epoch, at: slot, next: s.next}}
 		}
 	}
 	return reservation{ready: true, ticket: s.take(now)}
@@ -302,6 +316,14 @@ func (s *quotaState) confirm(now time.Time, booked quotaTicket) (quotaTicket, bo
 	}
 	s.roll(now)
 	return s.take(now), true
+}
+
+// unbook gives back the slot of a booked ticket whose caller stopped
+// waiting, when it is the last booked: the next caller takes it.
+func (s *quotaState) unbook(booked quotaTicket) {
+	if booked.epoch == s.epoch && s.next.Equal(booked.next) {
+		s.next = booked.at
+	}
 }
 
 // take counts a call let through at now.
@@ -513,7 +535,14 @@ func (s *quotaState) throttled(now time.Time, t quotaTicket, e *APIError, explic
 		}
 	}
 	s.spread = s.shared || !explicit
-	s.setGate(now, s.gateWait(now, t, e, explicit, lostRace, rnd))
+	wait := s.gateWait(now, t, e, explicit, lostRace, rnd)
+	if !explicit {
+		// A wait the Client reckoned, not one the gateway named: a long
+		// window's end can lie anywhere in it, and a call that would give
+		// up for a wait it only guessed probes sooner instead.
+		wait = min(wait, maxGuessedWait)
+	}
+	s.setGate(now, wait)
 	return s.gate
 }
 

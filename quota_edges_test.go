@@ -207,3 +207,88 @@ func TestShortListingNeverWaits(t *testing.T) {
 	assert.Zero(t, srv.Throttled())
 	assert.Empty(t, clk.Sleeps(), "no wait")
 }
+
+// TestCancelledWaitersLeaveNoSlotsBooked: 40 callers that wait for a paced
+// quota and give up leave at most a window of slots booked: a call made a
+// minute later waits at most about a window, not the 40 slots they
+// booked (8 minutes at 5 a minute).
+func TestCancelledWaitersLeaveNoSlotsBooked(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := hsstest.NewServer(hsstest.WithInMemoryNetwork(), hsstest.WithSeed("task", 400),
+			hsstest.WithQuota(hsstest.Quota{Limit: 5, Window: time.Minute, NoRetryAfter: true}))
+		defer srv.Close()
+		srv.SetLatency(70 * time.Millisecond)
+		client := srv.Client(t)
+		ctx := context.Background()
+		for range 8 { // the Client learns the quota and paces
+			_, err := client.ListSyncTaskRegistries(ctx, "task", nil)
+			require.NoError(t, err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() { _, _ = client.ListSyncTaskRegistries(cctx, "task", nil) })
+		}
+		time.Sleep(2 * time.Second)
+		cancel()
+		wg.Wait()
+		time.Sleep(70 * time.Second)
+		start := time.Now()
+		_, err := client.ListSyncTaskRegistries(ctx, "task", nil)
+		require.NoError(t, err)
+		t.Logf("the next call waited %s", time.Since(start))
+		assert.LessOrEqual(t, time.Since(start), 75*time.Second)
+	})
+}
+
+// TestPaceRecoversAfterAnOutage: 200 callers of one Client meet a gateway
+// that rejects every call for 3 minutes, naming a limit of 5 a minute and
+// Retry-After: 1, then lets every call through. The callers do not keep
+// the pace of the outage's collapsed share: they finish at about the
+// named limit (200 calls at 5 a minute: 40 minutes), not hours later.
+func TestPaceRecoversAfterAnOutage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := hsstest.NewServer(hsstest.WithInMemoryNetwork(), hsstest.WithSeed("task", 30))
+		defer srv.Close()
+		srv.SetLatency(70 * time.Millisecond)
+		start := time.Now()
+		srv.Handle(func(w http.ResponseWriter, r *http.Request) bool {
+			if time.Since(start) >= 3*time.Minute {
+				return false
+			}
+			throttleAnswer(w, "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute", "1")
+			return true
+		})
+		client := srv.Client(t, hss.WithRetryPolicy(hss.RetryPolicy{MaxThrottleWait: 2 * time.Hour}))
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for range 200 {
+			wg.Go(func() {
+				if _, err := client.ListSyncTaskRegistries(context.Background(), "task", nil); err != nil {
+					failed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		t.Logf("200 calls done after %s", time.Since(start))
+		assert.Zero(t, failed.Load())
+		assert.LessOrEqual(t, time.Since(start), 3*time.Minute+50*time.Minute)
+	})
+}
+
+// TestLongWindowHintIsNoReasonToGiveUp: a first 429 naming a 10-minute
+// window, without Retry-After, does not fail the call for a wait the
+// Client only guessed: it probes within 2 minutes and goes on.
+func TestLongWindowHintIsNoReasonToGiveUp(t *testing.T) {
+	start := quotaStart()
+	clk := hsstest.NewClock(start)
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 30))
+	defer srv.Close()
+	srv.FailNext(1, http.StatusTooManyRequests, "APIGW.0308",
+		"The throttling threshold has been reached: policy user over ratelimit,limit:600,time:10 minute")
+	client := srv.Client(t)
+	assert.Equal(t, 30, listInPagesOf10(t, client))
+	require.NotEmpty(t, clk.Sleeps())
+	assert.LessOrEqual(t, clk.Sleeps()[0], 2*time.Minute, "waits %v", clk.Sleeps())
+	assert.Less(t, clk.Now().Sub(start), 5*time.Minute, "waits %v", clk.Sleeps())
+}

@@ -69,6 +69,14 @@ func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (
 	return t, ok
 }
 
+// unbook gives back a booked slot whose caller stopped waiting; see
+// quotaState.unbook.
+func (q *routeQuota) unbook(sc quotaScope, now time.Time, booked quotaTicket) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.apply(sc, now, func(st *quotaState) { st.unbook(booked) })
+}
+
 // passed records a call that got through. With a store, only what the
 // others wait for is written at once (a probe's answer, an answer during
 // a slow start); the rest reaches the store with this Client's next call,
@@ -244,6 +252,10 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		st.waited += c.cfg.clock.Now().Sub(start)
 		st.waitedAll += c.cfg.clock.Now().Sub(start)
 		if err != nil {
+			if r.booked {
+				// The caller's context ended; the store still hears of it.
+				q.unbook(quotaScope{ctx: context.WithoutCancel(sc.ctx), key: sc.key}, c.cfg.clock.Now(), r.ticket)
+			}
 			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
 		}
 		if r.booked {
