@@ -142,8 +142,9 @@ const maxRequestIDLen = 128
 // from it or shortened. explicit reports a readable Retry-After header, 0
 // included.
 func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) (e *APIError, explicit bool) {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodyBytes))
-	e = parseErrorBody(resp.StatusCode, body, scrub)
+	var buf bytes.Buffer // the APIError keeps the body: not a pooled one
+	_, _ = buf.ReadFrom(io.LimitReader(resp.Body, MaxErrorBodyBytes))
+	e = parseErrorBody(resp.StatusCode, buf.Bytes(), scrub)
 	e.RetryAfter, explicit = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	return e, explicit
 }
