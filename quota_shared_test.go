@@ -325,7 +325,10 @@ func TestSharedQuotaScenarios(t *testing.T) {
 		}
 	}
 	for _, sc := range cases {
-		t.Run(sc.name, func(t *testing.T) { checkScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel() // each runs in a bubble of its own, on simulated time
+			checkScenario(t, sc)
+		})
 	}
 }
 
