@@ -91,6 +91,7 @@ func TestAPIErrorBodyCapped(t *testing.T) {
 	var ae *hss.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Len(t, ae.Body, hss.MaxErrorBodyBytes)
+	assert.LessOrEqual(t, cap(ae.Body), hss.MaxErrorBodyBytes+4<<10, "the error keeps the body, not the buffer it grew in")
 	assert.Empty(t, ae.Code, "a cut body is not parsed as JSON")
 	assert.Less(t, len(err.Error()), 1024, "the message stays short")
 }

@@ -61,11 +61,17 @@ func (o logObserver) AttemptEnd(ctx context.Context, call CallInfo, a AttemptOut
 	o.l.LogAttrs(ctx, slog.LevelDebug, "hss: request", attrs...)
 }
 
-// waitMessages are the log messages of the waits.
-var waitMessages = map[WaitReason]string{
-	WaitBackoff:   "hss: retrying; waiting",
-	WaitQuota:     "hss: throttled; waiting",
-	WaitRateLimit: "hss: paced by WithRateLimit; waiting",
+// waitMessage is the log message of a wait for r.
+func waitMessage(r WaitReason) string {
+	switch r {
+	case WaitBackoff:
+		return "hss: retrying; waiting"
+	case WaitQuota:
+		return "hss: throttled; waiting"
+	case WaitRateLimit:
+		return "hss: paced by WithRateLimit; waiting"
+	}
+	return "hss: waiting"
 }
 
 // Wait logs every backoff, and every other wait of a second or more, at
@@ -79,7 +85,7 @@ func (o logObserver) Wait(ctx context.Context, call CallInfo, w WaitInfo) {
 	if w.Cause != nil {
 		attrs = append(attrs, slog.String("error", describe(w.Cause)))
 	}
-	o.l.LogAttrs(ctx, slog.LevelInfo, waitMessages[w.Reason], attrs...)
+	o.l.LogAttrs(ctx, slog.LevelInfo, waitMessage(w.Reason), attrs...)
 }
 
 // CallEnd logs nothing: the last attempt said it.

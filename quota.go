@@ -444,8 +444,10 @@ func (s *quotaState) grow() {
 	case !s.held:
 		return
 	}
-	s.clean++
-	doubled := float64(int(1) << min(s.clean-1, maxDoublings))
+	if s.clean < math.MaxInt32 { // one a window: never reached, but a stored value is not trusted to be small
+		s.clean++
+	}
+	doubled := float64(int(1) << min(max(s.clean-1, 0), maxDoublings))
 	switch {
 	case s.limit > 0 && s.share < float64(s.limit):
 		base := float64(s.limit) / growthSteps

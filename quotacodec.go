@@ -101,7 +101,7 @@ func decodeQuota(b []byte, now time.Time) (st quotaState, ok bool) {
 		return quotaState{}, false
 	}
 	for _, t := range st.timeFields() {
-		if t.Sub(written) > maxStoredAhead {
+		if t.Sub(written) > maxStoredAhead && (t != &st.gate || t.Sub(written) > maxStoredGate) {
 			return quotaState{}, false
 		}
 	}
@@ -109,9 +109,14 @@ func decodeQuota(b []byte, now time.Time) (st quotaState, ok bool) {
 }
 
 // maxStoredAhead bounds how far ahead of its writing a stored time may
-// lie: a gate or a paced slot is never further than a few windows of at
-// most maxQuotaWindow away.
-const maxStoredAhead = time.Hour
+// lie: a paced slot or a window is never further than a few windows of at
+// most maxQuotaWindow away. A gate may lie up to maxStoredGate ahead: a
+// Retry-After names up to MaxRetryAfter, and the Clients that read it must
+// keep it rather than write over it.
+const (
+	maxStoredAhead = time.Hour
+	maxStoredGate  = MaxRetryAfter + maxQuotaWindow
+)
 
 // sameQuota reports whether two values hold the same state, whenever they
 // were written.
@@ -141,10 +146,14 @@ func (s *quotaState) shift(d time.Duration) {
 // valid reports whether a decoded state is one the algorithm can work
 // with: a value written by another program, or damaged, is not.
 func (s *quotaState) valid() bool {
-	return s.window >= 0 && s.window <= maxQuotaWindow && s.limit >= 0 && s.limit <= 1<<30 &&
-		s.share >= 0 && s.share <= 1<<30 && !math.IsNaN(s.share) && s.fails >= 0 && s.fails <= 1<<20 &&
-		s.sent >= 0 && s.clean >= 0 && s.raiseSent >= 0 && s.stride >= 0 && s.stride <= 2 && s.rtt >= 0 && s.rttVar >= 0 && s.recent.width >= 0 &&
-		s.slow.limit >= 0 && s.slow.limit <= maxSlowStart && s.slow.out >= 0
+	const maxCount = 1 << 30 // calls, windows, probes: far past any real quota, far from overflowing
+	within := func(v, hi int) bool { return v >= 0 && v <= hi }
+	short := func(d time.Duration) bool { return d >= 0 && d <= maxQuotaWindow }
+	return short(s.window) && within(s.limit, maxCount) &&
+		s.share >= 0 && s.share <= maxCount && !math.IsNaN(s.share) && within(s.fails, 1<<20) &&
+		within(s.sent, maxCount) && within(s.clean, maxCount) && within(s.raiseSent, maxCount) &&
+		s.stride >= 0 && s.stride <= 2 && short(s.rtt) && short(s.rttVar) && short(s.recent.width) &&
+		s.slow.limit >= 0 && s.slow.limit <= maxSlowStart && s.slow.out >= 0 && s.slow.out <= maxCount
 }
 
 type quotaWriter struct{ b []byte }

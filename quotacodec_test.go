@@ -40,8 +40,9 @@ func TestQuotaCodecRoundTrip(t *testing.T) {
 
 // TestQuotaCodecRefusesTimesFarAhead: a value written more than an hour
 // after the reader's now, or holding a time more than an hour after its
-// writing (a store's garbage, a clock far off), reads as no value, so that
-// it holds no Client back; values within that read as written.
+// writing (a day and a window for a gate, which a Retry-After may set up
+// to a day ahead) reads as no value, so that a store's garbage or a clock
+// far off holds no Client back; values within that read as written.
 func TestQuotaCodecRefusesTimesFarAhead(t *testing.T) {
 	now := time.Unix(1796637600, 0)
 	for name, tc := range map[string]struct {
@@ -52,6 +53,8 @@ func TestQuotaCodecRefusesTimesFarAhead(t *testing.T) {
 		"a gate a window ahead":        {now, quotaState{window: time.Minute, gate: now.Add(time.Minute)}, true},
 		"written a minute ahead":       {now.Add(time.Minute), quotaState{window: time.Minute}, true},
 		"a gate two years ahead":       {now, quotaState{window: time.Minute, gate: now.AddDate(2, 0, 0)}, false},
+		"a gate 23 hours ahead":        {now, quotaState{window: time.Minute, gate: now.Add(23 * time.Hour)}, true},
+		"a gate 25 hours ahead":        {now, quotaState{window: time.Minute, gate: now.Add(25 * time.Hour)}, false},
 		"a paced slot 23 hours ahead":  {now, quotaState{window: time.Minute, next: now.Add(23 * time.Hour)}, false},
 		"a slow start two years ahead": {now, quotaState{window: time.Minute, slow: slowStart{limit: 1, last: now.AddDate(2, 0, 0)}}, false},
 		"written two hours ahead":      {now.Add(2 * time.Hour), quotaState{window: time.Minute}, false},

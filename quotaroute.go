@@ -14,7 +14,7 @@ import (
 type routeQuota struct {
 	share quotaSharing // the Client's QuotaStore; nil without one
 
-	mu        sync.Mutex
+	mu        routeLock     // held across the store's calls: waiting for it heeds a caller's context
 	st        quotaState    // the state: this Client's own, or the store's as last seen
 	ownPass   time.Time     // with a store: the last call of this Client that got through
 	cached    []byte        // the store's value as last seen, under cachedKey
@@ -25,7 +25,34 @@ type routeQuota struct {
 }
 
 func newRouteQuota(share quotaSharing) *routeQuota {
-	return &routeQuota{share: share, changed: make(chan struct{})}
+	return &routeQuota{share: share, mu: routeLock{make(chan struct{}, 1)}, changed: make(chan struct{})}
+}
+
+// routeLock is a mutex whose waiters may give up when their context ends:
+// its holder may be waiting for a QuotaStore, up to QuotaStoreTimeout.
+type routeLock struct{ held chan struct{} }
+
+// Lock waits for the lock however long its holder keeps it (at most a
+// store operation's bound).
+func (l *routeLock) Lock() { l.held <- struct{}{} }
+
+// Unlock releases the lock.
+func (l *routeLock) Unlock() { <-l.held }
+
+// LockContext waits for the lock until ctx ends, and then returns ctx's
+// error without it.
+func (l *routeLock) LockContext(ctx context.Context) error {
+	select {
+	case l.held <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case l.held <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // quotaScope is what one call needs to reach its route's quota in a
@@ -49,32 +76,40 @@ const maxQuotaSwaps = 8
 
 // reserve asks to send at now; see quotaState.reserve. It also returns a
 // channel closed when waiting may end early (a probe was answered).
-func (q *routeQuota) reserve(sc quotaScope, now, deadline time.Time) (reservation, <-chan struct{}) {
-	q.mu.Lock()
+// It returns the context's error when the context ends while another
+// caller holds the route's quota.
+func (q *routeQuota) reserve(sc quotaScope, now, deadline time.Time) (reservation, <-chan struct{}, error) {
+	if err := q.mu.LockContext(sc.ctx); err != nil {
+		return reservation{}, nil, err
+	}
 	defer q.mu.Unlock()
 	var r reservation
 	q.apply(sc, now, func(st *quotaState) { r = st.reserve(now, deadline, jitter) })
-	return r, q.changed
+	return r, q.changed, nil
 }
 
-// confirm lets a booked caller go; see quotaState.confirm.
-func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (quotaTicket, bool) {
-	q.mu.Lock()
+// confirm lets a booked caller go; see quotaState.confirm. It returns the
+// context's error when the context ends while another caller holds the
+// route's quota.
+func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (quotaTicket, bool, error) {
+	if err := q.mu.LockContext(sc.ctx); err != nil {
+		return quotaTicket{}, false, err
+	}
 	defer q.mu.Unlock()
 	var (
 		t  quotaTicket
 		ok bool
 	)
 	q.apply(sc, now, func(st *quotaState) { t, ok = st.confirm(now, booked) })
-	return t, ok
+	return t, ok, nil
 }
 
 // unbook gives back a booked slot whose caller stopped waiting; see
 // quotaState.unbook.
-func (q *routeQuota) unbook(sc quotaScope, now time.Time, booked quotaTicket) {
+func (q *routeQuota) unbook(sc quotaScope, now time.Time, booked *quotaTicket) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.apply(sc, now, func(st *quotaState) { st.unbook(booked) })
+	q.apply(sc, now, func(st *quotaState) { st.unbook(*booked) })
 }
 
 // passed records a call that got through. With a store, only what the
@@ -112,6 +147,7 @@ func (q *routeQuota) throttled(sc quotaScope, now time.Time, t quotaTicket, e *A
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	cp := *e
+	cp.Body = nil // a Client keeps one answer for each of up to maxRoutes routes: not up to MaxErrorBodyBytes each
 	q.last, q.lastAt = &cp, now
 	var gate time.Time
 	q.apply(sc, now, func(st *quotaState) { gate = st.throttled(now, t, e, explicit, jitter) })
@@ -221,7 +257,10 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 	}
 	for {
 		now := c.cfg.clock.Now()
-		r, changed := q.reserve(sc, now, deadline)
+		r, changed, err := q.reserve(sc, now, deadline)
+		if err != nil {
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+		}
 		if r.ready {
 			return r.ticket, nil
 		}
@@ -231,9 +270,11 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		stalled := now.Sub(later(st.stallStart, q.lastPass()))
 		throttle := c.throttleError(cl, q, st.last, r.wait)
 		if why := c.cfg.retry.throttleGiveUp(stalled, r.wait, !r.booked); why != "" {
+			c.unbook(q, sc, &r)
 			return quotaTicket{}, &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: throttle, why: why}
 		}
 		if err := pastDeadline(deadline, now, r.wait, "throttled, and the gateway's quota clears"); err != nil {
+			c.unbook(q, sc, &r)
 			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Attempts: st.sent, Last: throttle, Err: err}
 		}
 		c.wait(ctx, st, WaitQuota, r.wait, throttle)
@@ -241,29 +282,41 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		if r.probe {
 			// A probe's answer ends the wait; its round trip is real time
 			// whatever the Clock says.
-			err := waitFor(ctx, changed, r.wait)
-			st.waitedAll += c.cfg.clock.Now().Sub(start)
-			if err != nil {
-				return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
-			}
-			continue
+			err = waitFor(ctx, changed, r.wait)
+		} else {
+			err = c.sleepUntil(ctx, now.Add(r.wait), changed)
+			st.waited += c.cfg.clock.Now().Sub(start)
 		}
-		err := c.sleepUntil(ctx, now.Add(r.wait), changed)
-		st.waited += c.cfg.clock.Now().Sub(start)
 		st.waitedAll += c.cfg.clock.Now().Sub(start)
-		if err != nil {
-			if r.booked {
-				// The caller's context ended; the store still hears of it.
-				q.unbook(quotaScope{ctx: context.WithoutCancel(sc.ctx), key: sc.key}, c.cfg.clock.Now(), r.ticket)
-			}
-			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
-		}
-		if r.booked {
-			if t, ok := q.confirm(sc, c.cfg.clock.Now(), r.ticket); ok {
+		if err == nil && r.booked {
+			var t quotaTicket
+			var ok bool
+			if t, ok, err = q.confirm(sc, c.cfg.clock.Now(), r.ticket); ok {
 				return t, nil
 			}
 		}
+		if err != nil {
+			c.unbook(q, sc, &r)
+			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
+		}
 	}
+}
+
+// unbook gives back the slot r booked, if it booked one, for a caller
+// that stops waiting: at once when the caller's context is alive, and
+// else in the background, so that a caller whose context ended is not
+// held for the store (which hears of it within QuotaStoreTimeout).
+func (c *Client) unbook(q *routeQuota, sc quotaScope, r *reservation) {
+	if !r.booked {
+		return
+	}
+	now := c.cfg.clock.Now()
+	if sc.ctx.Err() == nil {
+		q.unbook(sc, now, &r.ticket)
+		return
+	}
+	sc.ctx = context.Background() // the store's call is bounded all the same
+	go q.unbook(sc, now, &r.ticket)
 }
 
 // waitFor waits until wake is closed, d has passed in real time, or ctx

@@ -296,7 +296,8 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 	if !usable {
 		return false
 	}
-	offset, ok := l.offset(sc.ctx, now)
+	bound := time.Now().Add(QuotaStoreTimeout) // for the clock's read and every try, all told
+	offset, ok := l.offset(sc.ctx, now, bound)
 	if !ok {
 		return false
 	}
@@ -304,9 +305,8 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 	if q.cachedKey == sc.key {
 		old = q.cached
 	}
-	start := time.Now()
 	for range maxQuotaSwaps {
-		if time.Since(start) >= QuotaStoreTimeout {
+		if !time.Now().Before(bound) {
 			break
 		}
 		st, ok := decodeQuota(old, now.Add(offset))
@@ -341,7 +341,7 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 			q.st = st // nothing changed: no need to write
 			return true
 		}
-		cur, swapped, err := l.compareAndSwap(sc.ctx, sc.key, old, next, quotaStoreTTL(st.windowLen()))
+		cur, swapped, err := l.compareAndSwap(sc.ctx, bound, sc.key, old, next, quotaStoreTTL(st.windowLen()))
 		switch {
 		case err != nil:
 			// A store too slow to answer failed, whether or not the call's
@@ -366,28 +366,44 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 // errQuotaStoreRefuses is the failure of a store that took no change
 // within QuotaStoreTimeout or maxQuotaSwaps tries: other Clients kept
 // writing first, or the store answers what no Client wrote.
-var errQuotaStoreRefuses = errors.New("the quota store took no change within " + QuotaStoreTimeout.String())
+var errQuotaStoreRefuses = errors.New("the quota store took no change within 100ms") // QuotaStoreTimeout
 
 // offset returns how far the store's clock is ahead of this Client's, at
 // now on the Client's clock: 0 for a store without a QuotaStoreClock,
-// else measured at most a minute before. ok is false when the store's
-// clock could not be read: the store then counts as failed.
-func (l *quotaLink) offset(ctx context.Context, now time.Time) (time.Duration, bool) {
+// else measured at most a minute before (or, while a new measure is out,
+// the last one). ok is false when there is no measure to go by: the
+// store's clock could not be read before bound (the store then counts as
+// failed, unless the caller's context ended), or its first read is still
+// out.
+func (l *quotaLink) offset(ctx context.Context, now, bound time.Time) (time.Duration, bool) {
 	if l.storeClock == nil {
 		return 0, true
 	}
 	l.mu.Lock()
-	off, at := l.clockOffset, l.offsetAt
-	l.mu.Unlock()
-	if !at.IsZero() && now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0 {
-		return off, true
+	off, at, outSince := l.clockOffset, l.offsetAt, l.clockOut
+	fresh := !at.IsZero() && now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0
+	if !fresh && outSince.IsZero() {
+		l.clockOut = time.Now()
 	}
-	sctx, cancel := context.WithTimeout(ctx, QuotaStoreTimeout)
-	defer cancel()
+	l.mu.Unlock()
+	switch {
+	case fresh:
+		return off, true
+	case !outSince.IsZero():
+		// One read of the store's clock is out at most, even for a store
+		// that ignores its context; a read out longer than the bound is a
+		// store that failed.
+		if at.IsZero() && time.Since(outSince) >= QuotaStoreTimeout {
+			l.failed(ctx, now, errQuotaStoreSlow)
+		}
+		return off, !at.IsZero()
+	}
 	before := l.clock.Now()
-	storeNow, err := readStoreClock(sctx, l.storeClock)
+	storeNow, err := l.readStoreClock(ctx, bound)
 	if err != nil {
-		l.failed(ctx, now, err)
+		if ctx.Err() == nil || errors.Is(err, errQuotaStoreSlow) {
+			l.failed(ctx, now, err)
+		}
 		return 0, false
 	}
 	after := l.clock.Now()
@@ -403,26 +419,40 @@ func (l *quotaLink) offset(ctx context.Context, now time.Time) (time.Duration, b
 // store's clock.
 const quotaClockRefresh = time.Minute
 
-// readStoreClock calls c.Now within ctx, and waits for it no longer, even
-// when c ignores ctx.
-func readStoreClock(ctx context.Context, c QuotaStoreClock) (time.Time, error) {
+// readStoreClock calls the store's Now until bound or ctx's end, and waits
+// for it no longer, even when the store ignores ctx: the call runs in a
+// goroutine of its own, which marks the read over (clockOut) when it
+// returns.
+func (l *quotaLink) readStoreClock(ctx context.Context, bound time.Time) (time.Time, error) {
 	type answer struct {
 		t   time.Time
 		err error
 	}
-	done := make(chan answer, 1)
+	sctx, cancel := context.WithDeadline(ctx, bound)
+	done := make(chan answer, 1) // never blocks the goroutine, whoever waits
 	go func() {
-		t, err := c.Now(ctx)
+		defer cancel()
+		t, err := l.storeClock.Now(sctx)
+		l.mu.Lock()
+		l.clockOut = time.Time{}
+		l.mu.Unlock()
 		done <- answer{t, err}
 	}()
+	timer := time.NewTimer(time.Until(bound))
+	defer timer.Stop()
 	select {
 	case a := <-done:
 		if a.err == nil && a.t.IsZero() {
 			a.err = errors.New("the quota store's clock read zero")
 		}
 		return a.t, a.err
-	case <-ctx.Done():
+	case <-timer.C:
 		return time.Time{}, errQuotaStoreSlow
+	case <-ctx.Done():
+		if !time.Now().Before(bound) {
+			return time.Time{}, errQuotaStoreSlow // the bound came too
+		}
+		return time.Time{}, ctx.Err()
 	}
 }
 
@@ -443,12 +473,13 @@ type quotaLink struct {
 	pending     map[string]time.Time // keys with a store call out, and when it started (wall clock)
 	clockOffset time.Duration        // the store's clock minus this Client's
 	offsetAt    time.Time            // when clockOffset was measured (zero: never)
+	clockOut    time.Time            // when the read of the store's clock that is out began (zero: none)
 }
 
 // errQuotaStoreSlow is the error of a store call that did not answer
 // within QuotaStoreTimeout (or of a key whose call has been out longer):
 // the Client goes on without the store's answer.
-var errQuotaStoreSlow = errors.New("the quota store did not answer within " + QuotaStoreTimeout.String())
+var errQuotaStoreSlow = errors.New("the quota store did not answer within 100ms") // QuotaStoreTimeout
 
 // errQuotaStoreBusy is the error of a key whose last store call, begun
 // less than QuotaStoreTimeout ago by a call whose context ended, is still
@@ -510,15 +541,15 @@ func (l *quotaLink) failed(ctx context.Context, now time.Time, err error) {
 	}
 }
 
-// compareAndSwap calls the store within QuotaStoreTimeout of ctx, and
-// waits for it no longer, even for a store that does not honour ctx: the
-// call runs in a goroutine of its own, whose answer, when it comes late,
-// is dropped (the next call reads the store anew). At most one call of a
-// key is out: while one is, the key's calls return errQuotaStoreSlow (or
-// errQuotaStoreBusy, within the bound of a call given up because its
-// context ended), so a store that hangs holds one goroutine per key, not
-// one per call.
-func (l *quotaLink) compareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+// compareAndSwap calls the store until bound (at most QuotaStoreTimeout
+// from the operation's start) or ctx's end, and waits for it no longer,
+// even for a store that does not honour ctx: the call runs in a goroutine
+// of its own, whose answer, when it comes late, is dropped (the next call
+// reads the store anew). At most one call of a key is out: while one is,
+// the key's calls return errQuotaStoreSlow (or errQuotaStoreBusy, within
+// the bound of a call given up because its context ended), so a store
+// that hangs holds one goroutine per key, not one per call.
+func (l *quotaLink) compareAndSwap(ctx context.Context, bound time.Time, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
 	start := time.Now()
 	l.mu.Lock()
 	if since, out := l.pending[key]; out {
@@ -534,7 +565,7 @@ func (l *quotaLink) compareAndSwap(ctx context.Context, key string, old, next []
 	l.pending[key] = start
 	l.mu.Unlock()
 
-	sctx, cancel := context.WithTimeout(ctx, QuotaStoreTimeout)
+	sctx, cancel := context.WithDeadline(ctx, bound)
 	done := make(chan quotaSwap, 1) // never blocks the goroutine, whoever waits
 	go func() {
 		defer cancel()
@@ -545,15 +576,15 @@ func (l *quotaLink) compareAndSwap(ctx context.Context, key string, old, next []
 		l.mu.Unlock()
 		done <- r
 	}()
-	bound := time.NewTimer(QuotaStoreTimeout)
-	defer bound.Stop()
+	timer := time.NewTimer(bound.Sub(start))
+	defer timer.Stop()
 	select {
 	case r := <-done:
 		return r.current, r.swapped, r.err
-	case <-bound.C:
+	case <-timer.C:
 		return nil, false, errQuotaStoreSlow
 	case <-ctx.Done():
-		if time.Since(start) >= QuotaStoreTimeout {
+		if !time.Now().Before(bound) {
 			return nil, false, errQuotaStoreSlow // the bound came too
 		}
 		return nil, false, ctx.Err()

@@ -77,18 +77,16 @@ func (c *Client) readAnswer(ctx, actx context.Context, cl *call, resp *http.Resp
 		}
 		err = scrubTransportError(err, scrubber(), cl)
 		err = c.timedOut(ctx, actx, err)
-		path, to := answerPaths(cl, resp, scrubber())
 		verdict, _ := judgeTransport(err)
-		return attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
-			Err: fmt.Errorf("reading the answer: %w", err)}, verdict: verdict, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
+		return attemptResult{err: answerError(cl, resp, scrubber(), reqID, "reading the answer", err),
+			verdict: verdict, timedOut: errors.Is(err, ErrAttemptTimeout), requestID: reqID}
 	}
 	if cl.decode != nil {
 		if err := cl.decode(resp.StatusCode, buf.Bytes(), reqID); err != nil {
 			var we writeError
 			if errors.As(err, &we) { // the answer was fine; out refused it
-				path, to := answerPaths(cl, resp, scrubber())
-				return attemptResult{err: &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID,
-					Err: fmt.Errorf("writing the answer to out: %w", we.err)}, verdict: final, requestID: reqID}
+				return attemptResult{err: answerError(cl, resp, scrubber(), reqID, "writing the answer to out", we.err),
+					verdict: final, requestID: reqID}
 			}
 			// A decoder's error may quote the value it could not read,
 			// which may be an echo of a secret.
@@ -112,6 +110,13 @@ func answerPaths(cl *call, resp *http.Response, scrub *secret.Scrubber) (path, r
 		redirectedTo = scrub.String(r.URL.EscapedPath())
 	}
 	return path, redirectedTo
+}
+
+// answerError is the *RequestError of err, met while doing what of an
+// answer.
+func answerError(cl *call, resp *http.Response, scrub *secret.Scrubber, reqID, what string, err error) *RequestError {
+	path, to := answerPaths(cl, resp, scrub)
+	return &RequestError{Method: cl.method, Path: path, RedirectedTo: to, RequestID: reqID, Err: fmt.Errorf("%s: %w", what, err)}
 }
 
 // redirectSignatures are the signatures of the requests the Client made
@@ -144,7 +149,11 @@ const maxRequestIDLen = 128
 func readAPIError(resp *http.Response, scrub *secret.Scrubber, now time.Time) (e *APIError, explicit bool) {
 	var buf bytes.Buffer // the APIError keeps the body: not a pooled one
 	_, _ = buf.ReadFrom(io.LimitReader(resp.Body, MaxErrorBodyBytes))
-	e = parseErrorBody(resp.StatusCode, buf.Bytes(), scrub)
+	body := buf.Bytes()
+	if cap(body)-len(body) > 4<<10 {
+		body = bytes.Clone(body) // the buffer doubled as it grew: keep the body, not twice it
+	}
+	e = parseErrorBody(resp.StatusCode, body, scrub)
 	e.RetryAfter, explicit = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	return e, explicit
 }
