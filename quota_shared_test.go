@@ -352,9 +352,11 @@ const (
 	gapTwoWithoutRetryAfter = "two Clients on a fixed window without Retry-After: runs take 1.2-1.7x the least, median 1.45x"
 	// giveUpsGrowingTogether: five Clients that grew their shares in the
 	// same windows send more than a sliding window lets through at once;
-	// the calls it rejects keep it full, and in about 1 run in 30 one
-	// Client gets nothing through for the 5-minute throttle budget.
-	giveUpsGrowingTogether = "about 1 run in 30: Clients whose shares grew together keep a sliding window full past one Client's throttle budget"
+	// the calls it rejects keep it full, and in about 1 run in 6 one
+	// Client, whose share its throttles cut while the others' paced
+	// calls take each slot as it frees, gets nothing through for the
+	// 5-minute throttle budget.
+	giveUpsGrowingTogether = "about 1 run in 6: Clients whose shares grew together keep a sliding window full past one Client's throttle budget"
 	// giveUpsLateWithoutRetryAfter: without Retry-After, the Clients that
 	// got in first open each fixed window and fill it; a Client that came
 	// later gets in only when its call comes before the window fills, and
