@@ -53,8 +53,10 @@ type QuotaStore interface {
 // (when a window opened, when the next call may go), and the clocks of two
 // hosts differ; a Client whose store has a clock measures its own clock's
 // offset from it (about once a minute, one call, within
-// QuotaStoreTimeout) and keeps the times it shares on the store's clock,
-// so that every host reads them alike. Without it the times are each
+// QuotaStoreTimeout; once, for a Client given its own Clock with
+// WithClock, which need not run at the wall clock's pace) and keeps the
+// times it shares on the store's clock, so that every host reads them
+// alike. Without it the times are each
 // writer's own, which is right for Clients of one host (package
 // quotafile, NewMemoryQuotaStore). redisquota's Store implements it.
 type QuotaStoreClock interface {
@@ -254,6 +256,8 @@ type quotaSharing interface {
 func newQuotaLink(store QuotaStore, logger *slog.Logger, clk Clock) quotaSharing {
 	l := &quotaLink{store: store, logger: logger, clock: clk}
 	l.storeClock, _ = store.(QuotaStoreClock)
+	_, wall := clk.(realClock)
+	l.offsetOnce = !wall
 	return l
 }
 
@@ -370,7 +374,9 @@ var errQuotaStoreRefuses = errors.New("the quota store took no change within 100
 
 // offset returns how far the store's clock is ahead of this Client's, at
 // now on the Client's clock: 0 for a store without a QuotaStoreClock,
-// else measured at most a minute before (or, while a new measure is out,
+// else measured at most a minute before (once, for a Clock given with
+// WithClock, which need not run at the wall clock's pace: a fake one that
+// leaps ahead would make every measure move the shared times by its leap) (or, while a new measure is out,
 // the last one). ok is false when there is no measure to go by: the
 // store's clock could not be read before bound (the store then counts as
 // failed, unless the caller's context ended), or its first read is still
@@ -381,7 +387,7 @@ func (l *quotaLink) offset(ctx context.Context, now, bound time.Time) (time.Dura
 	}
 	l.mu.Lock()
 	off, at, outSince := l.clockOffset, l.offsetAt, l.clockOut
-	fresh := !at.IsZero() && now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0
+	fresh := !at.IsZero() && (l.offsetOnce || now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0)
 	if !fresh && outSince.IsZero() {
 		l.clockOut = time.Now()
 	}
@@ -474,6 +480,7 @@ type quotaLink struct {
 	clockOffset time.Duration        // the store's clock minus this Client's
 	offsetAt    time.Time            // when clockOffset was measured (zero: never)
 	clockOut    time.Time            // when the read of the store's clock that is out began (zero: none)
+	offsetOnce  bool                 // the Client's Clock is its own (WithClock): the offset is measured once
 }
 
 // errQuotaStoreSlow is the error of a store call that did not answer

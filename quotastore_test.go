@@ -4,6 +4,7 @@ package hss_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,4 +94,40 @@ func TestQuotaStoreFleetOnSkewedClocks(t *testing.T) {
 			assert.LessOrEqual(t, share, 0.10, "%s", o)
 		})
 	}
+}
+
+// TestFakeClockBesideAStoreClock: a Client on hsstest's fake clock, which
+// leaps ahead of the wall clock at every wait, shares a store whose clock
+// is the wall's: a paced listing of 30 pages at 5 a minute ends near its
+// least time on the fake clock, reading the store's clock once (measured
+// again each minute, the offset would move every shared time by the leap,
+// and the Client's booked slots would never come).
+func TestFakeClockBesideAStoreClock(t *testing.T) {
+	start := quotaStart()
+	clk := hsstest.NewClock(start)
+	srv := hsstest.NewServer(hsstest.WithClock(clk), hsstest.WithSeed("task", 300),
+		hsstest.WithQuota(hsstest.Quota{Limit: 5, Window: time.Minute, NoRetryAfter: true}))
+	defer srv.Close()
+	store := &countingClockStore{QuotaStore: hss.NewMemoryQuotaStore()}
+	client := srv.Client(t, hss.WithClock(clk), hss.WithQuotaStore(store))
+	pages := 0
+	for _, err := range client.ListSyncTaskRegistriesPages(context.Background(), "task", &hss.ListSyncTaskRegistriesOptions{Limit: 10}) {
+		require.NoError(t, err)
+		pages++
+	}
+	assert.Equal(t, 30, pages)
+	assert.Less(t, clk.Now().Sub(start), 9*time.Minute, "the least is 5 minutes")
+	assert.Equal(t, int64(1), store.reads.Load(), "reads of the store's clock")
+}
+
+// countingClockStore is a QuotaStore with the wall's clock, which counts
+// its reads.
+type countingClockStore struct {
+	hss.QuotaStore
+	reads atomic.Int64
+}
+
+func (s *countingClockStore) Now(context.Context) (time.Time, error) {
+	s.reads.Add(1)
+	return time.Now(), nil
 }
