@@ -1,6 +1,7 @@
 package hss
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"errors"
@@ -32,8 +33,8 @@ func newRouteQuota(share quotaSharing) *routeQuota {
 // its holder may be waiting for a QuotaStore, up to QuotaStoreTimeout.
 type routeLock struct{ held chan struct{} }
 
-// Lock waits for the lock however long its holder keeps it (at most a
-// store operation's bound).
+// Lock waits for the lock however long its holders keep it (each at most
+// a store operation's bound).
 func (l *routeLock) Lock() { l.held <- struct{}{} }
 
 // Unlock releases the lock.
@@ -75,17 +76,31 @@ func (q *routeQuota) apply(sc quotaScope, now time.Time, fn func(*quotaState)) {
 const maxQuotaSwaps = 8
 
 // reserve asks to send at now; see quotaState.reserve. It also returns a
-// channel closed when waiting may end early (a probe was answered).
+// channel closed when waiting may end early (a probe was answered), and
+// what a caller that waits needs of the route (read under the same lock,
+// so that such a caller is not queued again behind others' store calls).
 // It returns the context's error when the context ends while another
 // caller holds the route's quota.
-func (q *routeQuota) reserve(sc quotaScope, now, deadline time.Time) (reservation, <-chan struct{}, error) {
+func (q *routeQuota) reserve(sc quotaScope, now, deadline time.Time) (reservation, routeView, error) {
 	if err := q.mu.LockContext(sc.ctx); err != nil {
-		return reservation{}, nil, err
+		return reservation{}, routeView{}, err
 	}
 	defer q.mu.Unlock()
 	var r reservation
 	q.apply(sc, now, func(st *quotaState) { r = st.reserve(now, deadline, jitter) })
-	return r, q.changed, nil
+	v := routeView{changed: q.changed, lastPass: q.st.lastPass}
+	if !r.ready && q.last != nil {
+		cp := *q.last
+		v.lastThrottle = &cp
+	}
+	return r, v, nil
+}
+
+// routeView is what a caller that waits needs of its route.
+type routeView struct {
+	changed      <-chan struct{} // closed when a probe is answered
+	lastPass     time.Time       // when a call of the route last got through, as this Client last saw it
+	lastThrottle *APIError       // a copy of the route's last throttling answer, or nil
 }
 
 // confirm lets a booked caller go; see quotaState.confirm. It returns the
@@ -106,10 +121,15 @@ func (q *routeQuota) confirm(sc quotaScope, now time.Time, booked quotaTicket) (
 
 // unbook gives back a booked slot whose caller stopped waiting; see
 // quotaState.unbook.
-func (q *routeQuota) unbook(sc quotaScope, now time.Time, booked *quotaTicket) {
-	q.mu.Lock()
+// It reports false, having given back nothing, when sc's context ends
+// while another caller holds the route's quota.
+func (q *routeQuota) unbook(sc quotaScope, now time.Time, booked *quotaTicket) bool {
+	if q.mu.LockContext(sc.ctx) != nil {
+		return false
+	}
 	defer q.mu.Unlock()
 	q.apply(sc, now, func(st *quotaState) { st.unbook(*booked) })
+	return true
 }
 
 // passed records a call that got through. With a store, only what the
@@ -147,7 +167,11 @@ func (q *routeQuota) throttled(sc quotaScope, now time.Time, t quotaTicket, e *A
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	cp := *e
-	cp.Body = nil // a Client keeps one answer for each of up to maxRoutes routes: not up to MaxErrorBodyBytes each
+	if len(cp.Body) > maxKeptThrottleBody {
+		// A Client keeps one answer for each of up to maxRoutes routes:
+		// not up to MaxErrorBodyBytes each.
+		cp.Body = bytes.Clone(cp.Body[:maxKeptThrottleBody])
+	}
 	q.last, q.lastAt = &cp, now
 	var gate time.Time
 	q.apply(sc, now, func(st *quotaState) { gate = st.throttled(now, t, e, explicit, jitter) })
@@ -157,18 +181,15 @@ func (q *routeQuota) throttled(sc quotaScope, now time.Time, t quotaTicket, e *A
 	return gate
 }
 
+// maxKeptThrottleBody bounds the body of the throttling answer a route
+// keeps for the callers that give up before they have an answer of their
+// own.
+const maxKeptThrottleBody = 4 << 10
+
 // wake ends the waits of the callers waiting on the probe; q.mu is held.
 func (q *routeQuota) wake() {
 	close(q.changed)
 	q.changed = make(chan struct{})
-}
-
-// lastPass returns when a call of the route last got through, as this
-// Client last saw it.
-func (q *routeQuota) lastPass() time.Time {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.st.lastPass
 }
 
 // throttledSince reports whether a call of this Client on the route was
@@ -177,17 +198,6 @@ func (q *routeQuota) throttledSince(t time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return !q.lastAt.Before(t) && q.last != nil
-}
-
-// lastThrottle returns a copy of the last throttling answer, or nil.
-func (q *routeQuota) lastThrottle() *APIError {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.last == nil {
-		return nil
-	}
-	cp := *q.last
-	return &cp
 }
 
 // quotas holds the quota of each route: the typed operation's always, and
@@ -257,7 +267,7 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 	}
 	for {
 		now := c.cfg.clock.Now()
-		r, changed, err := q.reserve(sc, now, deadline)
+		r, view, err := q.reserve(sc, now, deadline)
 		if err != nil {
 			return quotaTicket{}, &RequestError{Method: cl.method, Path: path, Err: err, Last: st.last, Attempts: st.sent}
 		}
@@ -267,8 +277,8 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		if st.stallStart.IsZero() {
 			st.stallStart = now
 		}
-		stalled := now.Sub(later(st.stallStart, q.lastPass()))
-		throttle := c.throttleError(cl, q, st.last, r.wait)
+		stalled := now.Sub(later(st.stallStart, view.lastPass))
+		throttle := throttleError(cl, view.lastThrottle, st.last, r.wait)
 		if why := c.cfg.retry.throttleGiveUp(stalled, r.wait, !r.booked); why != "" {
 			c.unbook(q, sc, &r)
 			return quotaTicket{}, &AttemptsError{Attempts: st.sent, Throttle: st.waited, Err: throttle, why: why}
@@ -282,9 +292,9 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 		if r.probe {
 			// A probe's answer ends the wait; its round trip is real time
 			// whatever the Clock says.
-			err = waitFor(ctx, changed, r.wait)
+			err = waitFor(ctx, view.changed, r.wait)
 		} else {
-			err = c.sleepUntil(ctx, now.Add(r.wait), changed)
+			err = c.sleepUntil(ctx, now.Add(r.wait), view.changed)
 			st.waited += c.cfg.clock.Now().Sub(start)
 		}
 		st.waitedAll += c.cfg.clock.Now().Sub(start)
@@ -303,19 +313,19 @@ func (c *Client) waitToSend(ctx context.Context, cl *call, q *routeQuota, sc quo
 }
 
 // unbook gives back the slot r booked, if it booked one, for a caller
-// that stops waiting: at once when the caller's context is alive, and
-// else in the background, so that a caller whose context ended is not
-// held for the store (which hears of it within QuotaStoreTimeout).
+// that stops waiting: at once while the caller's context is alive, and
+// else in the background, so that a caller whose context ended is held
+// neither for the store (which hears of it within QuotaStoreTimeout) nor
+// behind the other callers of the route.
 func (c *Client) unbook(q *routeQuota, sc quotaScope, r *reservation) {
 	if !r.booked {
 		return
 	}
 	now := c.cfg.clock.Now()
-	if sc.ctx.Err() == nil {
-		q.unbook(sc, now, &r.ticket)
+	if sc.ctx.Err() == nil && q.unbook(sc, now, &r.ticket) {
 		return
 	}
-	sc.ctx = context.Background() // the store's call is bounded all the same
+	sc.ctx = context.WithoutCancel(sc.ctx) // its values still reach a store's warning; its calls are bounded all the same
 	go q.unbook(sc, now, &r.ticket)
 }
 
@@ -366,13 +376,13 @@ func (c *Client) sleepUntil(ctx context.Context, t time.Time, wake <-chan struct
 
 // throttleError is the throttling answer a call that gives up while
 // waiting for the quota reports: its own last answer, or the last one the
-// route got, with RetryAfter at least wait.
-func (c *Client) throttleError(cl *call, q *routeQuota, last error, wait time.Duration) error {
+// route got (routeLast, a copy), with RetryAfter at least wait.
+func throttleError(cl *call, routeLast *APIError, last error, wait time.Duration) error {
 	var e *APIError
 	if errors.As(last, &e) && IsThrottled(e) {
 		cp := *e
 		e = &cp
-	} else if e = q.lastThrottle(); e == nil {
+	} else if e = routeLast; e == nil {
 		e = &APIError{StatusCode: http.StatusTooManyRequests, Code: "APIGW.0308", Message: "throttled earlier on this route"}
 	}
 	e.Method, e.Path = cl.method, cl.u.EscapedPath()

@@ -37,7 +37,9 @@ type QuotaStore interface {
 	//
 	// It must be atomic with respect to every other CompareAndSwap on the
 	// same key through any store that shares its data, and it should honour
-	// ctx, which ends QuotaStoreTimeout after the call: the Client waits no
+	// ctx, which ends at most QuotaStoreTimeout after the Client's operation
+	// began (a read of the store's clock and the earlier tries of the same
+	// change share that bound, so a call may get less): the Client waits no
 	// longer (a call that ignores ctx goes on in a goroutine of its own,
 	// one per key at most, and its late answer is dropped) and, on an
 	// error or no answer, goes on with its own in-memory quota for a while.
@@ -60,9 +62,9 @@ type QuotaStore interface {
 // writer's own, which is right for Clients of one host (package
 // quotafile, NewMemoryQuotaStore). redisquota's Store implements it.
 type QuotaStoreClock interface {
-	// Now returns the store's time; it should honour ctx, which ends
-	// QuotaStoreTimeout after the call. An error, or no answer, counts
-	// as a failure of the store.
+	// Now returns the store's time; it should honour ctx, which ends at
+	// most QuotaStoreTimeout after the call (the bound of the operation it
+	// begins). An error, or no answer, counts as a failure of the store.
 	Now(ctx context.Context) (time.Time, error)
 }
 
@@ -74,7 +76,9 @@ const (
 	MaxQuotaValueLen = 512
 )
 
-// QuotaStoreTimeout bounds each QuotaStore call of a Client.
+// QuotaStoreTimeout bounds each operation of a Client on its QuotaStore:
+// the read of the store's clock (when due) and every try of one change,
+// all told.
 const QuotaStoreTimeout = 100 * time.Millisecond
 
 // WithQuotaStore shares the gateway's quotas, as the Client learns them,
@@ -232,11 +236,13 @@ func quotaIdentity(v credentials.Value) string {
 	return "token:" + hex.EncodeToString(sum[:16])
 }
 
-// quotaStoreTTL is how long a key a Client wrote lives without another
-// write: long enough for a fleet's next call, short enough that a quota
-// nobody uses is learned anew.
-func quotaStoreTTL(window time.Duration) time.Duration {
-	return max(10*time.Minute, 4*window)
+// quotaStoreTTL is how long a key holding st, written at now, lives
+// without another write: long enough for a fleet's next call, and past its
+// gate (a Retry-After may name a day, and Clients that wait for it do not
+// write), short enough that a quota nobody uses is learned anew.
+func quotaStoreTTL(st *quotaState, now time.Time) time.Duration {
+	w := st.windowLen()
+	return max(10*time.Minute, 4*w, st.gate.Sub(now)+w)
 }
 
 // quotaSharing keeps a Client's route quotas in its QuotaStore. It is an
@@ -309,10 +315,12 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 	if q.cachedKey == sc.key {
 		old = q.cached
 	}
+	why := errQuotaStoreSlow // when the clock's read left no time to try
 	for range maxQuotaSwaps {
 		if !time.Now().Before(bound) {
 			break
 		}
+		why = errQuotaStoreRefuses
 		st, ok := decodeQuota(old, now.Add(offset))
 		if ok {
 			st.shift(-offset) // the store's clock to this Client's
@@ -345,7 +353,7 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 			q.st = st // nothing changed: no need to write
 			return true
 		}
-		cur, swapped, err := l.compareAndSwap(sc.ctx, bound, sc.key, old, next, quotaStoreTTL(st.windowLen()))
+		cur, swapped, err := l.compareAndSwap(sc.ctx, bound, sc.key, old, next, quotaStoreTTL(&st, now))
 		switch {
 		case err != nil:
 			// A store too slow to answer failed, whether or not the call's
@@ -363,7 +371,7 @@ func (l *quotaLink) apply(q *routeQuota, sc quotaScope, now time.Time, fn func(*
 		}
 		old = cur
 	}
-	l.failed(sc.ctx, now, errQuotaStoreRefuses)
+	l.failed(sc.ctx, now, why)
 	return false // this once, on its own
 }
 
@@ -386,38 +394,45 @@ func (l *quotaLink) offset(ctx context.Context, now, bound time.Time) (time.Dura
 		return 0, true
 	}
 	l.mu.Lock()
-	off, at, outSince := l.clockOffset, l.offsetAt, l.clockOut
+	off, at, outSince, read := l.clockOffset, l.offsetAt, l.clockOut, l.clockRead
 	fresh := !at.IsZero() && (l.offsetOnce || now.Sub(at) < quotaClockRefresh && now.Sub(at) >= 0)
 	if !fresh && outSince.IsZero() {
-		l.clockOut = time.Now()
+		l.clockOut, l.clockRead = time.Now(), make(chan struct{})
 	}
 	l.mu.Unlock()
 	switch {
 	case fresh:
 		return off, true
+	case !outSince.IsZero() && !at.IsZero():
+		return off, true // the last measure, while a new one is out
 	case !outSince.IsZero():
 		// One read of the store's clock is out at most, even for a store
-		// that ignores its context; a read out longer than the bound is a
-		// store that failed.
+		// that ignores its context: the first one is waited for, within
+		// the operation's bound; a read out longer than that is a store
+		// that failed.
+		timer := time.NewTimer(time.Until(bound))
+		defer timer.Stop()
+		select {
+		case <-read:
+		case <-timer.C:
+		case <-ctx.Done():
+			return 0, false
+		}
+		l.mu.Lock()
+		off, at = l.clockOffset, l.offsetAt
+		l.mu.Unlock()
 		if at.IsZero() && time.Since(outSince) >= QuotaStoreTimeout {
 			l.failed(ctx, now, errQuotaStoreSlow)
 		}
 		return off, !at.IsZero()
 	}
-	before := l.clock.Now()
-	storeNow, err := l.readStoreClock(ctx, bound)
+	off, err := l.measureOffset(ctx, now, bound)
 	if err != nil {
 		if ctx.Err() == nil || errors.Is(err, errQuotaStoreSlow) {
 			l.failed(ctx, now, err)
 		}
 		return 0, false
 	}
-	after := l.clock.Now()
-	// The store read its clock about halfway through the round trip.
-	off = storeNow.Sub(before.Add(after.Sub(before) / 2))
-	l.mu.Lock()
-	l.clockOffset, l.offsetAt = off, now
-	l.mu.Unlock()
 	return off, true
 }
 
@@ -425,40 +440,50 @@ func (l *quotaLink) offset(ctx context.Context, now, bound time.Time) (time.Dura
 // store's clock.
 const quotaClockRefresh = time.Minute
 
-// readStoreClock calls the store's Now until bound or ctx's end, and waits
-// for it no longer, even when the store ignores ctx: the call runs in a
-// goroutine of its own, which marks the read over (clockOut) when it
-// returns.
-func (l *quotaLink) readStoreClock(ctx context.Context, bound time.Time) (time.Time, error) {
+// measureOffset reads the store's clock until bound or ctx's end, and
+// waits for it no longer, even when the store ignores ctx: the read runs in
+// a goroutine of its own, which keeps the offset it measured (at now on
+// the Client's clock), late or not, and marks the read over (clockOut,
+// clockRead) for the callers that wait for it.
+func (l *quotaLink) measureOffset(ctx context.Context, now, bound time.Time) (time.Duration, error) {
 	type answer struct {
-		t   time.Time
+		off time.Duration
 		err error
 	}
 	sctx, cancel := context.WithDeadline(ctx, bound)
 	done := make(chan answer, 1) // never blocks the goroutine, whoever waits
 	go func() {
 		defer cancel()
+		before := l.clock.Now()
 		t, err := l.storeClock.Now(sctx)
+		after := l.clock.Now()
+		if err == nil && t.IsZero() {
+			err = errors.New("the quota store's clock read zero")
+		}
+		var off time.Duration
 		l.mu.Lock()
+		if err == nil {
+			// The store read its clock about halfway through the round trip.
+			off = t.Sub(before.Add(after.Sub(before) / 2))
+			l.clockOffset, l.offsetAt = off, now
+		}
 		l.clockOut = time.Time{}
+		close(l.clockRead)
 		l.mu.Unlock()
-		done <- answer{t, err}
+		done <- answer{off, err}
 	}()
 	timer := time.NewTimer(time.Until(bound))
 	defer timer.Stop()
 	select {
 	case a := <-done:
-		if a.err == nil && a.t.IsZero() {
-			a.err = errors.New("the quota store's clock read zero")
-		}
-		return a.t, a.err
+		return a.off, a.err
 	case <-timer.C:
-		return time.Time{}, errQuotaStoreSlow
+		return 0, errQuotaStoreSlow
 	case <-ctx.Done():
 		if !time.Now().Before(bound) {
-			return time.Time{}, errQuotaStoreSlow // the bound came too
+			return 0, errQuotaStoreSlow // the bound came too
 		}
-		return time.Time{}, ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 
@@ -480,6 +505,7 @@ type quotaLink struct {
 	clockOffset time.Duration        // the store's clock minus this Client's
 	offsetAt    time.Time            // when clockOffset was measured (zero: never)
 	clockOut    time.Time            // when the read of the store's clock that is out began (zero: none)
+	clockRead   chan struct{}        // closed when that read is over
 	offsetOnce  bool                 // the Client's Clock is its own (WithClock): the offset is measured once
 }
 

@@ -298,3 +298,135 @@ func TestStoreErrorsNameTheBound(t *testing.T) {
 	assert.True(t, strings.HasSuffix(errQuotaStoreSlow.Error(), " "+QuotaStoreTimeout.String()))
 	assert.True(t, strings.HasSuffix(errQuotaStoreRefuses.Error(), " "+QuotaStoreTimeout.String()))
 }
+
+// TestRetryAfterGateOutlivesTheKeysTTL: a gate a Retry-After put two hours
+// ahead still holds a Client that comes 41 minutes later: the key lives
+// past its gate, not only the ten minutes of a quiet quota.
+func TestRetryAfterGateOutlivesTheKeysTTL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := NewMemoryQuotaStore()
+		a := newRouteQuota(newQuotaLink(store, nil, realClock{}))
+		sc := quotaScope{ctx: context.Background(), key: "k"}
+		now := time.Now()
+		r, _, err := a.reserve(sc, now, time.Time{})
+		require.NoError(t, err)
+		require.True(t, r.ready)
+		a.throttled(sc, now, r.ticket, &APIError{StatusCode: 429, Code: "APIGW.0308", RetryAfter: 2 * time.Hour}, true)
+		time.Sleep(41 * time.Minute)
+		b := newRouteQuota(newQuotaLink(store, nil, realClock{}))
+		rb, _, err := b.reserve(sc, time.Now(), time.Time{})
+		require.NoError(t, err)
+		assert.False(t, rb.ready)
+	})
+}
+
+// slowMarked is the context value that makes a selectiveStore slow.
+type slowMarked struct{}
+
+// selectiveStore takes 90 ms, whatever its context says, for the calls
+// whose context carries slowMarked, and calls onFast before the others.
+type selectiveStore struct {
+	inner  QuotaStore
+	onFast func()
+}
+
+func (s *selectiveStore) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ctx.Value(slowMarked{}) != nil {
+		time.Sleep(90 * time.Millisecond)
+	} else if f := s.onFast; f != nil {
+		s.onFast = nil
+		f()
+	}
+	return s.inner.CompareAndSwap(context.WithoutCancel(ctx), key, old, next, ttl)
+}
+
+// keepBusy has n goroutines change q's stored state through 90 ms store
+// calls until stop, as other callers' answers do.
+func keepBusy(q *routeQuota, key string, n int, stop *atomic.Bool) {
+	slow := quotaScope{ctx: context.WithValue(context.Background(), slowMarked{}, true), key: key}
+	for range n {
+		go func() {
+			for !stop.Load() {
+				q.mu.Lock()
+				q.apply(slow, time.Now(), func(st *quotaState) { st.gen++ })
+				q.mu.Unlock()
+			}
+		}()
+	}
+}
+
+// TestGivingUpIsNotQueuedBehindOthers: a caller whose context ends just
+// after its reservation, while other callers' store calls keep the route
+// busy, returns as its context ends: neither what it reads of the route
+// nor giving its slot back queues it behind them.
+func TestGivingUpIsNotQueuedBehindOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &selectiveStore{inner: NewMemoryQuotaStore()}
+		c, cl, q, sc := pacedClient(t, store, time.Now().Add(2*time.Second), WithRetryPolicy(NoRetries()))
+		ctx, cancel := context.WithCancel(context.Background())
+		var ended time.Time
+		store.onFast = func() { time.AfterFunc(5*time.Millisecond, func() { ended = time.Now(); cancel() }) }
+		var stop atomic.Bool
+		keepBusy(q, sc.key, 3, &stop)
+		time.Sleep(time.Millisecond)
+		_, err := c.waitToSend(ctx, cl, q, quotaScope{ctx: ctx, key: sc.key}, &callState{})
+		require.Error(t, err)
+		returned := time.Now()
+		stop.Store(true)
+		assert.False(t, ended.IsZero())
+		assert.LessOrEqual(t, returned.Sub(ended), 5*time.Millisecond, "held after its context ended")
+		time.Sleep(time.Second) // the busy goroutines and the slot's return end
+	})
+}
+
+// TestGivingBackHeedsTheContext: giving a booked slot back while other
+// callers keep the route busy returns as the caller's context ends.
+func TestGivingBackHeedsTheContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &selectiveStore{inner: NewMemoryQuotaStore()}
+		c, _, q, sc := pacedClient(t, store, time.Now().Add(2*time.Second))
+		var stop atomic.Bool
+		keepBusy(q, sc.key, 3, &stop)
+		time.Sleep(time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		defer cancel()
+		r := reservation{booked: true, ticket: quotaTicket{at: time.Now().Add(time.Second)}}
+		start := time.Now()
+		c.unbook(q, quotaScope{ctx: ctx, key: sc.key}, &r)
+		held := time.Since(start)
+		stop.Store(true)
+		assert.LessOrEqual(t, held, 5*time.Millisecond)
+		time.Sleep(time.Second)
+	})
+}
+
+// slowClockedStore's clock answers after 50 ms.
+type slowClockedStore struct{ QuotaStore }
+
+func (s slowClockedStore) Now(context.Context) (time.Time, error) {
+	time.Sleep(50 * time.Millisecond)
+	return time.Now(), nil
+}
+
+// TestFirstClockReadIsWaitedFor: while one route's call reads the store's
+// clock for the first time, another route's call waits for that read and
+// goes through the store, rather than past it on the Client's own quota.
+func TestFirstClockReadIsWaitedFor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := NewMemoryQuotaStore()
+		link := newQuotaLink(slowClockedStore{mem}, nil, realClock{})
+		x, y := newRouteQuota(link), newRouteQuota(link)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _, _ = x.reserve(quotaScope{ctx: context.Background(), key: "x"}, time.Now(), time.Time{})
+		}()
+		time.Sleep(time.Millisecond)
+		_, _, err := y.reserve(quotaScope{ctx: context.Background(), key: "y"}, time.Now(), time.Time{})
+		require.NoError(t, err)
+		<-done
+		held, _, err := mem.CompareAndSwap(context.Background(), "y", []byte{1}, []byte{1}, time.Minute)
+		require.NoError(t, err)
+		assert.NotEmpty(t, held, "the store holds y's quota")
+	})
+}
