@@ -51,7 +51,9 @@ type APIError struct {
 	// RequestID is the X-Request-Id header, else request_id in the body.
 	RequestID string
 	// Body is the raw body, at most MaxErrorBodyBytes of it, with every
-	// echo of the request's credentials replaced by REDACTED.
+	// echo of the request's credentials replaced by REDACTED. A call that
+	// gives up waiting for the quota before an answer of its own reports
+	// the route's last throttling answer, with the first 4 KiB of its body.
 	Body []byte
 	// RetryAfter is the wait the service asked for with Retry-After. When a
 	// throttled call gives up (the throttle budget or the context's deadline
