@@ -32,7 +32,7 @@ type lateStore struct {
 
 func (s *lateStore) CompareAndSwap(ctx context.Context, key string, old, next []byte, ttl time.Duration) ([]byte, bool, error) {
 	s.calls.Add(1)
-	if err := pause(ctx, time.Duration(s.delay.Load())); err != nil {
+	if err := (realClock{}).Sleep(ctx, time.Duration(s.delay.Load())); err != nil {
 		return nil, false, err
 	}
 	if s.refusing {
@@ -45,21 +45,10 @@ func (s *lateStore) CompareAndSwap(ctx context.Context, key string, old, next []
 type clockedLateStore struct{ *lateStore }
 
 func (s clockedLateStore) Now(ctx context.Context) (time.Time, error) {
-	if err := pause(ctx, s.clockDelay); err != nil {
+	if err := (realClock{}).Sleep(ctx, s.clockDelay); err != nil {
 		return time.Time{}, err
 	}
 	return time.Now(), nil
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // TestStoreOperationIsBoundAllTold: a store whose clock and every
@@ -196,39 +185,20 @@ func (s hangingClockStore) Now(context.Context) (time.Time, error) {
 // TestHangingStoreClockHoldsOneGoroutine: a store clock that never
 // answers holds one goroutine, however many routes and minutes ask.
 func TestHangingStoreClockHoldsOneGoroutine(t *testing.T) {
-	store := hangingClockStore{QuotaStore: NewMemoryQuotaStore(), release: make(chan struct{}), reads: new(atomic.Int64)}
-	defer close(store.release)
-	link := newQuotaLink(store, nil, realClock{})
-	now := time.Now()
-	for round := range 3 {
-		for r := range 8 {
-			q := newRouteQuota(link)
-			_, _, err := q.reserve(quotaScope{ctx: context.Background(), key: string(rune('a' + r))}, now.Add(time.Duration(round)*61*time.Second), time.Time{})
-			require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		store := hangingClockStore{QuotaStore: NewMemoryQuotaStore(), release: make(chan struct{}), reads: new(atomic.Int64)}
+		defer close(store.release)
+		link := newQuotaLink(store, nil, realClock{})
+		now := time.Now()
+		for round := range 3 {
+			for r := range 8 {
+				q := newRouteQuota(link)
+				_, _, err := q.reserve(quotaScope{ctx: context.Background(), key: string(rune('a' + r))}, now.Add(time.Duration(round)*61*time.Second), time.Time{})
+				require.NoError(t, err)
+			}
 		}
-	}
-	assert.Equal(t, int64(1), store.reads.Load(), "reads of the store's clock out at once")
-}
-
-// TestLongRetryAfterGateIsShared: a gate a Retry-After put two hours ahead
-// holds every Client of the store, the one that heard it included.
-func TestLongRetryAfterGateIsShared(t *testing.T) {
-	store := NewMemoryQuotaStore()
-	a := newRouteQuota(newQuotaLink(store, nil, realClock{}))
-	b := newRouteQuota(newQuotaLink(store, nil, realClock{}))
-	sc := quotaScope{ctx: context.Background(), key: "k"}
-	now := time.Now()
-	r, _, err := a.reserve(sc, now, time.Time{})
-	require.NoError(t, err)
-	require.True(t, r.ready)
-	a.throttled(sc, now, r.ticket, &APIError{StatusCode: 429, Code: "APIGW.0308", RetryAfter: 2 * time.Hour}, true)
-	rb, _, err := b.reserve(sc, now.Add(time.Second), time.Time{})
-	require.NoError(t, err)
-	ra, _, err := a.reserve(sc, now.Add(2*time.Second), time.Time{})
-	require.NoError(t, err)
-	assert.False(t, rb.ready)
-	assert.False(t, ra.ready)
-	assert.Greater(t, ra.wait, time.Hour)
+		assert.Equal(t, int64(1), store.reads.Load(), "reads of the store's clock out at once")
+	})
 }
 
 // TestHostileStoredStatesNeverPanic: random stored values, the extremes of
@@ -299,24 +269,35 @@ func TestStoreErrorsNameTheBound(t *testing.T) {
 	assert.True(t, strings.HasSuffix(errQuotaStoreRefuses.Error(), " "+QuotaStoreTimeout.String()))
 }
 
-// TestRetryAfterGateOutlivesTheKeysTTL: a gate a Retry-After put two hours
-// ahead still holds a Client that comes 41 minutes later: the key lives
-// past its gate, not only the ten minutes of a quiet quota.
-func TestRetryAfterGateOutlivesTheKeysTTL(t *testing.T) {
+// TestLongRetryAfterGateIsShared: a gate a Retry-After put two hours
+// ahead holds every Client of the store, the one that heard it included,
+// and still holds a Client that comes 41 minutes later: the value reads
+// as valid, and its key lives past its gate, not only the ten minutes of
+// a quiet quota.
+func TestLongRetryAfterGateIsShared(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := NewMemoryQuotaStore()
 		a := newRouteQuota(newQuotaLink(store, nil, realClock{}))
+		b := newRouteQuota(newQuotaLink(store, nil, realClock{}))
 		sc := quotaScope{ctx: context.Background(), key: "k"}
 		now := time.Now()
 		r, _, err := a.reserve(sc, now, time.Time{})
 		require.NoError(t, err)
 		require.True(t, r.ready)
 		a.throttled(sc, now, r.ticket, &APIError{StatusCode: 429, Code: "APIGW.0308", RetryAfter: 2 * time.Hour}, true)
-		time.Sleep(41 * time.Minute)
-		b := newRouteQuota(newQuotaLink(store, nil, realClock{}))
-		rb, _, err := b.reserve(sc, time.Now(), time.Time{})
+		rb, _, err := b.reserve(sc, now.Add(time.Second), time.Time{})
 		require.NoError(t, err)
-		assert.False(t, rb.ready)
+		ra, _, err := a.reserve(sc, now.Add(2*time.Second), time.Time{})
+		require.NoError(t, err)
+		assert.False(t, rb.ready, "another Client")
+		assert.False(t, ra.ready, "the Client that heard it")
+		assert.Greater(t, ra.wait, time.Hour)
+
+		time.Sleep(41 * time.Minute)
+		late := newRouteQuota(newQuotaLink(store, nil, realClock{}))
+		rl, _, err := late.reserve(sc, time.Now(), time.Time{})
+		require.NoError(t, err)
+		assert.False(t, rl.ready, "a Client that comes 41 minutes later")
 	})
 }
 
